@@ -1,0 +1,84 @@
+package org.medveil.he.multiparty;
+
+import org.medveil.he.InvalidShareException;
+import org.medveil.he.ParameterMismatchException;
+import org.medveil.he.ring.Poly;
+import org.medveil.he.ring.Prng;
+import org.medveil.he.ring.Ring;
+import org.medveil.he.ring.Sampler;
+import org.medveil.he.rlwe.Ciphertext;
+import org.medveil.he.rlwe.HeContext;
+import org.medveil.he.rlwe.PublicKey;
+
+/**
+ * A site's key share in service: answers decryption-share requests (Lattigo's "KeySwitch" to
+ * the zero key), at most once per ciphertext, only for its own collective key, and only for
+ * aggregates with at least {@code minContributions} contributions. Not thread-safe (own PRNG).
+ */
+public final class KeyShareHolder {
+
+    private final HeContext context;
+    private final KeyShare share;
+    private final PublicKey key;
+    private final DecryptionLedger ledger;
+    private final FloodingNoise flooding;
+    private final int minContributions;
+    private final Sampler sampler;
+    private final long[] noise;
+
+    public KeyShareHolder(HeContext context, KeyShare share, PublicKey key, DecryptionLedger ledger,
+                          FloodingNoise flooding, int minContributions, Prng prng) {
+        context.requireSameParams(share.paramsFingerprint(), "key share of party " + share.partyId());
+        context.requireSameParams(key.paramsFingerprint(), "public key " + key.keyId());
+        if (!key.parties().contains(share.partyId())) {
+            throw new InvalidShareException("party " + share.partyId() + " holds no share of key " + key.keyId()
+                    + " (its parties are " + key.parties() + "); load the key share of this job");
+        }
+        double maxFlood = Math.scalb(1.0, context.params().logScale() - 24);
+        if (flooding.sigma() > maxFlood) {
+            throw new IllegalArgumentException("flooding sigma " + flooding.sigma() + " exceeds 2^"
+                    + (context.params().logScale() - 24) + ", which would drown the values at scale 2^"
+                    + context.params().logScale());
+        }
+        if (minContributions < 1) {
+            throw new IllegalArgumentException("minimum contributions must be at least 1, got " + minContributions);
+        }
+        this.context = context;
+        this.share = share;
+        this.key = key;
+        this.ledger = ledger;
+        this.flooding = flooding;
+        this.minContributions = minContributions;
+        this.sampler = new Sampler(prng, context.n());
+        this.noise = new long[context.n()];
+    }
+
+    public String partyId() {
+        return share.partyId();
+    }
+
+    /** h_i = c1·s_i + e_flood. The request is recorded in the ledger before the share is computed. */
+    public DecryptionShare decryptionShare(Ciphertext ct) {
+        context.requireSameParams(ct.paramsFingerprint(), "ciphertext chunk " + ct.chunk());
+        if (!ct.keyId().equals(key.keyId())) {
+            throw new ParameterMismatchException("ciphertext chunk " + ct.chunk() + " is under key " + ct.keyId()
+                    + ", but party " + share.partyId() + " holds a share of key " + key.keyId()
+                    + "; send it to the holders of its own key");
+        }
+        if (ct.contributions() < minContributions) {
+            throw new InvalidShareException("ciphertext chunk " + ct.chunk() + " aggregates " + ct.contributions()
+                    + " contribution(s), fewer than the " + minContributions + " this key holder requires;"
+                    + " a lone update is never decrypted");
+        }
+        String digest = ct.shareRequestDigest();
+        ledger.recordOrRefuse(digest);
+        Ring ring = context.ring();
+        Poly h = ct.c1().copy();
+        ring.ntt(h);
+        ring.mulShoup(h, share.nttForm(), h);
+        ring.intt(h);
+        sampler.flooding(noise, flooding.halfWidth());
+        ring.addSmall(h, noise);
+        return new DecryptionShare(share.partyId(), context.fingerprint(), key.keyId(), digest, h);
+    }
+}
