@@ -1,0 +1,130 @@
+package org.medveil.he.multiparty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.medveil.he.Federation;
+import org.medveil.he.ring.Prng;
+import org.medveil.he.rlwe.Ciphertext;
+import org.medveil.he.rlwe.HeContext;
+import org.medveil.he.rlwe.Params;
+import org.medveil.he.rlwe.VectorEncryptor;
+
+/** encrypt → add → collective decrypt recovers the exact sum within {@link NoiseBudget}. */
+@Tag("FL-1")
+class CollectiveDecryptionTest {
+
+    private static final HeContext CTX = new HeContext(Params.defaults());
+
+    /** Values on the 2^-31 grid, so the plaintext sum in double arithmetic is exact. */
+    private static double[] update(Random rnd, int length) {
+        double[] v = new double[length];
+        for (int i = 0; i < length; i++) {
+            v[i] = Math.scalb((double) rnd.nextInt(), -31); // in [-1, 1), on the 2^-31 grid
+        }
+        return v;
+    }
+
+    private static double maxError(double[] a, double[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    @ParameterizedTest(name = "FL-1: {0} parties, each key holder a contributor, sum decrypts within the bound")
+    @ValueSource(ints = {1, 2, 10, 100})
+    void sumOfAllPartiesDecryptsWithinDocumentedBound(int parties) {
+        Federation fed = new Federation(CTX, parties);
+        int length = 4096 + 100; // two chunks, the second partly filled
+        Random rnd = new Random(parties);
+        double[] expected = new double[length];
+        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, Prng::secure);
+        StreamingAccumulator acc = new StreamingAccumulator(CTX, fed.key.keyId(), enc.chunksFor(length));
+        for (int p = 0; p < parties; p++) {
+            double[] u = update(rnd, length);
+            for (int i = 0; i < length; i++) {
+                expected[i] += u[i];
+            }
+            enc.encrypt(u, 1.0).forEach(acc::add);
+        }
+        List<Ciphertext> aggregate = acc.result();
+        List<KeyShareHolder> holders = fed.holders();
+        DecryptionCombiner combiner = new DecryptionCombiner(CTX, fed.key);
+        double[] decrypted = new double[length];
+        for (Ciphertext ct : aggregate) {
+            assertEquals(parties, ct.contributions());
+            List<DecryptionShare> shares = new ArrayList<>();
+            for (KeyShareHolder h : holders) {
+                shares.add(h.decryptionShare(ct));
+            }
+            double[] part = combiner.combine(ct, shares);
+            System.arraycopy(part, 0, decrypted, ct.chunk() * CTX.n(), part.length);
+        }
+        double bound = NoiseBudget.maxAbsoluteError(CTX, parties, parties, FloodingNoise.DEFAULT);
+        double err = maxError(expected, decrypted);
+        assertTrue(err <= bound, "max error " + err + " exceeds the documented bound " + bound);
+        assertTrue(bound <= 0x1p-31, "documented default-set bound for <= 100 parties must stay below 2^-31: " + bound);
+        // float32 precision: for every |sum| >= 2^-6 the error is below half a float32 ulp
+        assertTrue(err < Math.ulp(0x1p-6f) / 2, "error " + err + " is not within float32 precision");
+    }
+
+    @Test
+    void contributorsNeedNotHoldKeysAndWeightedAveragingCarriesBothSums() {
+        Federation fed = new Federation(CTX, 3);
+        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, Prng::secure);
+        double[][] updates = {{0.5, -0.25, 0.125}, {1.0, 1.0, -1.0}, {-0.75, 0.5, 0.0}};
+        double[] counts = {120, 30, 850};
+        StreamingAccumulator acc = new StreamingAccumulator(CTX, fed.key.keyId(), 1);
+        for (int s = 0; s < 3; s++) {
+            enc.encrypt(WeightedSum.pack(updates[s], counts[s]), 1000.0).forEach(acc::add);
+        }
+        Ciphertext ct = acc.result().get(0);
+        List<DecryptionShare> shares = new ArrayList<>();
+        for (KeyShareHolder h : fed.holders()) {
+            shares.add(h.decryptionShare(ct));
+        }
+        WeightedSum sum = WeightedSum.unpack(new DecryptionCombiner(CTX, fed.key).combine(ct, shares));
+        assertEquals(1000.0, sum.totalWeight(), 1e-9);
+        double[] avg = sum.average();
+        for (int i = 0; i < 3; i++) {
+            double exp = (updates[0][i] * 120 + updates[1][i] * 30 + updates[2][i] * 850) / 1000;
+            assertEquals(exp, avg[i], 1e-9, "weighted average slot " + i);
+        }
+    }
+
+    @Test
+    void parallelEncryptionGivesTheSameSumAsSequential() throws Exception {
+        Federation fed = new Federation(CTX, 2);
+        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, Prng::secure);
+        double[] v = update(new Random(5), 5 * 4096 + 7);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<Ciphertext> cts;
+        try {
+            cts = enc.encrypt(v, 1.0, pool, 3);
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(6, cts.size());
+        List<KeyShareHolder> holders = fed.holders();
+        DecryptionCombiner combiner = new DecryptionCombiner(CTX, fed.key);
+        double err = 0;
+        for (Ciphertext ct : cts) {
+            assertEquals(List.of(ct.chunk()), List.of(cts.indexOf(ct)), "chunks come back in order");
+            List<DecryptionShare> shares = List.of(holders.get(0).decryptionShare(ct), holders.get(1).decryptionShare(ct));
+            double[] part = combiner.combine(ct, shares);
+            for (int i = 0; i < part.length; i++) {
+                err = Math.max(err, Math.abs(part[i] - v[ct.chunk() * 4096 + i]));
+            }
+        }
+        assertTrue(err <= NoiseBudget.maxAbsoluteError(CTX, 2, 1, FloodingNoise.DEFAULT), "error " + err);
+    }
+}
