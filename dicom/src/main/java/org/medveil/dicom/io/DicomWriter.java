@@ -1,0 +1,321 @@
+package org.medveil.dicom.io;
+
+import org.medveil.dicom.BulkDataElement;
+import org.medveil.dicom.DataSet;
+import org.medveil.dicom.DicomException;
+import org.medveil.dicom.Element;
+import org.medveil.dicom.FragmentsElement;
+import org.medveil.dicom.SequenceElement;
+import org.medveil.dicom.Tag;
+import org.medveil.dicom.TransferSyntax;
+import org.medveil.dicom.VR;
+import org.medveil.dicom.ValueElement;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+
+/**
+ * Writes data sets and Part 10 files in little-endian syntaxes (big endian is read only). Group
+ * lengths are dropped (except the meta group's, which is recomputed); sequences and items keep
+ * their defined/undefined length form, so data read and written in one syntax is unchanged.
+ */
+public final class DicomWriter {
+    /** Our implementation class UID (a UUID-derived 2.25 UID, fixed for MedVeil). */
+    public static final String IMPLEMENTATION_CLASS_UID = "2.25.116888830636240203981693560769437808374";
+    public static final String IMPLEMENTATION_VERSION = "MEDVEIL_010";
+
+    private static final long UNDEFINED = 0xFFFFFFFFL;
+
+    /** Writes a Part 10 file atomically (temp file in the same folder, then move). */
+    public void writeFile(DicomFile file, Path target, TransferSyntax ts) throws IOException {
+        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".medveil-", ".part");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 65536)) {
+                writeFile(file, out, ts);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes preamble, "DICM", File Meta Information and the data set in {@code ts}. */
+    public void writeFile(DicomFile file, OutputStream out, TransferSyntax ts) throws IOException {
+        checkWritable(file.dataSet(), file.transferSyntax(), ts);
+        out.write(new byte[128]);
+        out.write(new byte[] {'D', 'I', 'C', 'M'});
+        writeMeta(buildMeta(file.meta(), file.dataSet(), ts), out);
+        writeDataSet(file.dataSet(), out, ts);
+    }
+
+    /** Writes a bare data set (no meta) in {@code ts}; deflates when the syntax says so. */
+    public void writeDataSet(DataSet ds, OutputStream out, TransferSyntax ts) throws IOException {
+        if (ts.bigEndian()) {
+            throw new DicomException("writing " + ts.name() + " is not supported; write explicit VR little endian instead");
+        }
+        if (ts.deflated()) {
+            Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            try {
+                DeflaterOutputStream d = new DeflaterOutputStream(nonClosing(out), deflater, 65536);
+                Out o = new Out(d);
+                writeItemBody(ds, o, true);
+                o.flush();
+                d.finish();
+                d.flush();
+            } finally {
+                deflater.end();
+            }
+            return;
+        }
+        Out o = new Out(out);
+        writeItemBody(ds, o, ts.explicitVr());
+        o.flush();
+    }
+
+    /** Encapsulated data can only stay in an encapsulated syntax; native data can go anywhere. */
+    private static void checkWritable(DataSet ds, TransferSyntax from, TransferSyntax to) throws DicomException {
+        boolean fragments = ds.get(Tag.PixelData) instanceof FragmentsElement
+                || (ds.get(Tag.PixelData) instanceof BulkDataElement b && b.length() < 0);
+        if (fragments && !to.encapsulated()) {
+            throw new DicomException("pixel data is compressed (" + from.name() + ") and cannot be written as "
+                    + to.name() + " without decoding; decode the frames first (org.medveil.dicom.pixel) or keep the syntax");
+        }
+        if (!fragments && to.encapsulated() && ds.contains(Tag.PixelData)) {
+            throw new DicomException("pixel data is native and cannot be labelled " + to.name()
+                    + " without compressing it; write explicit VR little endian instead");
+        }
+    }
+
+    private DataSet buildMeta(DataSet old, DataSet ds, TransferSyntax ts) {
+        DataSet m = new DataSet();
+        for (Element e : old.elements()) {
+            if (e.tag() != Tag.FileMetaInformationGroupLength && Tag.group(e.tag()) == 0x0002) {
+                m.put(e);
+            }
+        }
+        m.putBytes(Tag.FileMetaInformationVersion, VR.OB, new byte[] {0, 1});
+        if (!m.contains(Tag.MediaStorageSOPClassUID) && ds.getString(Tag.SOPClassUID) != null) {
+            m.putString(Tag.MediaStorageSOPClassUID, VR.UI, ds.getString(Tag.SOPClassUID));
+        }
+        if (!m.contains(Tag.MediaStorageSOPInstanceUID) && ds.getString(Tag.SOPInstanceUID) != null) {
+            m.putString(Tag.MediaStorageSOPInstanceUID, VR.UI, ds.getString(Tag.SOPInstanceUID));
+        }
+        m.putString(Tag.TransferSyntaxUID, VR.UI, ts.uid());
+        m.putString(Tag.ImplementationClassUID, VR.UI, IMPLEMENTATION_CLASS_UID);
+        m.putString(Tag.ImplementationVersionName, VR.SH, IMPLEMENTATION_VERSION);
+        return m;
+    }
+
+    private void writeMeta(DataSet meta, OutputStream out) throws IOException {
+        long len = 0;
+        for (Element e : meta.elements()) {
+            len += elementSize(e, true);
+        }
+        Out o = new Out(out);
+        o.header(Tag.FileMetaInformationGroupLength, VR.UL, 4, true);
+        o.i32((int) len);
+        writeItemBody(meta, o, true);
+        o.flush();
+    }
+
+    private void writeItemBody(DataSet ds, Out o, boolean explicit) throws IOException {
+        for (Element e : ds.elements()) {
+            if (Tag.isGroupLength(e.tag())) {
+                continue;
+            }
+            writeElement(e, o, explicit);
+        }
+    }
+
+    private void writeElement(Element e, Out o, boolean explicit) throws IOException {
+        if (e instanceof ValueElement v) {
+            o.header(v.tag(), writtenVr(v.vr(), v.length()), v.length(), explicit);
+            o.write(v.value(), 0, v.length());
+        } else if (e instanceof SequenceElement s) {
+            o.header(s.tag(), VR.SQ, s.undefinedLength() ? UNDEFINED : valueLength(s, explicit), explicit);
+            for (DataSet item : s.items()) {
+                o.tag(Tag.Item);
+                o.i32(item.undefinedLengthItem() ? -1 : (int) itemLength(item, explicit));
+                writeItemBody(item, o, explicit);
+                if (item.undefinedLengthItem()) {
+                    o.tag(Tag.ItemDelimitationItem);
+                    o.i32(0);
+                }
+            }
+            if (s.undefinedLength()) {
+                o.tag(Tag.SequenceDelimitationItem);
+                o.i32(0);
+            }
+        } else if (e instanceof FragmentsElement f) {
+            o.header(f.tag(), f.vr(), UNDEFINED, explicit);
+            for (byte[] item : f.items()) {
+                o.tag(Tag.Item);
+                o.i32(item.length);
+                o.write(item, 0, item.length);
+            }
+            o.tag(Tag.SequenceDelimitationItem);
+            o.i32(0);
+        } else if (e instanceof BulkDataElement b) {
+            o.header(b.tag(), b.length() < 0 ? b.vr() : writtenVr(b.vr(), b.length()),
+                    b.length() < 0 ? UNDEFINED : b.length(), explicit);
+            copyBulk(b, o);
+        }
+    }
+
+    /** Short-length VRs cannot hold more than 65534 bytes in explicit VR; such values go out as UN. */
+    private static VR writtenVr(VR vr, long length) {
+        return !vr.hasLongLength() && length > 0xFFFF ? VR.UN : vr;
+    }
+
+    private static void copyBulk(BulkDataElement b, Out o) throws IOException {
+        try (InputStream in = Files.newInputStream(b.file())) {
+            in.skipNBytes(b.offset());
+            if (b.length() >= 0) {
+                copy(in, o, b.length());
+            } else {
+                // encapsulated: copy items up to and including the sequence delimiter
+                DicomInput din = new DicomInput(in, Files.size(b.file()) - b.offset());
+                while (true) {
+                    int g = din.u16(false, b.tag());
+                    int el = din.u16(false, b.tag());
+                    long len = din.i32(false, b.tag()) & UNDEFINED;
+                    int tag = (g << 16) | el;
+                    o.tag(tag);
+                    o.i32((int) len);
+                    if (tag == Tag.SequenceDelimitationItem) {
+                        return;
+                    }
+                    byte[] frag = din.bytes(len, b.tag());
+                    o.write(frag, 0, frag.length);
+                }
+            }
+        }
+    }
+
+    private static void copy(InputStream in, Out o, long n) throws IOException {
+        byte[] buf = new byte[65536];
+        while (n > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, n));
+            if (r < 0) {
+                throw new DicomException("bulk data file ended early; it changed since it was read");
+            }
+            o.write(buf, 0, r);
+            n -= r;
+        }
+    }
+
+    /** Encoded size of an element including its header. */
+    static long elementSize(Element e, boolean explicit) {
+        if (Tag.isGroupLength(e.tag()) && Tag.group(e.tag()) != 0x0002) {
+            return 0;
+        }
+        long value;
+        if (e instanceof ValueElement v) {
+            value = v.length();
+        } else if (e instanceof SequenceElement s) {
+            value = valueLength(s, explicit) + (s.undefinedLength() ? 8 : 0);
+        } else if (e instanceof FragmentsElement f) {
+            value = 8;
+            for (byte[] b : f.items()) {
+                value += 8 + b.length;
+            }
+        } else {
+            BulkDataElement b = (BulkDataElement) e;
+            if (b.length() < 0) {
+                throw new IllegalStateException("encapsulated bulk data inside a defined-length sequence");
+            }
+            value = b.length();
+        }
+        boolean longHeader = explicit && writtenVr(e.vr(), value).hasLongLength();
+        return (longHeader ? 12 : 8) + value;
+    }
+
+    private static long valueLength(SequenceElement s, boolean explicit) {
+        long n = 0;
+        for (DataSet item : s.items()) {
+            n += 8 + itemLength(item, explicit) + (item.undefinedLengthItem() ? 8 : 0);
+        }
+        return n;
+    }
+
+    private static long itemLength(DataSet item, boolean explicit) {
+        long n = 0;
+        for (Element e : item.elements()) {
+            n += elementSize(e, explicit);
+        }
+        return n;
+    }
+
+    private static OutputStream nonClosing(OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+
+            @Override
+            public void close() throws IOException { flush(); }
+        };
+    }
+
+    /** Little-endian output with a small buffer. */
+    private static final class Out {
+        private final OutputStream out;
+        private final byte[] buf = new byte[8192];
+        private int n;
+
+        Out(OutputStream out) { this.out = out; }
+
+        void tag(int tag) throws IOException {
+            u16(tag >>> 16);
+            u16(tag & 0xFFFF);
+        }
+
+        void header(int tag, VR vr, long len, boolean explicit) throws IOException {
+            tag(tag);
+            if (!explicit) {
+                i32((int) len);
+            } else if (vr.hasLongLength()) {
+                u16(vr.name().charAt(0) | (vr.name().charAt(1) << 8));
+                u16(0);
+                i32((int) len);
+            } else {
+                u16(vr.name().charAt(0) | (vr.name().charAt(1) << 8));
+                u16((int) len);
+            }
+        }
+
+        void u16(int v) throws IOException {
+            if (n + 2 > buf.length) {
+                flush();
+            }
+            buf[n++] = (byte) v;
+            buf[n++] = (byte) (v >>> 8);
+        }
+
+        void i32(int v) throws IOException {
+            u16(v & 0xFFFF);
+            u16(v >>> 16);
+        }
+
+        void write(byte[] b, int off, int len) throws IOException {
+            if (len > buf.length - n) {
+                flush();
+                out.write(b, off, len);
+            } else {
+                System.arraycopy(b, off, buf, n, len);
+                n += len;
+            }
+        }
+
+        void flush() throws IOException {
+            out.write(buf, 0, n);
+            n = 0;
+        }
+    }
+}
