@@ -83,12 +83,12 @@ public final class CollectiveKeyGenerator {
             ring.addInPlace(p0, s.p());
         }
         List<String> parties = new ArrayList<>(byParty.keySet());
-        return new PublicKey(context.fingerprint(), keyIdOf(context.fingerprint(), crpDigest, parties, p0), parties,
+        return new PublicKey(context.fingerprint(), keyIdOf(context.fingerprint(), crpDigest, parties, p0, crp), parties,
                 crpDigest, p0, crp.copy());
     }
 
-    /** The key id: a digest over parameters, common seed, sorted parties and p0. */
-    public static KeyId keyIdOf(String paramsFingerprint, String crpDigest, List<String> parties, Poly p0) {
+    /** The key id: a digest over parameters, common seed, sorted parties, p0 and p1. */
+    public static KeyId keyIdOf(String paramsFingerprint, String crpDigest, List<String> parties, Poly p0, Poly p1) {
         MessageDigest md = Digests.sha256();
         md.update("medveil-he/key/v1".getBytes(StandardCharsets.US_ASCII));
         md.update(paramsFingerprint.getBytes(StandardCharsets.US_ASCII));
@@ -97,13 +97,12 @@ public final class CollectiveKeyGenerator {
             md.update(party.getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
         }
-        byte[] word = new byte[8];
-        for (int i = 0; i < p0.primes(); i++) {
-            for (long v : p0.at(i)) {
-                for (int b = 0; b < 8; b++) {
-                    word[b] = (byte) (v >>> (8 * b));
-                }
-                md.update(word);
+        java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(8 * p0.degree()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (Poly p : List.of(p0, p1)) {
+            for (int i = 0; i < p.primes(); i++) {
+                block.clear();
+                block.asLongBuffer().put(p.at(i));
+                md.update(block.array());
             }
         }
         return KeyId.of(md.digest());

@@ -185,7 +185,7 @@ public final class WireCodec {
         Poly p0 = r.poly("p0");
         Poly p1 = r.poly("p1");
         r.finish();
-        KeyId recomputed = CollectiveKeyGenerator.keyIdOf(context.fingerprint(), crp, parties, p0);
+        KeyId recomputed = CollectiveKeyGenerator.keyIdOf(context.fingerprint(), crp, parties, p0, p1);
         if (!recomputed.equals(keyId)) {
             throw new WireFormatException("public key names key id " + keyId + " but its content hashes to "
                     + recomputed + "; the key was altered — fetch it again from the coordinator");
