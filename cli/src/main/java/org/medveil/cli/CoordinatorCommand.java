@@ -1,0 +1,37 @@
+package org.medveil.cli;
+
+import org.medveil.coordinator.CoordinatorServer;
+import org.medveil.coordinator.CoordinatorSettings;
+import org.medveil.governance.pki.Kit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+@Command(name = "coordinator", mixinStandardHelpOptions = true,
+        description = "Run the coordinator.", subcommands = CoordinatorCommand.Serve.class)
+final class CoordinatorCommand {
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Serve sites and users over gRPC with TLS 1.3 and required client certificates.",
+                    "Stops cleanly on Ctrl-C / SIGTERM."})
+    static final class Serve implements Runnable {
+        @Option(names = "--kit", required = true, paramLabel = "DIR", description = "The coordinator's startup kit.")
+        Path kit;
+        @Option(names = "--listen", paramLabel = "HOST:PORT",
+                description = "Address to bind (default: 0.0.0.0 and the port in the kit).")
+        String listen;
+
+        @Override
+        public void run() {
+            Kit k = Kit.load(kit);
+            CoordinatorSettings settings = k.settings(CoordinatorSettings.class, CoordinatorSettings.DEFAULTS);
+            if (listen != null) {
+                settings = settings.withListen(listen);
+            }
+            CoordinatorServer server = CoordinatorServer.start(k, settings, Clock.systemUTC());
+            Daemons.runUntilStopped(server);
+        }
+    }
+}

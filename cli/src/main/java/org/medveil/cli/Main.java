@@ -1,0 +1,76 @@
+package org.medveil.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.medveil.proto.BuildInfo;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The single {@code medveil} command. Subcommands are grouped by who uses them (see README.md). */
+@Command(name = "medveil",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Privacy-enhanced federated learning for medical imaging (T/SCGS 313008-2024).",
+        subcommands = {
+                ProvisionCommand.class,
+                CoordinatorCommand.class,
+                SiteCommand.class,
+                SitesCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Show debug logs and stack traces of errors.")
+    void verbose(boolean on) {
+        verbose = on;
+        if (on) {
+            ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
+        }
+    }
+
+    static boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests run it in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            // Users get what went wrong and what to do; the stack trace only with --verbose.
+            line.getErr().println("medveil: error: " + message(e));
+            if (verbose) {
+                e.printStackTrace(line.getErr());
+            }
+            return 1;
+        });
+        return cl;
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            BuildInfo b = BuildInfo.current();
+            return new String[] {"medveil " + b.version() + " (protocol " + b.protocol() + ", Java "
+                    + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.medveil.cli;
+
+import org.medveil.governance.config.YamlFiles;
+import org.medveil.governance.pki.PkiException;
+import org.medveil.governance.pki.ProjectRecord;
+import org.medveil.governance.pki.ProjectSpec;
+import org.medveil.governance.pki.Provisioner;
+import org.medveil.governance.pki.Role;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+@Command(name = "provision", mixinStandardHelpOptions = true,
+        description = "Create the project CA and startup kits; add, revoke and renew participants.",
+        subcommands = {
+                ProvisionCommand.Init.class,
+                ProvisionCommand.AddSite.class,
+                ProvisionCommand.AddUser.class,
+                ProvisionCommand.Revoke.class,
+                ProvisionCommand.Renew.class,
+                ProvisionCommand.ListParticipants.class,
+        })
+final class ProvisionCommand {
+
+    /** Options shared by the commands that work on an existing provisioning folder. */
+    static class FolderOption {
+        @Option(names = {"--dir", "-d"}, defaultValue = ".", paramLabel = "DIR",
+                description = "Provisioning folder made by 'provision init --out' (default: current folder).")
+        Path dir;
+
+        Provisioner open() {
+            return Provisioner.open(dir, Clock.systemUTC());
+        }
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = {"Create a project CA (ECDSA P-256) and a startup kit for the coordinator and for every"
+                    + " site and user given here or in --config.",
+                    "Kits: DIR/coordinator, DIR/sites/NAME, DIR/users/NAME. The CA key stays in DIR/ca."})
+    static final class Init extends OutputCommand {
+        @Option(names = "--project", paramLabel = "NAME", description = "Project name (lower-case letters, digits, '-').")
+        String project;
+        @Option(names = "--coordinator", paramLabel = "HOST:PORT",
+                description = "Address sites and users dial; HOST goes on the coordinator's certificate.")
+        String coordinator;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to create the project in.")
+        Path outDir;
+        @Option(names = "--config", paramLabel = "FILE", description = "Project YAML (project, coordinator, hostNames,"
+                + " validityDays, sites, users); options given here add to it.")
+        Path config;
+        @Option(names = "--site", paramLabel = "NAME", description = "A site to issue a kit for (repeatable).")
+        List<String> sites = new ArrayList<>();
+        @Option(names = "--user", paramLabel = "NAME:ROLE",
+                description = "A user and role to issue a kit for (repeatable). Roles: project-admin, researcher,"
+                        + " data-manager, compliance-officer.")
+        List<String> users = new ArrayList<>();
+        @Option(names = "--host-name", paramLabel = "NAME", description = "Another DNS name or IP for the"
+                + " coordinator's certificate (repeatable).")
+        List<String> hostNames = new ArrayList<>();
+        @Option(names = "--days", paramLabel = "N", description = "Certificate lifetime in days (default 365).")
+        Integer days;
+
+        @Override
+        public void run() {
+            ProjectSpec base = config != null ? YamlFiles.read(config, ProjectSpec.class)
+                    : new ProjectSpec(null, null, null, null, null, null);
+            List<String> allSites = new ArrayList<>(base.sites());
+            allSites.addAll(sites);
+            List<ProjectSpec.User> allUsers = new ArrayList<>(base.users());
+            for (String u : users) {
+                int colon = u.indexOf(':');
+                if (colon < 1) {
+                    throw new PkiException("--user '" + u + "' must be NAME:ROLE, e.g. alice:project-admin");
+                }
+                allUsers.add(new ProjectSpec.User(u.substring(0, colon), u.substring(colon + 1)));
+            }
+            List<String> hosts = new ArrayList<>(base.hostNames());
+            hosts.addAll(hostNames);
+            ProjectSpec spec = new ProjectSpec(project != null ? project : base.project(),
+                    coordinator != null ? coordinator : base.coordinator(), hosts,
+                    days != null ? days : base.validityDays(), allSites, allUsers);
+            if (spec.project() == null) {
+                throw new PkiException("no project name: pass --project NAME or set 'project' in --config");
+            }
+            if (spec.coordinator() == null) {
+                throw new PkiException("no coordinator address: pass --coordinator HOST:PORT or set 'coordinator' in --config");
+            }
+            Provisioner p = Provisioner.init(spec, outDir, Clock.systemUTC());
+            out().println("Created project " + spec.project() + " in " + outDir);
+            printKits(p, out());
+            out().println("Keep " + outDir.resolve("ca") + " offline: it holds the CA key. Hand each kit folder to its owner.");
+        }
+    }
+
+    @Command(name = "add-site", mixinStandardHelpOptions = true, description = "Issue a kit for a new site.")
+    static final class AddSite extends OutputCommand {
+        @Parameters(paramLabel = "NAME", description = "Site name.")
+        String name;
+        @picocli.CommandLine.Mixin
+        FolderOption folder = new FolderOption();
+
+        @Override
+        public void run() {
+            out().println("Issued site kit " + folder.open().addSite(name));
+        }
+    }
+
+    @Command(name = "add-user", mixinStandardHelpOptions = true, description = "Issue a kit for a new user with a role.")
+    static final class AddUser extends OutputCommand {
+        @Parameters(paramLabel = "NAME", description = "User name.")
+        String name;
+        @Option(names = "--role", required = true, paramLabel = "ROLE",
+                description = "project-admin, researcher, data-manager or compliance-officer.")
+        String role;
+        @picocli.CommandLine.Mixin
+        FolderOption folder = new FolderOption();
+
+        @Override
+        public void run() {
+            out().println("Issued user kit " + folder.open().addUser(name, Role.fromId(role)));
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Revoke a participant's certificate.",
+                    "Updates DIR/ca/crl.pem and DIR/coordinator/crl.pem; a running coordinator reloads its CRL"
+                            + " within seconds and closes the revoked participant's sessions. If the coordinator"
+                            + " runs elsewhere, copy crl.pem into its kit."})
+    static final class Revoke extends OutputCommand {
+        @Parameters(paramLabel = "NAME", description = "Site or user name.")
+        String name;
+        @picocli.CommandLine.Mixin
+        FolderOption folder = new FolderOption();
+
+        @Override
+        public void run() {
+            ProjectRecord.Participant p = folder.open().revoke(name);
+            out().println("Revoked " + p.kind() + " " + p.name() + " (serial " + p.serial() + "); CRL written to "
+                    + folder.dir.resolve("ca/crl.pem"));
+        }
+    }
+
+    @Command(name = "renew", mixinStandardHelpOptions = true,
+            description = "Issue a new key and certificate for a participant with a fresh lifetime; the old"
+                    + " certificate is revoked as superseded. Hand the kit to its owner again.")
+    static final class Renew extends OutputCommand {
+        @Parameters(paramLabel = "NAME", description = "Site, user or 'coordinator'.")
+        String name;
+        @picocli.CommandLine.Mixin
+        FolderOption folder = new FolderOption();
+
+        @Override
+        public void run() {
+            out().println("Renewed kit " + folder.open().renew(name));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List issued certificates and their state.")
+    static final class ListParticipants extends OutputCommand {
+        @picocli.CommandLine.Mixin
+        FolderOption folder = new FolderOption();
+
+        @Override
+        public void run() {
+            printKits(folder.open(), out());
+        }
+    }
+
+    static void printKits(Provisioner p, PrintWriter out) {
+        out.printf("%-20s %-12s %-19s %-11s %-20s %s%n", "NAME", "KIND", "ROLE", "STATUS", "EXPIRES", "KIT");
+        for (ProjectRecord.Participant x : p.record().participants()) {
+            out.printf("%-20s %-12s %-19s %-11s %-20s %s%n", x.name(), x.kind(), x.role() == null ? "-" : x.role(),
+                    x.status(), x.notAfter().substring(0, Math.min(19, x.notAfter().length())), x.kit());
+        }
+    }
+}

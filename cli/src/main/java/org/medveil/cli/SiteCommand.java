@@ -1,0 +1,35 @@
+package org.medveil.cli;
+
+import org.medveil.governance.pki.Kit;
+import org.medveil.site.FederationClient;
+import org.medveil.site.SiteSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+@Command(name = "site", mixinStandardHelpOptions = true,
+        description = "Run a hospital's site node.", subcommands = SiteCommand.Serve.class)
+final class SiteCommand {
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Dial out to the coordinator (no inbound port), keep a session with heartbeats,"
+                    + " and reconnect with backoff when it goes away.", "Stops cleanly on Ctrl-C / SIGTERM."})
+    static final class Serve implements Runnable {
+        @Option(names = "--kit", required = true, paramLabel = "DIR", description = "This site's startup kit.")
+        Path kit;
+        @Option(names = "--coordinator", paramLabel = "HOST:PORT",
+                description = "Dial this address instead of the kit's (the coordinator's certificate must name HOST).")
+        String coordinator;
+
+        @Override
+        public void run() {
+            Kit k = Kit.load(kit);
+            SiteSettings settings = k.settings(SiteSettings.class, SiteSettings.DEFAULTS);
+            if (coordinator != null) {
+                settings = settings.withCoordinator(coordinator);
+            }
+            Daemons.runUntilStopped(FederationClient.start(k, settings));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.medveil.coordinator;
+
+import org.medveil.governance.pki.Identity;
+import org.medveil.governance.pki.Kind;
+import org.medveil.governance.pki.Role;
+import org.medveil.proto.admin.AdminGrpc;
+import org.medveil.proto.federation.FederationGrpc;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which certificate may call which RPC (REQ-USE-3, REQ-TX-3). Default deny: a method missing
+ * from this table cannot be called by anyone, so a new RPC is closed until someone decides who
+ * may use it.
+ */
+public final class AccessPolicy {
+
+    /** A rule: the caller's kind must be {@code kind}; for users, the role must be in {@code roles}. */
+    public record Rule(Kind kind, Set<Role> roles) {
+        boolean admits(Identity id) {
+            return id.kind() == kind && (kind != Kind.USER || roles.contains(id.role()));
+        }
+
+        String describe() {
+            return kind == Kind.USER ? "a user certificate with role " + roles : "a " + kind.id() + " certificate";
+        }
+    }
+
+    private static final Set<Role> ANY_ROLE = EnumSet.allOf(Role.class);
+
+    private final Map<String, Rule> rules = Map.of(
+            FederationGrpc.getSessionMethod().getFullMethodName(), new Rule(Kind.SITE, Set.of()),
+            AdminGrpc.getListSitesMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE),
+            AdminGrpc.getWhoAmIMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE));
+
+    /** Null when allowed; otherwise why not, fit for a log line and the caller's error. */
+    public String denial(String fullMethodName, Identity caller) {
+        Rule rule = rules.get(fullMethodName);
+        if (rule == null) {
+            return "method " + fullMethodName + " is not open to anyone";
+        }
+        if (!rule.admits(caller)) {
+            return "method " + fullMethodName + " requires " + rule.describe() + "; caller is " + caller.describe();
+        }
+        return null;
+    }
+
+    public Map<String, Rule> rules() {
+        return rules;
+    }
+}

@@ -1,0 +1,152 @@
+package org.medveil.coordinator;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import org.medveil.governance.config.ConfigException;
+import org.medveil.governance.pki.HostNames;
+import org.medveil.governance.pki.Kind;
+import org.medveil.governance.pki.Kit;
+import org.medveil.governance.pki.PeerVerifier;
+import org.medveil.governance.pki.PkiException;
+import org.medveil.governance.pki.RevocationList;
+import org.medveil.governance.pki.TlsMaterial;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The coordinator daemon: a gRPC server with TLS 1.3 that requires a client certificate from
+ * the project CA, checks it against the CRL at the handshake and on every call, and serves the
+ * site {@code Session} stream and the admin API.
+ */
+public final class CoordinatorServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
+
+    private final Kit kit;
+    private final Server server;
+    private final FederationService federation;
+    private final RevocationList crl;
+    private final ScheduledExecutorService housekeeping;
+
+    private CoordinatorServer(Kit kit, Server server, FederationService federation, RevocationList crl,
+                              ScheduledExecutorService housekeeping) {
+        this.kit = kit;
+        this.server = server;
+        this.federation = federation;
+        this.crl = crl;
+        this.housekeeping = housekeeping;
+    }
+
+    /** Loads nothing itself: give it a loaded kit and its settings (see {@link Kit#settings}). */
+    public static CoordinatorServer start(Kit kit, CoordinatorSettings settings, Clock clock) {
+        if (kit.identity().kind() != Kind.COORDINATOR) {
+            throw new PkiException("kit " + kit.dir() + " belongs to " + kit.identity().describe()
+                    + "; 'coordinator serve' needs the coordinator's kit");
+        }
+        if (kit.crlFile() == null) {
+            throw new ConfigException(kit.dir().resolve("medveil.yaml") + ": required field 'crl' is missing;"
+                    + " the coordinator must check revocation");
+        }
+        Duration crlCheck = Duration.ofSeconds(settings.crlCheckSeconds());
+        RevocationList crl = new RevocationList(kit.crlFile(), kit.caCertificate(), clock, crlCheck);
+        PeerVerifier verifier = new PeerVerifier(kit.caCertificate(), kit.identity().project(), crl, clock);
+        Path stateDir = kit.dir().resolve(settings.stateDir());
+        Duration timeout = Duration.ofSeconds((long) settings.heartbeatSeconds() * settings.heartbeatMisses());
+        SiteRegistry registry = new SiteRegistry(stateDir, clock, timeout);
+        FederationService federation = new FederationService(kit.identity().project(), registry, verifier, clock,
+                settings.heartbeatSeconds(), timeout);
+        CallerInterceptor interceptor = new CallerInterceptor(verifier, new AccessPolicy());
+
+        HostNames.HostPort listen = settings.listen() != null ? HostNames.parse(settings.listen())
+                : new HostNames.HostPort("0.0.0.0", kit.coordinatorAddress().port());
+        SslContext ssl;
+        try {
+            SslContextBuilder b = GrpcSslContexts.configure(SslContextBuilder.forServer(TlsMaterial.keyManagers(kit)))
+                    .trustManager(TlsMaterial.clientVerifier(verifier, kit.caCertificate(), Set.of(Kind.SITE, Kind.USER),
+                            e -> CallerInterceptor.SECURITY.warn("refused TLS client: {}", e.getMessage())))
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .protocols("TLSv1.3");
+            ssl = b.build();
+        } catch (SSLException e) {
+            throw new PkiException("cannot set up TLS from kit " + kit.dir() + ": " + e.getMessage(), e);
+        }
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()))
+                .sslContext(ssl)
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .addService(ServerInterceptors.intercept(federation, interceptor))
+                .addService(ServerInterceptors.intercept(new AdminService(registry), interceptor))
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new ConfigException("cannot listen on " + listen + ": " + e.getMessage()
+                    + "; is another coordinator running, or set settings.listen in the kit");
+        }
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coordinator-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                crl.refresh();
+                federation.sweep();
+            } catch (RuntimeException e) {
+                LOG.error("housekeeping failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        LOG.info("coordinator of project {} listening on {}:{} (TLS 1.3, client certificates required)",
+                kit.identity().project(), listen.host(), server.getPort());
+        return new CoordinatorServer(kit, server, federation, crl, housekeeping);
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public Kit kit() {
+        return kit;
+    }
+
+    public int liveSessions() {
+        return federation.liveSessions();
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        federation.shutdown();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("coordinator stopped");
+    }
+}

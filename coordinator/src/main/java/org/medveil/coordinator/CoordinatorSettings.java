@@ -1,0 +1,44 @@
+package org.medveil.coordinator;
+
+import org.medveil.governance.config.ConfigException;
+
+/**
+ * The {@code settings:} section of a coordinator kit's {@code medveil.yaml}. Every field is
+ * optional; absent fields take the defaults below.
+ *
+ * @param listen                 address to bind, HOST:PORT; default 0.0.0.0 and the port of the kit's coordinator address
+ * @param heartbeatSeconds       interval the coordinator asks sites to send heartbeats at
+ * @param heartbeatMisses        heartbeats a site may miss before its session is closed as stale
+ * @param crlCheckSeconds        how often the CRL file is checked for changes
+ * @param stateDir               where the coordinator keeps its state, relative to the kit folder
+ */
+public record CoordinatorSettings(String listen, Integer heartbeatSeconds, Integer heartbeatMisses,
+                                  Integer crlCheckSeconds, String stateDir) {
+
+    public static final CoordinatorSettings DEFAULTS = new CoordinatorSettings(null, 5, 3, 5, "state");
+
+    public CoordinatorSettings {
+        heartbeatSeconds = positive(heartbeatSeconds, 5, "heartbeatSeconds");
+        heartbeatMisses = positive(heartbeatMisses, 3, "heartbeatMisses");
+        crlCheckSeconds = positive(crlCheckSeconds, 5, "crlCheckSeconds");
+        stateDir = stateDir == null ? "state" : stateDir;
+    }
+
+    public CoordinatorSettings withListen(String address) {
+        return new CoordinatorSettings(address, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, stateDir);
+    }
+
+    public CoordinatorSettings withHeartbeatSeconds(int seconds) {
+        return new CoordinatorSettings(listen, seconds, heartbeatMisses, crlCheckSeconds, stateDir);
+    }
+
+    private static Integer positive(Integer value, int dflt, String field) {
+        if (value == null) {
+            return dflt;
+        }
+        if (value < 1) {
+            throw new ConfigException("settings." + field + " must be at least 1, was " + value);
+        }
+        return value;
+    }
+}

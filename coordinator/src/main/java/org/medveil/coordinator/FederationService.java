@@ -1,0 +1,205 @@
+package org.medveil.coordinator;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.medveil.governance.pki.PeerRefusedException;
+import org.medveil.governance.pki.PeerVerifier;
+import org.medveil.governance.pki.Kind;
+import org.medveil.proto.BuildInfo;
+import org.medveil.proto.federation.CoordinatorMessage;
+import org.medveil.proto.federation.FederationGrpc;
+import org.medveil.proto.federation.Goodbye;
+import org.medveil.proto.federation.HeartbeatAck;
+import org.medveil.proto.federation.SiteMessage;
+import org.medveil.proto.federation.SoftwareVersion;
+import org.medveil.proto.federation.Welcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The site-facing {@code Session} stream. One live session per site: a new session from the
+ * same site replaces the old one. Sessions that stop sending heartbeats, or whose certificate
+ * gets revoked, are closed by {@link #sweep()}.
+ */
+final class FederationService extends FederationGrpc.FederationImplBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FederationService.class);
+
+    private final String project;
+    private final SiteRegistry registry;
+    private final PeerVerifier verifier;
+    private final Clock clock;
+    private final int heartbeatSeconds;
+    private final Duration heartbeatTimeout;
+    private final BuildInfo build = BuildInfo.current();
+    private final Map<String, SiteSession> sessions = new ConcurrentHashMap<>();
+
+    FederationService(String project, SiteRegistry registry, PeerVerifier verifier, Clock clock,
+                      int heartbeatSeconds, Duration heartbeatTimeout) {
+        this.project = project;
+        this.registry = registry;
+        this.verifier = verifier;
+        this.clock = clock;
+        this.heartbeatSeconds = heartbeatSeconds;
+        this.heartbeatTimeout = heartbeatTimeout;
+    }
+
+    @Override
+    public StreamObserver<SiteMessage> session(StreamObserver<CoordinatorMessage> out) {
+        CallerInterceptor.Caller caller = CallerInterceptor.CALLER.get();
+        return new SiteSession(caller, (ServerCallStreamObserver<CoordinatorMessage>) out);
+    }
+
+    /** Closes stale sessions and sessions whose certificate is no longer acceptable. */
+    void sweep() {
+        Instant now = clock.instant();
+        for (SiteSession s : sessions.values()) {
+            try {
+                verifier.verify(s.caller.certificate(), Set.of(Kind.SITE));
+            } catch (PeerRefusedException e) {
+                CallerInterceptor.SECURITY.warn("closing session of site {}: {}", s.site, e.getMessage());
+                s.end(Goodbye.Reason.REVOKED, e.reason().text(), Status.UNAUTHENTICATED);
+                continue;
+            }
+            if (Duration.between(s.lastHeard, now).compareTo(heartbeatTimeout) > 0) {
+                LOG.warn("closing session of site {}: no heartbeat for {} s", s.site, heartbeatTimeout.toSeconds());
+                s.end(Goodbye.Reason.HEARTBEAT_TIMEOUT, "no heartbeat within " + heartbeatTimeout.toSeconds() + " s",
+                        Status.DEADLINE_EXCEEDED);
+            }
+        }
+    }
+
+    /** Tells every site the coordinator is going away, so they reconnect promptly. */
+    void shutdown() {
+        sessions.values().forEach(s -> s.end(Goodbye.Reason.SHUTDOWN, "coordinator shutting down", Status.UNAVAILABLE));
+    }
+
+    int liveSessions() {
+        return sessions.size();
+    }
+
+    private final class SiteSession implements StreamObserver<SiteMessage> {
+        private final CallerInterceptor.Caller caller;
+        private final String site;
+        private final ServerCallStreamObserver<CoordinatorMessage> out;
+        private final String id = UUID.randomUUID().toString();
+        private volatile Instant lastHeard;
+        private long sent;
+        private boolean welcomed;
+        private boolean ended;
+
+        SiteSession(CallerInterceptor.Caller caller, ServerCallStreamObserver<CoordinatorMessage> out) {
+            this.caller = caller;
+            this.site = caller.identity().name();
+            this.out = out;
+            this.lastHeard = clock.instant();
+            out.setOnCancelHandler(this::closed);
+        }
+
+        @Override
+        public void onNext(SiteMessage m) {
+            lastHeard = clock.instant();
+            switch (m.getBodyCase()) {
+                case HELLO -> hello(m);
+                case HEARTBEAT -> {
+                    if (!welcomed) {
+                        end(Goodbye.Reason.PROTOCOL_ERROR, "the first message must be a hello", Status.FAILED_PRECONDITION);
+                        return;
+                    }
+                    registry.heartbeat(site);
+                    send(CoordinatorMessage.newBuilder().setHeartbeatAck(
+                            HeartbeatAck.newBuilder().setReceivedAt(Timestamps.of(lastHeard))));
+                }
+                case GOODBYE -> {
+                    LOG.info("site {} said goodbye: {}", site, m.getGoodbye().getReason());
+                    end(null, null, null);
+                }
+                default -> end(Goodbye.Reason.PROTOCOL_ERROR, "unknown message type", Status.INVALID_ARGUMENT);
+            }
+        }
+
+        private void hello(SiteMessage m) {
+            if (welcomed) {
+                end(Goodbye.Reason.PROTOCOL_ERROR, "hello sent twice", Status.FAILED_PRECONDITION);
+                return;
+            }
+            String claimed = m.getHello().getSiteName();
+            if (!claimed.equals(site)) {
+                // Identity is the certificate's; a different claimed name means a mixed-up kit.
+                CallerInterceptor.SECURITY.warn("refused session: certificate names site {} but hello claims another"
+                        + " name; certificate sha256:{}", site, caller.fingerprint());
+                end(Goodbye.Reason.PROTOCOL_ERROR, "hello names a site other than the certificate",
+                        Status.PERMISSION_DENIED);
+                return;
+            }
+            welcomed = true;
+            SiteSession previous = sessions.put(site, this);
+            if (previous != null && previous != this) {
+                previous.end(Goodbye.Reason.REPLACED, "a newer session of this site took over", Status.ABORTED);
+            }
+            registry.connected(site, id, m.getHello().getSoftware().getVersion(), m.getHello().getCapabilitiesList(),
+                    caller.fingerprint());
+            LOG.info("site {} connected (session {}, software {}, certificate sha256:{})", site, id,
+                    m.getHello().getSoftware().getVersion(), caller.fingerprint());
+            send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder()
+                    .setSessionId(id).setProject(project).setHeartbeatIntervalSeconds(heartbeatSeconds)
+                    .setCoordinatorSoftware(SoftwareVersion.newBuilder()
+                            .setVersion(build.version()).setProtocol(build.protocol()))));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            closed();
+        }
+
+        @Override
+        public void onCompleted() {
+            end(null, null, null);
+        }
+
+        private synchronized void send(CoordinatorMessage.Builder m) {
+            if (!ended) {
+                out.onNext(m.setSequence(++sent).build());
+            }
+        }
+
+        /** Ends the session: optional goodbye, then an error status or a normal completion. */
+        synchronized void end(Goodbye.Reason reason, String detail, Status status) {
+            if (ended) {
+                return;
+            }
+            try {
+                if (reason != null) {
+                    out.onNext(CoordinatorMessage.newBuilder().setSequence(++sent)
+                            .setGoodbye(Goodbye.newBuilder().setReason(reason).setDetail(detail)).build());
+                }
+                if (status != null) {
+                    out.onError(status.withDescription(detail).asRuntimeException());
+                } else {
+                    out.onCompleted();
+                }
+            } catch (RuntimeException e) {
+                // The stream may already be cancelled by the peer; nothing more to tell it.
+            }
+            ended = true;
+            closed();
+        }
+
+        private void closed() {
+            ended = true;
+            if (sessions.remove(site, this)) {
+                LOG.info("site {} disconnected (session {})", site, id);
+            }
+            registry.disconnected(site, id);
+        }
+    }
+}
