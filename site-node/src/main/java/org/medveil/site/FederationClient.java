@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -117,8 +118,17 @@ public final class FederationClient implements AutoCloseable {
                 .addAllCapabilities(CAPABILITIES)));
     }
 
+    /** Runs on the client's own thread; after close() there is nothing left to do, so late callbacks are dropped. */
+    private void onTimer(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
     private void lost(Link l, Status status) {
-        timer.execute(() -> {
+        onTimer(() -> {
             if (l.heartbeats != null) {
                 l.heartbeats.cancel(false);
             }
@@ -202,7 +212,7 @@ public final class FederationClient implements AutoCloseable {
         @Override
         public void onNext(CoordinatorMessage m) {
             switch (m.getBodyCase()) {
-                case WELCOME -> timer.execute(() -> {
+                case WELCOME -> onTimer(() -> {
                     if (link != this || state == State.STOPPED) {
                         return;
                     }
