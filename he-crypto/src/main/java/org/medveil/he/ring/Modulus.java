@@ -50,7 +50,27 @@ public final class Modulus {
      * quotient fits one word); {@link #reduceWide} lifts that restriction.
      */
     public long reduce128(long hi, long lo) {
-        // floor(x · ratio / 2^128) estimates floor(x / q) within a few units.
+        long quotient = quotientEstimate(hi, lo);
+        long r = lo - quotient * q;
+        while (Long.compareUnsigned(r, q) >= 0) {
+            r -= q;
+        }
+        return r;
+    }
+
+    /** floor((hi·2^64 + lo) / q) exactly, for hi &lt; q. */
+    public long quotient128(long hi, long lo) {
+        long quotient = quotientEstimate(hi, lo);
+        long r = lo - quotient * q;
+        while (Long.compareUnsigned(r, q) >= 0) {
+            r -= q;
+            quotient++;
+        }
+        return quotient;
+    }
+
+    /** floor(x · ratio / 2^128) without the lowest partial product: floor(x/q) minus at most 3. */
+    private long quotientEstimate(long hi, long lo) {
         long carry = mulHiUnsigned(lo, ratioLo);
         long t2lo = lo * ratioHi;
         long t2hi = mulHiUnsigned(lo, ratioHi);
@@ -60,12 +80,7 @@ public final class Modulus {
         long u2hi = mulHiUnsigned(hi, ratioLo);
         long s = t1 + u2lo;
         carry = u2hi + t3 + (Long.compareUnsigned(s, t1) < 0 ? 1 : 0);
-        long quotient = hi * ratioHi + carry;
-        long r = lo - quotient * q;
-        while (Long.compareUnsigned(r, q) >= 0) {
-            r -= q;
-        }
-        return r;
+        return hi * ratioHi + carry;
     }
 
     /** Reduces any unsigned 128-bit value. */
@@ -134,8 +149,7 @@ public final class Modulus {
 
     /** Shoup companion floor(w·2^64 / q) of a fixed operand w in [0, q). */
     public long shoup(long w) {
-        // setup-time only (keys, twiddles), so BigInteger's exact division is fine here
-        return BigInteger.valueOf(w).shiftLeft(64).divide(BigInteger.valueOf(q)).longValue();
+        return quotient128(w, 0);
     }
 
     /** x·w mod q in [0, 2q) for any x in [0, 2^63), given wShoup = shoup(w). */

@@ -53,6 +53,15 @@ class ModulusTest {
         assertEquals(true, lazy >= 0 && lazy < 2 * q, "lazy Shoup product must lie in [0, 2q)");
     }
 
+    @Property(tries = 300)
+    void shoupCompanionIsExactQuotient(@ForAll("moduli") long q, @ForAll long w0, @ForAll long lo) {
+        Modulus m = new Modulus(q);
+        long w = Math.floorMod(w0, q);
+        assertEquals(BigInteger.valueOf(w).shiftLeft(64).divide(BigInteger.valueOf(q)).longValue(), m.shoup(w));
+        BigInteger x = BigInteger.valueOf(w).shiftLeft(64).add(unsigned(lo));
+        assertEquals(x.divide(BigInteger.valueOf(q)).longValue(), m.quotient128(w, lo));
+    }
+
     @Property(tries = 200)
     void signedLiftIsFloorMod(@ForAll("moduli") long q, @ForAll long x) {
         assertEquals(Math.floorMod(x, q), new Modulus(q).fromSigned(x));
