@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
                 CoordinatorCommand.class,
                 SiteCommand.class,
                 SitesCommand.class,
+                org.medveil.cli.he.HeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
