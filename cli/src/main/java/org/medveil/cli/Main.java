@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
                 SiteCommand.class,
                 SitesCommand.class,
                 org.medveil.cli.he.HeCommand.class,
+                org.medveil.cli.dicom.DicomCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -55,6 +55,13 @@ public final class DicomWriter {
         writeDataSet(file.dataSet(), out, ts);
     }
 
+    /** Writes preamble, "DICM" and the given meta elements (group length computed); the caller appends the data set. */
+    public void writeMetaOnly(DataSet meta, OutputStream out) throws IOException {
+        out.write(new byte[128]);
+        out.write(new byte[] {'D', 'I', 'C', 'M'});
+        writeMeta(meta, out);
+    }
+
     /** Writes a bare data set (no meta) in {@code ts}; deflates when the syntax says so. */
     public void writeDataSet(DataSet ds, OutputStream out, TransferSyntax ts) throws IOException {
         if (ts.bigEndian()) {
