@@ -28,13 +28,13 @@ public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "Show debug logs and stack traces of errors.")
     void verbose(boolean on) {
-        verbose = on;
+        this.verbose = on;
         if (on) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
     }
 
-    static boolean verbose;
+    private boolean verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,11 +50,12 @@ public final class Main implements Runnable {
 
     /** The configured command line; tests run it in-process. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             // Users get what went wrong and what to do; the stack trace only with --verbose.
             line.getErr().println("medveil: error: " + message(e));
-            if (verbose) {
+            if (main.verbose) {
                 e.printStackTrace(line.getErr());
             }
             return 1;

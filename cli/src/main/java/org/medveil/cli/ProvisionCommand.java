@@ -39,6 +39,13 @@ final class ProvisionCommand {
         }
     }
 
+    /** Lifetime of a newly issued certificate; the project default when absent. */
+    static class DaysOption {
+        @Option(names = "--days", paramLabel = "N",
+                description = "Certificate lifetime in days (default: the project's validityDays).")
+        Integer days;
+    }
+
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = {"Create a project CA (ECDSA P-256) and a startup kit for the coordinator and for every"
                     + " site and user given here or in --config.",
@@ -104,10 +111,12 @@ final class ProvisionCommand {
         String name;
         @picocli.CommandLine.Mixin
         FolderOption folder = new FolderOption();
+        @picocli.CommandLine.Mixin
+        DaysOption lifetime = new DaysOption();
 
         @Override
         public void run() {
-            out().println("Issued site kit " + folder.open().addSite(name));
+            out().println("Issued site kit " + folder.open().addSite(name, lifetime.days));
         }
     }
 
@@ -120,10 +129,12 @@ final class ProvisionCommand {
         String role;
         @picocli.CommandLine.Mixin
         FolderOption folder = new FolderOption();
+        @picocli.CommandLine.Mixin
+        DaysOption lifetime = new DaysOption();
 
         @Override
         public void run() {
-            out().println("Issued user kit " + folder.open().addUser(name, Role.fromId(role)));
+            out().println("Issued user kit " + folder.open().addUser(name, Role.fromId(role), lifetime.days));
         }
     }
 
@@ -154,10 +165,12 @@ final class ProvisionCommand {
         String name;
         @picocli.CommandLine.Mixin
         FolderOption folder = new FolderOption();
+        @picocli.CommandLine.Mixin
+        DaysOption lifetime = new DaysOption();
 
         @Override
         public void run() {
-            out().println("Renewed kit " + folder.open().renew(name));
+            out().println("Renewed kit " + folder.open().renew(name, lifetime.days));
         }
     }
 

@@ -41,15 +41,13 @@ public final class CoordinatorServer implements AutoCloseable {
     private final Kit kit;
     private final Server server;
     private final FederationService federation;
-    private final RevocationList crl;
     private final ScheduledExecutorService housekeeping;
 
-    private CoordinatorServer(Kit kit, Server server, FederationService federation, RevocationList crl,
+    private CoordinatorServer(Kit kit, Server server, FederationService federation,
                               ScheduledExecutorService housekeeping) {
         this.kit = kit;
         this.server = server;
         this.federation = federation;
-        this.crl = crl;
         this.housekeeping = housekeeping;
     }
 
@@ -114,7 +112,7 @@ public final class CoordinatorServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         LOG.info("coordinator of project {} listening on {}:{} (TLS 1.3, client certificates required)",
                 kit.identity().project(), listen.host(), server.getPort());
-        return new CoordinatorServer(kit, server, federation, crl, housekeeping);
+        return new CoordinatorServer(kit, server, federation, housekeeping);
     }
 
     public int port() {

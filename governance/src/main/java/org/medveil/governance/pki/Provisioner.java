@@ -57,10 +57,10 @@ public final class Provisioner {
         Provisioner p = new Provisioner(dir, clock, ca, rec);
         p.issueKit(Identity.coordinator(spec.project()), Duration.ofDays(spec.validity()));
         for (String site : spec.sites()) {
-            p.addSite(site);
+            p.addSite(site, null);
         }
         for (ProjectSpec.User u : spec.users()) {
-            p.addUser(u.name(), Role.fromId(u.role()));
+            p.addUser(u.name(), Role.fromId(u.role()), null);
         }
         return p;
     }
@@ -84,11 +84,20 @@ public final class Provisioner {
     }
 
     public Path addSite(String name) {
-        return add(Identity.site(record.project(), name));
+        return addSite(name, null);
+    }
+
+    /** @param days certificate lifetime; null for the project's {@code validityDays} */
+    public Path addSite(String name, Integer days) {
+        return add(Identity.site(record.project(), name), days);
     }
 
     public Path addUser(String name, Role role) {
-        return add(Identity.user(record.project(), name, role));
+        return addUser(name, role, null);
+    }
+
+    public Path addUser(String name, Role role, Integer days) {
+        return add(Identity.user(record.project(), name, role), days);
     }
 
     /** Issues with an explicit lifetime; for short-lived certificates and for tests of expiry. */
@@ -97,9 +106,16 @@ public final class Provisioner {
         return issueKit(id, notBefore, notAfter);
     }
 
-    private Path add(Identity id) {
+    private Path add(Identity id, Integer days) {
         checkNew(id);
-        return issueKit(id, Duration.ofDays(record.validityDays()));
+        return issueKit(id, lifetime(days));
+    }
+
+    private Duration lifetime(Integer days) {
+        if (days != null && days < 1) {
+            throw new PkiException("certificate lifetime must be at least 1 day, was " + days);
+        }
+        return Duration.ofDays(days != null ? days : record.validityDays());
     }
 
     /** Revokes the participant's current certificate and refreshes the coordinator kit's CRL copy. */
@@ -119,18 +135,26 @@ public final class Provisioner {
     /**
      * Issues a new key and certificate with a fresh lifetime into the same kit, keeping its
      * config, and revokes the old certificate as superseded so copies of the old kit stop working.
+     * A revoked participant cannot be renewed.
      */
     public Path renew(String name) {
+        return renew(name, null);
+    }
+
+    public Path renew(String name, Integer days) {
+        Duration validity = lifetime(days);
         ProjectRecord.Participant p = current(name).orElseThrow(() -> unknown(name));
+        if (ProjectRecord.Participant.REVOKED.equals(p.status())) {
+            // Renewing would silently readmit someone an admin shut out.
+            throw new PkiException(name + " was revoked and cannot be renewed; issue a kit under a new name instead");
+        }
         Identity id = p.role() == null ? new Identity(record.project(), p.name(), Kind.fromId(p.kind()), null)
                 : Identity.user(record.project(), p.name(), Role.fromId(p.role()));
         X509Certificate old = Pem.readCertificate(dir.resolve(p.kit()).resolve(KitConfig.CERT));
         replace(p, p.withStatus(ProjectRecord.Participant.SUPERSEDED));
-        Path kit = issueKit(id, Duration.ofDays(record.validityDays()));
-        if (!ProjectRecord.Participant.REVOKED.equals(p.status())) {
-            ca.revoke(old, CRLReason.superseded, clock.instant());
-            publishCrl();
-        }
+        Path kit = issueKit(id, validity);
+        ca.revoke(old, CRLReason.superseded, clock.instant());
+        publishCrl();
         return kit;
     }
 

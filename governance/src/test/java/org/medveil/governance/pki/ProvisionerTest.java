@@ -131,6 +131,24 @@ class ProvisionerTest {
     }
 
     @Test
+    void aRevokedParticipantCannotBeRenewedBackIn() {
+        Provisioner p = init();
+        p.revoke("hospital-b");
+        PkiException e = assertThrows(PkiException.class, () -> p.renew("hospital-b"));
+        assertTrue(e.getMessage().contains("revoked"), e.getMessage());
+    }
+
+    @Test
+    void lifetimeCanBeSetPerCertificate() {
+        Provisioner p = init();
+        Kit kit = Kit.load(p.addSite("short-lived", 2));
+        long days = java.time.Duration.between(kit.certificate().getNotBefore().toInstant(),
+                kit.certificate().getNotAfter().toInstant()).toDays();
+        assertEquals(2, days);
+        assertThrows(PkiException.class, () -> p.addSite("never", 0));
+    }
+
+    @Test
     void initRefusesAFolderThatAlreadyHoldsAProject() {
         init();
         PkiException e = assertThrows(PkiException.class, this::init);
