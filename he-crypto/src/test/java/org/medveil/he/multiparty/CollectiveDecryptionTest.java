@@ -78,6 +78,28 @@ class CollectiveDecryptionTest {
     }
 
     @Test
+    void largeSetCarriesSumsBeyondTheDefaultRange() {
+        HeContext large = new HeContext(Params.byName("n8192"));
+        Federation fed = new Federation(large, 2);
+        VectorEncryptor enc = new VectorEncryptor(large, fed.key, Prng::secure);
+        double[] a = {1e12, -3.5e11, 0.75, 123456789.125};
+        double[] b = {2.5e12, 1e11, -0.25, 1.0};
+        StreamingAccumulator acc = new StreamingAccumulator(large, fed.key.keyId(), 1);
+        enc.encrypt(a, 4e12).forEach(acc::add);
+        enc.encrypt(b, 4e12).forEach(acc::add);
+        Ciphertext ct = acc.result().get(0);
+        List<DecryptionShare> shares = new ArrayList<>();
+        for (KeyShareHolder h : fed.holders()) {
+            shares.add(h.decryptionShare(ct));
+        }
+        double[] sum = new DecryptionCombiner(large, fed.key).combine(ct, shares);
+        double bound = NoiseBudget.maxAbsoluteError(large, 2, 2, FloodingNoise.DEFAULT);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i] + b[i], sum[i], bound, "slot " + i);
+        }
+    }
+
+    @Test
     void contributorsNeedNotHoldKeysAndWeightedAveragingCarriesBothSums() {
         Federation fed = new Federation(CTX, 3);
         VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, Prng::secure);
