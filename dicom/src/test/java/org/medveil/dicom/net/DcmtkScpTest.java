@@ -1,0 +1,303 @@
+package org.medveil.dicom.net;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.medveil.dicom.DataSet;
+import org.medveil.dicom.Environment;
+import org.medveil.dicom.TransferSyntax;
+import org.medveil.dicom.dict.Uids;
+import org.medveil.dicom.io.DicomFile;
+import org.medveil.dicom.io.DicomReader;
+
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 4 "Done when" #2 with dcmtk as the sender: echoscu, storescu and dcmsend against our SCP. */
+@Tag("issue-4")
+class DcmtkScpTest {
+    private static final String AE = "MEDVEIL";
+    private final Map<String, ReceivedCopy> received = new ConcurrentHashMap<>();
+    private int byteIdentical;
+    private StorageScp scp;
+
+    /** What the handler saw, copied because the spool file is deleted after the handler returns. */
+    record ReceivedCopy(String callingAe, String host, TransferSyntax ts, byte[] bytes, DataSet dataSet) {}
+
+    @BeforeEach
+    void start() throws Exception {
+        scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1").withArtim(Duration.ofMillis(800))
+                .withAllowedCallingAes(Set.of("STORESCU", "ECHOSCU", "DCMSEND")),
+                o -> received.put(o.sopInstanceUid(), new ReceivedCopy(o.callingAe(), o.remoteHost(), o.transferSyntax(),
+                        Files.readAllBytes(o.dataSetFile()), o.dataSet()))).start();
+    }
+
+    @AfterEach
+    void stop() { scp.close(); }
+
+    private String[] echo(String callingAe, String calledAe) throws Exception {
+        return Environment.run(List.of(Environment.tool("echoscu").toString(), "-aet", callingAe, "-aec", calledAe,
+                "127.0.0.1", Integer.toString(scp.port())));
+    }
+
+    @Test
+    void echoscuGetsAnEchoResponse() throws Exception {
+        assertEquals("0", echo("ECHOSCU", AE)[0]);
+    }
+
+    @Test
+    @Tag("REQ-ACQ-5")
+    void callingAeOutsideTheAllowListAndWrongCalledAeAreRejected() throws Exception {
+        String[] wrongCaller = echo("INTRUDER", AE);
+        assertNotEquals("0", wrongCaller[0]);
+        assertTrue((wrongCaller[1] + wrongCaller[2]).contains("Calling AE Title Not Recognized"), wrongCaller[2]);
+        String[] wrongCalled = echo("ECHOSCU", "SOMEONE");
+        assertNotEquals("0", wrongCalled[0]);
+        assertTrue((wrongCalled[1] + wrongCalled[2]).contains("Called AE Title Not Recognized"), wrongCalled[2]);
+    }
+
+    /** Corpus files a storage SCP should take: parsed by us, with a storage SOP class and a known syntax. */
+    static List<Path> sendable() throws Exception {
+        Set<String> storage = Set.copyOf(Uids.standard().storageSopClasses());
+        List<Path> out = new ArrayList<>();
+        for (Path p : Environment.corpus()) {
+            try {
+                DicomFile f = new DicomReader().read(p);
+                String cls = f.meta().getString(org.medveil.dicom.Tag.MediaStorageSOPClassUID);
+                if (cls != null && storage.contains(cls) && f.transferSyntax().isKnown()
+                        && f.dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID) != null) {
+                    out.add(p);
+                }
+            } catch (java.io.IOException e) {
+                // refused files are covered by CorpusTest
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void storescuSendsTheCorpusAndEveryDataSetArrivesByteForByte() throws Exception {
+        Path storescu = Environment.tool("storescu");
+        List<Path> files = sendable();
+        assertTrue(files.size() > 50, "expected most of the corpus to be sendable, got " + files.size());
+        for (Path p : files) {
+            received.clear();
+            String[] r = Environment.run(List.of(storescu.toString(), "-R", proposeOption(p), "-aet", "STORESCU", "-aec", AE,
+                    "127.0.0.1", Integer.toString(scp.port()), p.toString()));
+            assertEquals("0", r[0], "storescu failed for " + p.getFileName() + ": " + r[2]);
+            assertArrivedUnchanged(p, "STORESCU");
+        }
+        // files dcmtk sends without re-encoding must arrive byte for byte
+        assertTrue(byteIdentical >= 40, "only " + byteIdentical + " files compared byte for byte");
+    }
+
+    @Test
+    void dcmsendSendsTheCorpusInOneAssociation() throws Exception {
+        Path dcmsend = Environment.tool("dcmsend");
+        // one association, so SOP instances must be unique (several corpus files share UIDs)
+        Map<String, Path> unique = new java.util.LinkedHashMap<>();
+        for (Path p : sendable()) {
+            unique.putIfAbsent(new DicomReader(DicomReader.Options.HEADERS).read(p).dataSet()
+                    .getString(org.medveil.dicom.Tag.SOPInstanceUID), p);
+        }
+        List<String> cmd = new ArrayList<>(List.of(dcmsend.toString(), "-dn", "-aet", "DCMSEND", "-aec", AE,
+                "127.0.0.1", Integer.toString(scp.port())));
+        unique.values().forEach(p -> cmd.add(p.toString()));
+        String[] r = Environment.run(cmd);
+        assertEquals("0", r[0], "dcmsend failed: " + r[2]);
+        assertEquals(unique.size(), received.size());
+        for (Path p : unique.values()) {
+            assertArrivedUnchanged(p, "DCMSEND");
+        }
+    }
+
+    /** storescu proposes only uncompressed syntaxes unless told which compressed one a file uses. */
+    static String proposeOption(Path p) throws Exception {
+        String ts = new DicomReader(DicomReader.Options.HEADERS).read(p).transferSyntax().uid();
+        return switch (ts) {
+            case "1.2.840.10008.1.2" -> "-xi";
+            case "1.2.840.10008.1.2.2" -> "-xb";
+            case "1.2.840.10008.1.2.1.99" -> "-xd";
+            case "1.2.840.10008.1.2.4.50" -> "-xy";
+            case "1.2.840.10008.1.2.4.51" -> "-xx";
+            case "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70" -> "-xs";
+            case "1.2.840.10008.1.2.4.80" -> "-xt";
+            case "1.2.840.10008.1.2.4.81" -> "-xu";
+            case "1.2.840.10008.1.2.4.90" -> "-xv";
+            case "1.2.840.10008.1.2.4.91" -> "-xw";
+            case "1.2.840.10008.1.2.5" -> "-xr";
+            default -> "-xe";
+        };
+    }
+
+    /**
+     * dcmtk re-encodes a file before sending it: it drops group lengths and Data Set Trailing
+     * Padding, labels every pixel sequence OB, may give undefined-length sequences explicit lengths
+     * and trims text padding. Such files are compared element by element
+     * after the same normalisation; all others must arrive byte for byte.
+     */
+    private static boolean dcmtkNormalizes(DataSet ds) {
+        boolean[] found = {false};
+        ds.walk((owner, e) -> found[0] |= isDcmtkNormalized(e));
+        return found[0];
+    }
+
+    private static boolean isDcmtkNormalized(org.medveil.dicom.Element e) {
+        return org.medveil.dicom.Tag.isGroupLength(e.tag()) || e.tag() == 0xFFFCFFFC
+                || (e instanceof org.medveil.dicom.SequenceElement s && (s.undefinedLength()
+                        || s.items().stream().anyMatch(DataSet::undefinedLengthItem)))
+                || (e instanceof org.medveil.dicom.FragmentsElement f && f.vr() == org.medveil.dicom.VR.OW);
+    }
+
+    private static void normalize(DataSet ds) {
+        ds.walk((owner, e) -> {
+            if (org.medveil.dicom.Tag.isGroupLength(e.tag()) || e.tag() == 0xFFFCFFFC) {
+                owner.remove(e.tag());
+            } else if (e instanceof org.medveil.dicom.FragmentsElement f) {
+                owner.put(new org.medveil.dicom.FragmentsElement(f.tag(), org.medveil.dicom.VR.OB, f.items()));
+            }
+        });
+    }
+
+    private void assertArrivedUnchanged(Path p, String callingAe) throws Exception {
+        DicomFile sent = new DicomReader().read(p);
+        String iuid = sent.dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID);
+        ReceivedCopy got = received.get(iuid);
+        assertTrue(got != null, p.getFileName() + " did not arrive");
+        assertEquals(callingAe, got.callingAe());
+        assertEquals("127.0.0.1", got.host());
+        if (callingAe.equals("STORESCU")) { // storescu was told the file's syntax; dcmsend may choose to transcode
+            assertEquals(sent.transferSyntax(), got.ts(), p.getFileName() + " was transcoded");
+        }
+        if (got.ts().equals(sent.transferSyntax()) && !got.ts().deflated() && !dcmtkNormalizes(sent.dataSet())) {
+            byte[] all = Files.readAllBytes(p);
+            byteIdentical++;
+            assertArrayEquals(Arrays.copyOfRange(all, (int) sent.dataSetOffset(), all.length), got.bytes(),
+                    p.getFileName() + ": data set bytes changed in transit");
+        } else {
+            // dcmtk recomputes group lengths and re-deflates; every other element must be unchanged
+            DataSet a = sent.dataSet();
+            DataSet b = got.dataSet();
+            normalize(a);
+            normalize(b);
+            assertEquals(null, org.medveil.dicom.DataSetDiff.firstIgnoringPadding(a, b), p.getFileName() + ": data set changed in transit");
+        }
+    }
+
+    @Test
+    void severalAssociationsAtOnce() throws Exception {
+        Path storescu = Environment.tool("storescu");
+        List<Path> files = new ArrayList<>();
+        for (Path p : sendable()) {
+            if (files.size() < 8 && proposeOption(p).equals("-xe")) {
+                files.add(p);
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<String[]>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                List<String> cmd = new ArrayList<>(List.of(storescu.toString(), "-R", "-aet", "STORESCU", "-aec", AE,
+                        "127.0.0.1", Integer.toString(scp.port())));
+                cmd.add(files.get(2 * i).toString());
+                cmd.add(files.get(2 * i + 1).toString());
+                runs.add(pool.submit(() -> Environment.run(cmd)));
+            }
+            for (Future<String[]> f : runs) {
+                assertEquals("0", f.get()[0], f.get()[2]);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (Path p : files) {
+            assertTrue(received.containsKey(new DicomReader().read(p).dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID)));
+        }
+    }
+
+    @Test
+    void malformedPduAbortsOnlyThatAssociation() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", scp.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write(new byte[] {0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 'G', 'A', 'R', 'B'});
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            assertEquals(Pdu.ABORT, in.read(), "expected an A-ABORT for a truncated A-ASSOCIATE-RQ");
+        }
+        try (Socket s = new Socket("127.0.0.1", scp.port())) {
+            s.getOutputStream().write(new byte[] {0x01, 0x00, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+            assertEquals(Pdu.ABORT, s.getInputStream().read(), "a 2 GiB PDU length must be refused, not allocated");
+        }
+        assertEquals("0", echo("ECHOSCU", AE)[0], "the server must survive malformed PDUs");
+        assertEquals(2, scp.abortedCount());
+    }
+
+    @Test
+    void silentPeerIsCutOffByArtim() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", scp.port())) {
+            s.setSoTimeout(5000);
+            InputStream in = s.getInputStream();
+            long t0 = System.nanoTime();
+            int first = in.read();
+            assertTrue(first == Pdu.ABORT || first == -1, "expected an abort or close, got " + first);
+            assertTrue(System.nanoTime() - t0 < 4_000_000_000L, "ARTIM (0.8 s) did not fire");
+        }
+        assertEquals("0", echo("ECHOSCU", AE)[0]);
+    }
+
+    @Test
+    void failingHandlerMeansFailureStatusNotSuccess() throws Exception {
+        scp.close();
+        scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1"), o -> {
+            throw new java.io.IOException("disk full");
+        }).start();
+        Path file = Environment.corpusFile("test_files/CT_small.dcm");
+        String[] r = Environment.run(List.of(Environment.tool("storescu").toString(), "-v", "-R", "-aec", AE,
+                "127.0.0.1", Integer.toString(scp.port()), file.toString()));
+        assertTrue((r[1] + r[2]).contains("Refused: OutOfResources"), r[1] + r[2]);
+        assertNotEquals("0", r[0]);
+        assertEquals(0, scp.storedCount());
+    }
+
+    @Test
+    void directoryStoreFileIsThereWhenSuccessIsAnswered() throws Exception {
+        Path dir = Files.createTempDirectory("medveil-scp-out");
+        scp.close();
+        scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1"), new DirectoryStore(dir)).start();
+        Path file = Environment.corpusFile("test_files/CT_small.dcm");
+        String[] r = Environment.run(List.of(Environment.tool("storescu").toString(), "-R", "-aec", AE,
+                "127.0.0.1", Integer.toString(scp.port()), file.toString()));
+        assertEquals("0", r[0], r[2]);
+        DicomFile sent = new DicomReader().read(file);
+        Path stored = dir.resolve(DirectoryStore.fileName(sent.dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID)));
+        assertTrue(Files.exists(stored));
+        DicomFile back = new DicomReader().read(stored);
+        normalize(sent.dataSet());
+        normalize(back.dataSet());
+        assertEquals(null, org.medveil.dicom.DataSetDiff.first(sent.dataSet(), back.dataSet()));
+        assertEquals("STORESCU", back.meta().getString(org.medveil.dicom.Tag.SourceApplicationEntityTitle));
+        try (var s = Files.list(dir)) {
+            assertFalse(s.anyMatch(x -> x.getFileName().toString().endsWith(".part")), "temporary files left behind");
+        }
+    }
+}
