@@ -47,7 +47,13 @@ final class DicomInput {
             bufPos = 0;
         }
         while (bufLen < n && !eof) {
-            int r = in.read(buf, bufLen, buf.length - bufLen);
+            int r;
+            try {
+                r = in.read(buf, bufLen, buf.length - bufLen);
+            } catch (java.util.zip.ZipException | java.io.EOFException e) {
+                // only inflating streams throw these: the deflated data itself is corrupt or cut short
+                throw new DicomParseException("corrupt deflated data (" + e.getMessage() + ")", position(), -1, e);
+            }
             if (r < 0) {
                 eof = true;
             } else {
