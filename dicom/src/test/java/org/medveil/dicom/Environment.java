@@ -45,6 +45,21 @@ public final class Environment {
         return found;
     }
 
+    /** The system python3 with pydicom, Pillow (OpenJPEG) and numpy, used as a reference decoder; or skip/fail. */
+    public static Path referencePython() {
+        Path py = Path.of("/usr/bin/python3");
+        boolean ok = false;
+        if (Files.isExecutable(py)) {
+            try {
+                ok = run(List.of(py.toString(), "-c", "import pydicom, PIL, numpy"))[0].equals("0");
+            } catch (Exception e) {
+                ok = false;
+            }
+        }
+        require(ok, "/usr/bin/python3 with pydicom, Pillow and numpy (python3-pydicom python3-pil python3-numpy)");
+        return py;
+    }
+
     /** True if the tool is on PATH (no skipping). */
     public static boolean hasTool(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {

@@ -18,8 +18,9 @@ import java.util.stream.Stream;
 
 /** {@code medveil dicom convert --to SYNTAX IN OUT}: rewrites a file or a folder tree. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Rewrite DICOM files in another native transfer syntax. IN and OUT are files, or folders "
-                + "(the tree is mirrored; files that are not DICOM are reported and skipped).")
+        description = "Rewrite DICOM files in another native transfer syntax (compressed pixel data is decoded: "
+                + "RLE, JPEG, JPEG 2000). IN and OUT are files, or folders (the tree is mirrored; files that are "
+                + "not DICOM or cannot be decoded are reported and skipped).")
 public final class ConvertCommand implements Runnable {
     enum Target {
         explicit_le(TransferSyntax.EXPLICIT_LE), implicit_le(TransferSyntax.IMPLICIT_LE), deflated(TransferSyntax.DEFLATED_LE);
@@ -95,7 +96,8 @@ public final class ConvertCommand implements Runnable {
     }
 
     private void convert(DicomReader reader, DicomWriter writer, Path src, Path dst) throws IOException {
-        DicomFile f = reader.read(src);
+        // compressed pixel data cannot be relabelled as a native syntax: decode it first
+        DicomFile f = new org.medveil.dicom.pixel.PixelDecoder().toNative(reader.read(src));
         Path parent = dst.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
