@@ -247,6 +247,55 @@ class FederationTlsTest {
         assertEquals(SiteStatus.ConnectionState.DISCONNECTED, stateOf("hospital-a"));
     }
 
+    private javax.net.ssl.SSLSocket socketTrustingProjectCa(Path clientKit) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", Kit.load(dir.resolve("coordinator")).caCertificate());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(clientKit == null ? null : org.medveil.governance.pki.TlsMaterial.keyManagers(Kit.load(clientKit))
+                .getKeyManagers(), tmf.getTrustManagers(), null);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+                .createSocket("localhost", coordinator.port());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    @Test
+    @DisplayName("the coordinator speaks TLS 1.3 only")
+    void tls12IsRefused() throws Exception {
+        try (javax.net.ssl.SSLSocket s = socketTrustingProjectCa(dir.resolve("sites/hospital-a"))) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            assertThrows(java.io.IOException.class, s::startHandshake);
+        }
+        try (javax.net.ssl.SSLSocket s = socketTrustingProjectCa(dir.resolve("sites/hospital-a"))) {
+            s.setEnabledProtocols(new String[] {"TLSv1.3"});
+            s.startHandshake();
+            assertEquals("TLSv1.3", s.getSession().getProtocol());
+        }
+    }
+
+    @Test
+    @DisplayName("a client without a certificate gets no connection")
+    void clientCertificateIsRequired() throws Exception {
+        try (javax.net.ssl.SSLSocket s = socketTrustingProjectCa(null)) {
+            s.setEnabledProtocols(new String[] {"TLSv1.3"});
+            // In TLS 1.3 the server judges the client's (empty) certificate after the client's
+            // side of the handshake, so the refusal arrives on the first read.
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> {
+                s.startHandshake();
+                s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes());
+                s.getOutputStream().flush();
+                if (s.getInputStream().read() == -1) {
+                    throw new java.io.EOFException("closed by the coordinator");
+                }
+            });
+            assertTrue(e.getMessage() != null, "refusal carries a reason");
+        }
+        assertServerStillServes();
+    }
+
     /** After any refusal, a good site still gets a session: the server kept serving. */
     private void assertServerStillServes() {
         FederationClient a = startSite("hospital-a");
