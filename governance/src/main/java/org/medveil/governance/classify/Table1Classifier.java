@@ -1,5 +1,7 @@
 package org.medveil.governance.classify;
 
+import org.medveil.governance.text.Keywords;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -86,26 +88,11 @@ public final class Table1Classifier {
     private static String firstWord(List<String> descriptions, List<String> words) {
         for (String d : descriptions) {
             for (String w : words) {
-                if (w.length() <= 4 && w.chars().allMatch(c -> c < 128) ? hasWord(d, w) : d.contains(w)) {
+                if (Keywords.mentions(d, w)) {
                     return w;
                 }
             }
         }
         return null;
-    }
-
-    /** Short Latin keywords ("eit", "cfm", "bold") must stand alone, so "deities" is not EIT. */
-    private static boolean hasWord(String text, String word) {
-        int i = text.indexOf(word);
-        while (i >= 0) {
-            boolean before = i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1));
-            int end = i + word.length();
-            boolean after = end == text.length() || !Character.isLetterOrDigit(text.charAt(end));
-            if (before && after) {
-                return true;
-            }
-            i = text.indexOf(word, i + 1);
-        }
-        return false;
     }
 }

@@ -2,6 +2,7 @@ package org.medveil.governance.grade;
 
 import org.medveil.governance.config.ConfigException;
 import org.medveil.governance.config.YamlFiles;
+import org.medveil.governance.text.Keywords;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,24 +84,12 @@ public final class SpecialDiseaseList {
         for (String d : descriptions) {
             String lower = d.toLowerCase(Locale.ROOT);
             for (String k : keywords) {
-                if (k.length() <= 4 && k.chars().allMatch(c -> c < 128) ? hasWord(lower, k) : lower.contains(k)) {
+                if (Keywords.mentions(lower, k)) {
                     return Optional.of("description matches special-disease keyword '" + k + "'");
                 }
             }
         }
         return Optional.empty();
-    }
-
-    /** Short Latin keywords must stand alone: "hiv" matches "HIV+" but "aids" does not match "paraids". */
-    private static boolean hasWord(String text, String word) {
-        for (int i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
-            int end = i + word.length();
-            if ((i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))
-                    && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end)))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Range parseRange(String text, String source) {
