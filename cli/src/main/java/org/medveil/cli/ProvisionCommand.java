@@ -102,6 +102,14 @@ final class ProvisionCommand {
             out().println("Created project " + spec.project() + " in " + outDir);
             printKits(p, out());
             out().println("Keep " + outDir.resolve("ca") + " offline: it holds the CA key. Hand each kit folder to its owner.");
+            out().println();
+            out().println("Next:");
+            out().println("  medveil coordinator serve --kit " + outDir.resolve(Provisioner.COORDINATOR_DIR));
+            for (String site : spec.sites()) {
+                out().println("  medveil site serve --kit " + outDir.resolve(Provisioner.SITES_DIR).resolve(site));
+            }
+            spec.users().stream().filter(u -> "project-admin".equals(u.role())).findFirst().ifPresent(u ->
+                    out().println("  medveil sites list --kit " + outDir.resolve(Provisioner.USERS_DIR).resolve(u.name())));
         }
     }
 
