@@ -422,7 +422,12 @@ public final class Deidentifier {
         return m;
     }
 
-    private static String firstNonNull(String a, String b, String c) {
-        return a != null ? a : b != null ? b : c;
+    private static String firstNonNull(String... values) {
+        for (String v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
     }
 }
