@@ -180,6 +180,30 @@ class DcmtkScpTest {
     }
 
     @Test
+    @Tag("REQ-ACQ-5")
+    void hostOutsideTheAllowListIsRejected() throws Exception {
+        scp.close();
+        scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1").withAllowedHosts(Set.of("10.9.8.7")),
+                o -> { }).start();
+        String[] r = echo("ECHOSCU", AE);
+        assertNotEquals("0", r[0]);
+        assertTrue((r[1] + r[2]).contains("Association Rejected"), r[2]);
+    }
+
+    @Test
+    void associationsBeyondTheLimitAreRejectedTransiently() throws Exception {
+        scp.close();
+        scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1").withMaxAssociations(1)
+                .withArtim(Duration.ofSeconds(5)), o -> { }).start();
+        try (Socket holder = new Socket("127.0.0.1", scp.port())) { // occupies the only slot until ARTIM
+            Thread.sleep(200);
+            String[] r = echo("ECHOSCU", AE);
+            assertNotEquals("0", r[0]);
+            assertTrue((r[1] + r[2]).contains("Local Limit Exceeded"), r[1] + r[2]);
+        }
+    }
+
+    @Test
     void silentPeerIsCutOffByArtim() throws Exception {
         try (Socket s = new Socket("127.0.0.1", scp.port())) {
             s.setSoTimeout(5000);

@@ -1,0 +1,109 @@
+package org.medveil.dicom;
+
+import org.junit.jupiter.api.Test;
+import org.medveil.dicom.dict.DataDictionary;
+import org.medveil.dicom.io.DicomFile;
+import org.medveil.dicom.io.DicomReader;
+import org.medveil.dicom.io.DicomWriter;
+import org.medveil.dicom.pixel.FrameFragments;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 4 data set model: what issue 5 (de-identification) builds on. */
+@org.junit.jupiter.api.Tag("issue-4")
+class DataSetModelTest {
+
+    @Test
+    void nestedSequencesCanBeWalkedAndEditedInPlace() throws Exception {
+        DicomFile f = new DicomReader().read(Environment.corpusFile("test_files/rtplan.dcm"));
+        int[] names = {0};
+        f.dataSet().walk((owner, e) -> names[0] += e.tag() == 0x300A00C2 ? 1 : 0); // BeamName at depth 1
+        assertTrue(names[0] > 0);
+        f.dataSet().removeIf((owner, e) -> e.tag() == 0x300A00C2);
+        boolean[] left = {false};
+        f.dataSet().walk((owner, e) -> left[0] |= e.tag() == 0x300A00C2);
+        assertFalse(left[0]);
+        DataSet item = f.dataSet().getSequence(0x300A00B0).item(0);
+        assertEquals(1, item.depth());
+        assertEquals(f.dataSet(), item.parent());
+    }
+
+    @Test
+    void privateBlocksAreFoundByCreatorAndReserved() {
+        DataSet ds = new DataSet();
+        int block = ds.reservePrivateBlock(0x0029, "MEDVEIL TEST");
+        assertEquals(0x10, block);
+        int tag = Tag.of(0x0029, (block << 8) | 0x01);
+        ds.putString(tag, VR.LO, "x");
+        assertEquals("MEDVEIL TEST", ds.privateCreatorOf(tag));
+        assertEquals(0x11, ds.reservePrivateBlock(0x0029, "OTHER"));
+        assertEquals(0x10, ds.findPrivateBlock(0x0029, "MEDVEIL TEST"));
+        assertEquals(-1, ds.findPrivateBlock(0x0029, "ABSENT"));
+    }
+
+    @Test
+    void dictionaryKnowsRepeatingGroupsRetiredFlagsAndVrAlternatives() {
+        DataDictionary d = DataDictionary.standard();
+        assertEquals("OverlayData", d.lookup(0x60023000).keyword());
+        assertEquals(VR.OB, d.lookup(0x60003000).vrs().get(0));
+        assertTrue(d.lookup(0x00080010).retired()); // Recognition Code
+        assertEquals(List.of(VR.US, VR.SS), d.lookup(0x00280106).vrs());
+        assertEquals("1-n", d.lookup(Tag.SpecificCharacterSet).vm());
+        assertNull(d.lookup(0x00090010 + 0x1000));
+        assertEquals(VR.LO, d.vrOf(0x00090010));
+    }
+
+    @Test
+    void unknownCompressedSyntaxPassesThroughUntouched() throws Exception {
+        DataSet ds = new DataSet();
+        ds.putString(Tag.SOPClassUID, VR.UI, "1.2.840.10008.5.1.4.1.1.7");
+        ds.putString(Tag.SOPInstanceUID, VR.UI, "2.25.99");
+        ds.put(new FragmentsElement(Tag.PixelData, VR.OB, List.of(new byte[0], new byte[] {1, 2, 3, 4})));
+        TransferSyntax unknown = TransferSyntax.of("1.2.840.10008.1.2.4.999");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new DicomWriter().writeFile(new DicomFile(new DataSet(), ds, unknown, 0), out, unknown);
+        DicomFile back = new DicomReader().read(out.toByteArray());
+        assertEquals(unknown, back.transferSyntax());
+        assertEquals(ds, back.dataSet());
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        new DicomWriter().writeFile(back, again, back.transferSyntax());
+        assertArrayEquals(out.toByteArray(), again.toByteArray());
+    }
+
+    @Test
+    void extendedOffsetTableSplitsFramesAcrossFragments() throws Exception {
+        List<byte[]> items = new ArrayList<>();
+        items.add(new byte[0]);
+        items.add(new byte[] {1, 1});    // frame 0, fragment 1 at offset 0
+        items.add(new byte[] {2, 2});    // frame 0, fragment 2 at offset 10
+        items.add(new byte[] {3, 3, 3, 3}); // frame 1 at offset 20
+        DataSet ds = new DataSet();
+        ByteBuffer eot = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(20);
+        ds.putBytes(Tag.ExtendedOffsetTable, VR.OV, eot.array());
+        List<byte[]> frames = FrameFragments.frames(new FragmentsElement(Tag.PixelData, VR.OB, items), ds, 2);
+        assertArrayEquals(new byte[] {1, 1, 2, 2}, frames.get(0));
+        assertArrayEquals(new byte[] {3, 3, 3, 3}, frames.get(1));
+    }
+
+    @Test
+    void basicOffsetTableSplitsFrames() throws Exception {
+        List<byte[]> items = new ArrayList<>();
+        items.add(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(20).array());
+        items.add(new byte[] {1, 1});
+        items.add(new byte[] {2, 2});
+        items.add(new byte[] {3, 3});
+        List<byte[]> frames = FrameFragments.frames(new FragmentsElement(Tag.PixelData, VR.OB, items), new DataSet(), 2);
+        assertArrayEquals(new byte[] {1, 1, 2, 2}, frames.get(0));
+        assertArrayEquals(new byte[] {3, 3}, frames.get(1));
+    }
+}
