@@ -86,7 +86,7 @@ public final class DataDictionary {
         }
         for (DictEntry m : masked) {
             if ((tag & m.mask()) == m.tag()) {
-                return e == null ? m : e;
+                return m;
             }
         }
         return null;

@@ -12,7 +12,6 @@ import org.medveil.dicom.ValueElement;
 import org.medveil.dicom.dict.DataDictionary;
 import org.medveil.dicom.dict.DictEntry;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -86,7 +85,7 @@ public final class DicomReader {
     }
 
     private DicomFile read(InputStream raw, long size, Path file) throws IOException {
-        DicomInput in = new DicomInput(raw instanceof BufferedInputStream ? raw : raw, size);
+        DicomInput in = new DicomInput(raw, size); // DicomInput buffers itself
         DataSet meta = new DataSet();
         if (isMagic(in, 128)) {
             in.skip(132, -1);

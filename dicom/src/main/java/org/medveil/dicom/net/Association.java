@@ -50,6 +50,7 @@ final class Association {
     private int messageContext = -1;
     private Path spool;
     private OutputStream spoolOut;
+    private long spooled;
 
     Association(Socket socket, ScpConfig config, StoreHandler handler, boolean haveSlot, StorageScp scp) {
         this.socket = socket;
@@ -216,12 +217,18 @@ final class Association {
                         dispatch();
                     } else {
                         spool = Files.createTempFile("medveil-scp-", ".part");
+                        spooled = 0;
                         spoolOut = new BufferedOutputStream(Files.newOutputStream(spool), 65536);
                     }
                 }
             } else {
                 if (command == null || spoolOut == null) {
                     throw new DicomNetworkException("data set fragment received before its command");
+                }
+                spooled += n;
+                if (spooled > config.maxObjectBytes()) {
+                    throw new DicomNetworkException("data set larger than the " + config.maxObjectBytes()
+                            + "-byte limit of this SCP");
                 }
                 spoolOut.write(body, b.position(), n);
                 b.position(b.position() + n);
@@ -288,7 +295,8 @@ final class Association {
             scp.countStored();
             rsp.putUs(Command.STATUS, 0x0000);
         } catch (Exception e) {
-            LOG.error("storing an object from {}@{} failed: {}", rq.callingAe(), host, e.toString());
+            // only the exception type: a handler's message may name paths or patients
+            LOG.error("storing an object from {}@{} failed: {}", rq.callingAe(), host, e.getClass().getName());
             rsp.putUs(Command.STATUS, 0xA700).putString(Command.ERROR_COMMENT, cut("storage failed: " + e.getClass().getSimpleName()), ' ');
         }
     }

@@ -19,10 +19,11 @@ import java.util.Set;
  * @param maxAssociations  concurrent associations; more are rejected (transient, local limit)
  * @param tls              TLS context with the site certificate, or null for plain TCP
  * @param needClientAuth   with TLS: require a client certificate trusted by {@code tls}
+ * @param maxObjectBytes   largest data set accepted; a bigger one aborts the association (disk protection)
  */
 public record ScpConfig(String aeTitle, String bindAddress, int port, Set<String> allowedCallingAes,
                         Set<String> allowedHosts, int maxPduLength, Duration artim, Duration idleTimeout,
-                        int maxAssociations, SSLContext tls, boolean needClientAuth) {
+                        int maxAssociations, SSLContext tls, boolean needClientAuth, long maxObjectBytes) {
     public ScpConfig {
         Objects.requireNonNull(aeTitle, "aeTitle");
         if (aeTitle.isBlank() || aeTitle.length() > 16) {
@@ -31,6 +32,9 @@ public record ScpConfig(String aeTitle, String bindAddress, int port, Set<String
         if (maxPduLength < 4096 || maxPduLength > 16 * 1024 * 1024) {
             throw new IllegalArgumentException("max PDU length must be between 4096 and 16 MiB, got " + maxPduLength);
         }
+        if (maxObjectBytes < 1) {
+            throw new IllegalArgumentException("max object size must be positive");
+        }
         if (maxAssociations < 1) {
             throw new IllegalArgumentException("max associations must be at least 1");
         }
@@ -38,37 +42,41 @@ public record ScpConfig(String aeTitle, String bindAddress, int port, Set<String
         allowedHosts = Set.copyOf(allowedHosts);
     }
 
-    /** Defaults: all interfaces, any caller, 64 KiB PDUs, 10 s ARTIM, 5 min idle, 16 associations, no TLS. */
+    /** Defaults: all interfaces, any caller, 64 KiB PDUs, 10 s ARTIM, 5 min idle, 16 associations, no TLS, 4 GiB objects. */
     public static ScpConfig of(String aeTitle, int port) {
         return new ScpConfig(aeTitle, "0.0.0.0", port, Set.of(), Set.of(), 65536, Duration.ofSeconds(10),
-                Duration.ofMinutes(5), 16, null, false);
+                Duration.ofMinutes(5), 16, null, false, 4L << 30);
     }
 
     public ScpConfig withBindAddress(String address) {
-        return new ScpConfig(aeTitle, address, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth);
+        return new ScpConfig(aeTitle, address, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
     }
 
     public ScpConfig withAllowedCallingAes(Set<String> aes) {
-        return new ScpConfig(aeTitle, bindAddress, port, aes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth);
+        return new ScpConfig(aeTitle, bindAddress, port, aes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
     }
 
     public ScpConfig withAllowedHosts(Set<String> hosts) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, hosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, hosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
     }
 
     public ScpConfig withArtim(Duration d) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, d, idleTimeout, maxAssociations, tls, needClientAuth);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, d, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
     }
 
     public ScpConfig withMaxAssociations(int n) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, n, tls, needClientAuth);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, n, tls, needClientAuth, maxObjectBytes);
     }
 
     public ScpConfig withMaxPduLength(int n) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, n, artim, idleTimeout, maxAssociations, tls, needClientAuth);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, n, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
+    }
+
+    public ScpConfig withMaxObjectBytes(long n) {
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, n);
     }
 
     public ScpConfig withTls(SSLContext context, boolean requireClientCertificate) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, context, requireClientCertificate);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, context, requireClientCertificate, maxObjectBytes);
     }
 }

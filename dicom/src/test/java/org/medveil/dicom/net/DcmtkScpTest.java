@@ -204,6 +204,19 @@ class DcmtkScpTest {
     }
 
     @Test
+    void objectsAboveTheSizeLimitAbortTheAssociationAndAreNotStored() throws Exception {
+        scp.close();
+        scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1").withMaxObjectBytes(4096),
+                o -> { }).start();
+        String[] r = Environment.run(List.of(Environment.tool("storescu").toString(), "-R", "-aec", AE, "127.0.0.1",
+                Integer.toString(scp.port()), Environment.corpusFile("test_files/CT_small.dcm").toString()));
+        assertNotEquals("0", r[0]);
+        assertEquals(0, scp.storedCount());
+        assertEquals(1, scp.abortedCount());
+        assertEquals("0", echo("ECHOSCU", AE)[0]);
+    }
+
+    @Test
     void silentPeerIsCutOffByArtim() throws Exception {
         try (Socket s = new Socket("127.0.0.1", scp.port())) {
             s.setSoTimeout(5000);
