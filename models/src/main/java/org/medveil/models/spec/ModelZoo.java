@@ -29,7 +29,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * softmax output, built as DL4J computation graphs so the trainer treats them alike:
  * <ul>
  *   <li>{@code cnn}: three 3×3 conv + ReLU stages (filters f, 2f, 4f), 2×2 max pooling between
- *       them, global average pooling, one dense layer, softmax;</li>
+ *       them, global pooling (max by default), one dense layer, softmax;</li>
  *   <li>{@code resnet}: a 3×3 stem, then {@code stages} stages of {@code blocks} basic residual
  *       blocks (conv–ReLU–conv + identity, ReLU after the sum); each later stage halves the
  *       resolution with a strided conv and a 1×1 projection on the skip path.</li>
@@ -41,8 +41,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class ModelZoo {
     /** Hyperparameters each network accepts (anything else is an error naming the key). */
     public static final Map<String, Set<String>> KEYS = Map.of(
-            "cnn", Set.of("input", "classes", "filters", "dense", "l2"),
-            "resnet", Set.of("input", "classes", "filters", "dense", "l2", "stages", "blocks"));
+            "cnn", Set.of("input", "classes", "filters", "dense", "l2", "pool"),
+            "resnet", Set.of("input", "classes", "filters", "dense", "l2", "pool", "stages", "blocks"));
 
     private ModelZoo() {}
 
@@ -78,7 +78,7 @@ public final class ModelZoo {
             case "resnet" -> resnet(g, filters, spec.intParam("stages", 2, 1, 5), spec.intParam("blocks", 1, 1, 8));
             default -> throw new IllegalStateException(spec.name());
         };
-        g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
+        g.addLayer("gap", new GlobalPoolingLayer.Builder(globalPooling(spec)).build(), last)
                 .addLayer("fc", new DenseLayer.Builder().nOut(dense).activation(Activation.RELU).build(), "gap")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .nOut(classes).activation(Activation.SOFTMAX).build(), "fc")
@@ -86,6 +86,19 @@ public final class ModelZoo {
         ComputationGraph graph = new ComputationGraph(g.build());
         graph.init();
         return new Network(spec, input, classes, graph);
+    }
+
+    /**
+     * Global pooling before the dense layer: max by default, because a finding is local and
+     * averaging over the whole map dilutes a small lesion's response; avg is available.
+     */
+    private static PoolingType globalPooling(ModelSpec spec) {
+        String p = spec.params().getOrDefault("pool", "max");
+        return switch (p) {
+            case "max" -> PoolingType.MAX;
+            case "avg" -> PoolingType.AVG;
+            default -> throw new ModelSpecException("model spec " + spec + ": pool=" + p + " is invalid; use max or avg");
+        };
     }
 
     private static IUpdater updater(Optimizer o) {
