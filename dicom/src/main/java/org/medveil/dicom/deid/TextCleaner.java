@@ -34,6 +34,13 @@ final class TextCleaner {
                 if (s.length() >= 2) {
                     words.add(s.toLowerCase(Locale.ROOT));
                 }
+                for (String group : s.split("=")) {
+                    // "王^小东" is also written "王小东" in free text; single CJK characters are too common to scrub alone
+                    String joined = group.replace("^", "").strip();
+                    if (joined.length() >= 2) {
+                        words.add(joined.toLowerCase(Locale.ROOT));
+                    }
+                }
                 for (String part : s.split("[\\^=\\s,]+")) {
                     if (part.length() >= 2) {
                         words.add(part.toLowerCase(Locale.ROOT));
