@@ -21,6 +21,8 @@ import picocli.CommandLine.ScopeType;
                 SitesCommand.class,
                 org.medveil.cli.he.HeCommand.class,
                 org.medveil.cli.dicom.DicomCommand.class,
+                org.medveil.cli.models.TrainCommand.class,
+                org.medveil.cli.models.SynthCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
