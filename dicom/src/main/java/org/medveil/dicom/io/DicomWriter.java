@@ -102,9 +102,12 @@ public final class DicomWriter {
 
     private DataSet buildMeta(DataSet old, DataSet ds, TransferSyntax ts) {
         DataSet m = new DataSet();
-        for (Element e : old.elements()) {
-            if (e.tag() != Tag.FileMetaInformationGroupLength && Tag.group(e.tag()) == 0x0002) {
-                m.put(e);
+        for (DataSet source : new DataSet[] {ds, old}) { // a meta element found in the data set moves to the header
+            for (Element e : source.elements()) {
+                if (e.tag() != Tag.FileMetaInformationGroupLength && Tag.group(e.tag()) == 0x0002
+                        && e instanceof ValueElement) {
+                    m.put(e);
+                }
             }
         }
         m.putBytes(Tag.FileMetaInformationVersion, VR.OB, new byte[] {0, 1});
@@ -128,13 +131,18 @@ public final class DicomWriter {
         Out o = new Out(out);
         o.header(Tag.FileMetaInformationGroupLength, VR.UL, 4, true);
         o.i32((int) len);
-        writeItemBody(meta, o, true);
+        writeItemBody(meta, o, true, true);
         o.flush();
     }
 
     private void writeItemBody(DataSet ds, Out o, boolean explicit) throws IOException {
+        writeItemBody(ds, o, explicit, false);
+    }
+
+    /** Group lengths are dropped; group 0002 belongs to the meta header only, never to a data set. */
+    private void writeItemBody(DataSet ds, Out o, boolean explicit, boolean meta) throws IOException {
         for (Element e : ds.elements()) {
-            if (Tag.isGroupLength(e.tag())) {
+            if (Tag.isGroupLength(e.tag()) || (!meta && Tag.group(e.tag()) == 0x0002)) {
                 continue;
             }
             writeElement(e, o, explicit);
@@ -255,7 +263,9 @@ public final class DicomWriter {
     private static long itemLength(DataSet item, boolean explicit) {
         long n = 0;
         for (Element e : item.elements()) {
-            n += elementSize(e, explicit);
+            if (Tag.group(e.tag()) != 0x0002) { // never written inside a data set, see writeItemBody
+                n += elementSize(e, explicit);
+            }
         }
         return n;
     }
