@@ -199,6 +199,30 @@ public final class DataSet {
         throw new IllegalStateException("no free private block in group " + String.format("%04x", group));
     }
 
+    /**
+     * A deep copy: new data sets and sequences, the same immutable value elements (their arrays
+     * are never mutated in place). The copy is a top-level data set.
+     */
+    public DataSet copy() {
+        DataSet c = new DataSet();
+        copyInto(c);
+        return c;
+    }
+
+    private void copyInto(DataSet target) {
+        target.undefinedLengthItem = undefinedLengthItem;
+        for (Element e : elements.values()) {
+            if (e instanceof SequenceElement s) {
+                SequenceElement t = target.newSequence(s.tag(), s.undefinedLength());
+                for (DataSet item : s.items()) {
+                    item.copyInto(t.addItem());
+                }
+            } else {
+                target.elements.put(e.tag(), e);
+            }
+        }
+    }
+
     /** Visitor for {@link #walk}: called for every element, depth-first, parents before children. */
     @FunctionalInterface
     public interface Visitor {
@@ -229,6 +253,7 @@ public final class DataSet {
         });
     }
 
+    /** Same elements and values at every depth; length encodings (defined/undefined) are not compared. */
     @Override
     public boolean equals(Object o) {
         return o instanceof DataSet d && d.elements.equals(elements);

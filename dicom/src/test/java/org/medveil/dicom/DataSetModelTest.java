@@ -39,6 +39,30 @@ class DataSetModelTest {
     }
 
     @Test
+    void privateSequencesSurviveImplicitVrWhereOnlyTheDictionaryNamesSequences() throws Exception {
+        DataSet ds = new DataSet();
+        ds.putString(Tag.SOPInstanceUID, VR.UI, "2.25.7");
+        int block = ds.reservePrivateBlock(0x0011, "MEDVEIL TEST");
+        DataSet item = ds.newSequence(Tag.of(0x0011, (block << 8) | 0x01), false).addItem();
+        item.putString(Tag.PatientID, VR.LO, "X1");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new DicomWriter().writeFile(new DicomFile(new DataSet(), ds, TransferSyntax.EXPLICIT_LE, 0), out,
+                TransferSyntax.IMPLICIT_LE);
+        DataSet back = new DicomReader().read(out.toByteArray()).dataSet();
+        assertEquals("X1", back.getSequence(Tag.of(0x0011, (block << 8) | 0x01)).item(0).getString(Tag.PatientID));
+    }
+
+    @Test
+    void deepCopyIsIndependentOfTheOriginal() throws Exception {
+        DataSet original = new DicomReader().read(Environment.corpusFile("test_files/rtplan.dcm")).dataSet();
+        DataSet copy = original.copy();
+        assertEquals(original, copy);
+        copy.getSequence(0x300A00B0).item(0).remove(0x300A00C2);
+        assertFalse(original.equals(copy));
+        assertEquals(copy, copy.getSequence(0x300A00B0).item(0).parent());
+    }
+
+    @Test
     void privateBlocksAreFoundByCreatorAndReserved() {
         DataSet ds = new DataSet();
         int block = ds.reservePrivateBlock(0x0029, "MEDVEIL TEST");

@@ -10,6 +10,7 @@ import org.medveil.dicom.Tag;
 import org.medveil.dicom.TransferSyntax;
 import org.medveil.dicom.VR;
 import org.medveil.dicom.ValueElement;
+import org.medveil.dicom.dict.DataDictionary;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -154,7 +155,8 @@ public final class DicomWriter {
             o.header(v.tag(), writtenVr(v.vr(), v.length()), v.length(), explicit);
             o.write(v.value(), 0, v.length());
         } else if (e instanceof SequenceElement s) {
-            o.header(s.tag(), VR.SQ, s.undefinedLength() ? UNDEFINED : valueLength(s, explicit), explicit);
+            boolean undefined = undefinedOnWrite(s, explicit);
+            o.header(s.tag(), VR.SQ, undefined ? UNDEFINED : valueLength(s, explicit), explicit);
             for (DataSet item : s.items()) {
                 o.tag(Tag.Item);
                 o.i32(item.undefinedLengthItem() ? -1 : (int) itemLength(item, explicit));
@@ -164,7 +166,7 @@ public final class DicomWriter {
                     o.i32(0);
                 }
             }
-            if (s.undefinedLength()) {
+            if (undefined) {
                 o.tag(Tag.SequenceDelimitationItem);
                 o.i32(0);
             }
@@ -182,6 +184,14 @@ public final class DicomWriter {
                     b.length() < 0 ? UNDEFINED : b.length(), explicit);
             copyBulk(b, o);
         }
+    }
+
+    /**
+     * In implicit VR a reader knows a sequence only from the dictionary; sequences the dictionary
+     * does not call SQ (private ones) get undefined length so they read back as sequences (CP-246).
+     */
+    private static boolean undefinedOnWrite(SequenceElement s, boolean explicit) {
+        return s.undefinedLength() || (!explicit && DataDictionary.standard().vrOf(s.tag()) != VR.SQ);
     }
 
     /** Short-length VRs cannot hold more than 65534 bytes in explicit VR; such values go out as UN. */
@@ -235,7 +245,7 @@ public final class DicomWriter {
         if (e instanceof ValueElement v) {
             value = v.length();
         } else if (e instanceof SequenceElement s) {
-            value = valueLength(s, explicit) + (s.undefinedLength() ? 8 : 0);
+            value = valueLength(s, explicit) + (undefinedOnWrite(s, explicit) ? 8 : 0);
         } else if (e instanceof FragmentsElement f) {
             value = 8;
             for (byte[] b : f.items()) {
