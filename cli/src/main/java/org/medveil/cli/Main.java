@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
                 org.medveil.cli.dicom.DicomCommand.class,
                 org.medveil.cli.models.TrainCommand.class,
                 org.medveil.cli.models.SynthCommand.class,
+                org.medveil.cli.deid.DeidCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
