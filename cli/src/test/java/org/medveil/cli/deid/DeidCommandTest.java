@@ -1,0 +1,127 @@
+package org.medveil.cli.deid;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medveil.cli.Main;
+import org.medveil.dicom.DataSet;
+import org.medveil.dicom.VR;
+import org.medveil.dicom.io.DicomFile;
+import org.medveil.dicom.io.DicomReader;
+import org.medveil.dicom.io.DicomWriter;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Tag("REQ-DEID-3")
+class DeidCommandTest {
+    private static final Path PROFILES = Path.of("..", "config", "deid");
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path key() throws Exception {
+        Path k = dir.resolve("project.key");
+        Files.writeString(k, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
+        return k;
+    }
+
+    @Test
+    @DisplayName("REQ-DEID-3 medveil deid de-identifies a folder; unreadable and refused files are quarantined with a reason")
+    void folderWithQuarantine() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in.resolve("Doe^John"));
+        Files.copy(Corpus.file("test_files/CT_small.dcm"), in.resolve("Doe^John/ct.dcm"));
+        Files.copy(Corpus.file("test_files/MR_small.dcm"), in.resolve("mr.dcm"));
+        Files.writeString(in.resolve("notes.txt"), "not a DICOM file");
+        DicomFile burned = new DicomReader().read(Corpus.file("test_files/MR_small.dcm"));
+        burned.dataSet().putString(0x00280301, VR.CS, "YES");
+        new DicomWriter().writeFile(burned, in.resolve("burned.dcm"), burned.transferSyntax());
+        Path out = dir.resolve("out");
+        Run r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                "--key", key().toString(), in.toString(), out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("de-identified 2 file(s), quarantined 2"), r.out());
+        assertTrue(r.out().contains("quarantined (not readable as DICOM): 1"), r.out());
+        assertTrue(r.out().contains("quarantined (refused by the profile): 1"), r.out());
+        assertFalse(r.out().contains("Doe") || r.err().contains("Doe"), "no input path (may hold a name) is printed");
+        List<Path> outputs;
+        try (Stream<Path> s = Files.walk(out)) {
+            outputs = s.filter(Files::isRegularFile).toList();
+        }
+        assertEquals(2, outputs.size());
+        for (Path p : outputs) {
+            assertTrue(p.getFileName().toString().startsWith("2.25."), "named by the new UID: " + p);
+            DataSet ds = new DicomReader().read(p).dataSet();
+            assertEquals("YES", ds.getString(0x00120062));
+        }
+        Path q = dir.resolve("out-quarantine");
+        assertTrue(Files.readString(q.resolve("notes.txt.reason.txt")).startsWith("not readable as DICOM"));
+        assertTrue(Files.readString(q.resolve("burned.dcm.reason.txt")).contains("Burned In Annotation (0028,0301) is YES"));
+        assertTrue(Files.isRegularFile(q.resolve("burned.dcm")));
+    }
+
+    @Test
+    @Tag("REQ-DEID-2")
+    @DisplayName("REQ-DEID-2 a profile Table 2 discourages is refused with one line, no stack trace")
+    void table2Refusal() throws Exception {
+        Path p = dir.resolve("hh.yaml");
+        Files.writeString(p, "name: hh\nscenario: {availability: high, confidentiality: high}\noptions: []\n");
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(Corpus.file("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
+        Run r = run("deid", "--no-progress", "--profile", p.toString(), "--key", key().toString(), in.toString(),
+                dir.resolve("out").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("medveil: error: de-identification profile 'hh' uses substitution"), r.err());
+        assertTrue(r.err().contains("Table 2"));
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+        assertFalse(Files.exists(dir.resolve("out")), "nothing is written under a refused profile");
+    }
+
+    @Test
+    void escrowNeedsItsKeyAndKeysMustBeLongEnough() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(Corpus.file("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
+        Run r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic-escrow.yaml").toString(),
+                "--key", key().toString(), in.toString(), dir.resolve("out").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--escrow-key FILE"), r.err());
+        Path shortKey = dir.resolve("short.key");
+        Files.writeString(shortKey, "abc");
+        r = run("deid", "--profile", PROFILES.resolve("basic.yaml").toString(), "--key", shortKey.toString(),
+                in.toString(), dir.resolve("out").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("at least 16 random bytes"), r.err());
+    }
+
+    @Test
+    void help() {
+        Run r = run("deid", "--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("--profile") && r.out().contains("--escrow-key") && r.out().contains("quarantine"));
+    }
+}
