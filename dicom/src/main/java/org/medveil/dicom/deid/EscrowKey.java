@@ -39,6 +39,8 @@ public final class EscrowKey {
 
     private final SecretKeySpec key;
     private final String id;
+    // one generator per key: seeding a new SecureRandom per object costs more than the encryption
+    private final SecureRandom random = new SecureRandom();
 
     public EscrowKey(byte[] key) {
         if (key == null || key.length != 32) {
@@ -70,7 +72,7 @@ public final class EscrowKey {
         new DicomWriter().writeDataSet(payload, plain, TransferSyntax.EXPLICIT_LE);
         byte[] header = header();
         byte[] nonce = new byte[12];
-        new SecureRandom().nextBytes(nonce);
+        random.nextBytes(nonce);
         byte[] sealed;
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");

@@ -18,6 +18,8 @@ public final class ProjectKey {
 
     private final SecretKeySpec key;
     private final String id;
+    /** Initialised once; each call works on a clone, so the key stays usable from many threads. */
+    private final Mac prototype;
 
     public ProjectKey(byte[] key) {
         if (key == null || key.length < 16) {
@@ -26,6 +28,12 @@ public final class ProjectKey {
         }
         this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
         this.id = fingerprint(key);
+        try {
+            this.prototype = Mac.getInstance("HmacSHA256");
+            this.prototype.init(this.key);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JRE", e);
+        }
     }
 
     /** A new random 32-byte key. */
@@ -40,13 +48,12 @@ public final class ProjectKey {
 
     byte[] hmac(String domain, String value) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
+            Mac mac = (Mac) prototype.clone();
             mac.update(domain.getBytes(StandardCharsets.UTF_8));
             mac.update((byte) 0);
             return mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JRE", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("this JRE's HmacSHA256 cannot be cloned", e);
         }
     }
 
