@@ -23,8 +23,9 @@ import java.util.List;
 /**
  * Decodes Pixel Data into frames: native data is split, RLE is decoded here, JPEG baseline,
  * extended and lossless go through the TwelveMonkeys ImageIO reader, JPEG 2000 through
- * jai-imageio. Lossy YBR JPEG is converted to RGB (as dcmdjpeg does). JPEG-LS and unknown
- * syntaxes are refused with a message; such files still pass through the codec untouched.
+ * jai-imageio, JPEG-LS by our {@link JpegLsDecoder}. Lossy YBR JPEG is converted to RGB (as
+ * dcmdjpeg does). Unknown syntaxes are refused with a message; such files still pass through the
+ * codec untouched.
  */
 public final class PixelDecoder {
 
@@ -46,6 +47,18 @@ public final class PixelDecoder {
         if (uid.equals(TransferSyntax.RLE_LOSSLESS.uid())) {
             for (byte[] fr : frames) {
                 out.add(RleDecoder.decodeFrame(fr, d));
+            }
+            return new DecodedPixels(d.withColour(d.photometric(), 0), out);
+        }
+        if (uid.equals(TransferSyntax.JPEG_LS_LOSSLESS.uid()) || uid.equals(TransferSyntax.JPEG_LS_NEAR_LOSSLESS.uid())) {
+            for (byte[] fr : frames) {
+                JpegLsDecoder.Image img = JpegLsDecoder.decode(fr, d.columns(), d.rows(), d.samplesPerPixel());
+                if (img.width() != d.columns() || img.height() != d.rows() || img.components() != d.samplesPerPixel()) {
+                    throw new DicomException("decoded JPEG-LS frame is " + img.width() + "x" + img.height() + "x"
+                            + img.components() + " but the data set says " + d.columns() + "x" + d.rows() + "x"
+                            + d.samplesPerPixel());
+                }
+                out.add(samplesToBytes(img.samples(), d.bytesPerSample()));
             }
             return new DecodedPixels(d.withColour(d.photometric(), 0), out);
         }
@@ -162,6 +175,16 @@ public final class PixelDecoder {
             int v = px[i];
             for (int k = 0; k < bps; k++) {
                 out[i * bps + k] = (byte) (v >>> (8 * k));
+            }
+        }
+        return out;
+    }
+
+    private static byte[] samplesToBytes(int[] px, int bps) {
+        byte[] out = new byte[px.length * bps];
+        for (int i = 0; i < px.length; i++) {
+            for (int k = 0; k < bps; k++) {
+                out[i * bps + k] = (byte) (px[i] >>> (8 * k));
             }
         }
         return out;

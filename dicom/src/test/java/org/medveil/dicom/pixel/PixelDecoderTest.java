@@ -34,7 +34,6 @@ class PixelDecoderTest {
 
     /** Files whose pixels we refuse, and why. */
     static final Map<String, String> REFUSED = Map.of(
-            "MR_small_jpeg_ls_lossless.dcm", "cannot be decoded here",
             // the TwelveMonkeys/JDK JPEG reader has no 12-bit DCT; dcmdjpeg can convert such files first
             "JPEG-lossy.dcm", "Unsupported JPEG data precision 12",
             "JPGExtended.dcm", "Unsupported JPEG data precision 12",
@@ -85,6 +84,8 @@ class PixelDecoderTest {
             ref = decompress("dcmdrle", p);
         } else if (ts.equals(TransferSyntax.JPEG_2000_LOSSLESS.uid()) && name.startsWith("MR_small")) {
             ref = Environment.corpusFile("test_files/MR_small.dcm"); // the native twin
+        } else if (ts.equals(TransferSyntax.JPEG_LS_LOSSLESS.uid()) || ts.equals(TransferSyntax.JPEG_LS_NEAR_LOSSLESS.uid())) {
+            ref = decompress("dcmdjpls", p);
         } else if (ts.startsWith("1.2.840.10008.1.2.4.5") || ts.startsWith("1.2.840.10008.1.2.4.70")) {
             ref = decompress("dcmdjpeg", p);
             tolerance = ts.equals(TransferSyntax.JPEG_BASELINE.uid()) || ts.equals(TransferSyntax.JPEG_EXTENDED.uid())
