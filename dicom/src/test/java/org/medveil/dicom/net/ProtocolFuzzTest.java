@@ -67,7 +67,7 @@ class ProtocolFuzzTest {
                         })));
     }
 
-    @Property(tries = 30_000, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 20_000, shrinking = ShrinkingMode.OFF)
     @net.jqwik.api.Tag("issue-4")
     void associateRqParsingOnlyFailsWithANetworkException(@ForAll("mutatedRq") byte[] body) {
         try {
@@ -77,7 +77,7 @@ class ProtocolFuzzTest {
         }
     }
 
-    @Property(tries = 30_000, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 20_000, shrinking = ShrinkingMode.OFF)
     @net.jqwik.api.Tag("issue-4")
     void commandParsingOnlyFailsWithANetworkException(@ForAll("mutatedCommand") byte[] body) {
         try {
