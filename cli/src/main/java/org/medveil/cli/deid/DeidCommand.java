@@ -33,6 +33,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
@@ -67,6 +72,10 @@ public final class DeidCommand implements Callable<Integer> {
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Files de-identified in parallel (default: one per processor).")
+    int threads;
 
     @Parameters(index = "0", paramLabel = "IN", description = "Input file or folder.")
     Path in;
@@ -131,48 +140,74 @@ public final class DeidCommand implements Callable<Integer> {
         }
     }
 
+    /** What happened to one input; the summary is built on the calling thread only. */
+    private record Outcome(long bytes, String rule, String quarantineCategory) {}
+
     private Summary run(Deidentifier engine, List<Path> files, Path q) {
         Summary s = new Summary();
-        DicomReader reader = new DicomReader();
-        DicomWriter writer = new DicomWriter();
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        if (n > 64) {
+            throw new DeidCliException("--threads " + threads + " is too many; use at most 64");
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
         long t0 = System.nanoTime();
         try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("deid").setInitialMax(files.size())
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" files", 1).build()) {
+            CompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
             for (Path f : files) {
-                try {
-                    long size = Files.size(f);
-                    DeidResult r = engine.deidentify(reader.read(f));
-                    String study = r.file().dataSet().getString(0x0020000D);
-                    String sop = r.file().dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID);
-                    Path dir = out.resolve(study == null ? "no-study" : study);
-                    Files.createDirectories(dir);
-                    Path target = dir.resolve((sop == null ? "object-" + s.done : sop) + ".dcm");
-                    writer.writeFile(r.file(), target, r.outputSyntax());
+                done.submit(() -> one(engine, f, q));
+            }
+            for (int i = 0; i < files.size(); i++) {
+                Outcome o = done.take().get();
+                if (o.quarantineCategory() != null) {
+                    s.quarantined++;
+                    s.reasons.merge(o.quarantineCategory(), 1, Integer::sum);
+                } else {
                     s.done++;
-                    s.bytes += size;
-                    if (r.occlusionRule() != null) {
-                        s.rulesApplied.merge(r.occlusionRule(), 1, Integer::sum);
+                    s.bytes += o.bytes();
+                    if (o.rule() != null) {
+                        s.rulesApplied.merge(o.rule(), 1, Integer::sum);
                     }
-                } catch (DeidRefusedException e) {
-                    quarantine(f, q, "refused by the profile", e.getMessage(), s);
-                } catch (DicomException e) {
-                    quarantine(f, q, "not readable as DICOM", e.getMessage(), s);
-                } catch (IOException | RuntimeException e) {
-                    quarantine(f, q, "error", e.getClass().getSimpleName() + ": " + e.getMessage(), s);
                 }
                 if (bar != null) {
                     bar.step();
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeidCliException("interrupted; outputs written so far are complete files", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof DeidCliException d ? d : new DeidCliException(String.valueOf(c.getMessage()), c);
+        } finally {
+            pool.shutdownNow();
         }
         s.nanos = System.nanoTime() - t0;
         return s;
     }
 
+    private Outcome one(Deidentifier engine, Path f, Path q) {
+        try {
+            long size = Files.size(f);
+            DeidResult r = engine.deidentify(new DicomReader().read(f));
+            String study = r.file().dataSet().getString(0x0020000D);
+            String sop = r.file().dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID);
+            Path dir = out.resolve(study == null ? "no-study" : study);
+            Files.createDirectories(dir);
+            Path target = dir.resolve((sop == null ? "object-" + java.util.UUID.randomUUID() : sop) + ".dcm");
+            new DicomWriter().writeFile(r.file(), target, r.outputSyntax());
+            return new Outcome(size, r.occlusionRule(), null);
+        } catch (DeidRefusedException e) {
+            return quarantine(f, q, "refused by the profile", e.getMessage());
+        } catch (DicomException e) {
+            return quarantine(f, q, "not readable as DICOM", e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return quarantine(f, q, "error", e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
     /** Copies the original into the quarantine folder (same relative path) with a reason file next to it. */
-    private void quarantine(Path f, Path q, String category, String message, Summary s) {
-        s.quarantined++;
-        s.reasons.merge(category, 1, Integer::sum);
+    private Outcome quarantine(Path f, Path q, String category, String message) {
         try {
             Path rel = Files.isDirectory(in) ? in.relativize(f) : f.getFileName();
             Path target = q.resolve(rel.toString());
@@ -180,6 +215,7 @@ public final class DeidCommand implements Callable<Integer> {
             Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.writeString(target.resolveSibling(target.getFileName() + ".reason.txt"),
                     category + ": " + message + System.lineSeparator(), StandardCharsets.UTF_8);
+            return new Outcome(0, null, category);
         } catch (IOException e) {
             throw new DeidCliException("cannot write to the quarantine folder " + q + ": " + e.getMessage()
                     + "; check that it is writable", e);

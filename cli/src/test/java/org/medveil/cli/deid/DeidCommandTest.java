@@ -119,6 +119,32 @@ class DeidCommandTest {
     }
 
     @Test
+    @DisplayName("REQ-DEID-3 parallel runs write the same outputs as a sequential run (substitution is deterministic)")
+    void threadsDoNotChangeOutputs() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        for (String f : List.of("CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "test-SR.dcm")) {
+            Files.copy(Corpus.file("test_files/" + f), in.resolve(f));
+        }
+        List<String> seen = null;
+        for (String threads : List.of("1", "4")) {
+            Path out = dir.resolve("out" + threads);
+            Run r = run("deid", "--no-progress", "--threads", threads, "--profile", PROFILES.resolve("basic.yaml").toString(),
+                    "--key", key().toString(), in.toString(), out.toString());
+            assertEquals(0, r.code(), r.err());
+            List<String> names;
+            try (Stream<Path> s = Files.walk(out)) {
+                names = s.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()).sorted().toList();
+            }
+            assertEquals(4, names.size());
+            if (seen != null) {
+                assertEquals(seen, names);
+            }
+            seen = names;
+        }
+    }
+
+    @Test
     void help() {
         Run r = run("deid", "--help");
         assertEquals(0, r.code());
