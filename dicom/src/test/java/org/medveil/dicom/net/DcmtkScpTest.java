@@ -77,7 +77,11 @@ class DcmtkScpTest {
         assertTrue((wrongCalled[1] + wrongCalled[2]).contains("Called AE Title Not Recognized"), wrongCalled[2]);
     }
 
-    /** Corpus files a storage SCP should take: parsed by us, with a storage SOP class and a known syntax. */
+    /**
+     * Corpus files a storage SCP should take: parsed by us, with a storage SOP class and a known
+     * syntax, and a SOP Instance UID (a C-STORE-RQ must name one). Left out: DICOMDIRs (not a
+     * storage class) and the few test files that lack SOP class or instance UIDs.
+     */
     static List<Path> sendable() throws Exception {
         Set<String> storage = Set.copyOf(Uids.standard().storageSopClasses());
         List<Path> out = new ArrayList<>();
@@ -85,6 +89,9 @@ class DcmtkScpTest {
             try {
                 DicomFile f = new DicomReader().read(p);
                 String cls = f.meta().getString(org.medveil.dicom.Tag.MediaStorageSOPClassUID);
+                if (cls == null) { // no meta header: the data set names its class
+                    cls = f.dataSet().getString(org.medveil.dicom.Tag.SOPClassUID);
+                }
                 if (cls != null && storage.contains(cls) && f.transferSyntax().isKnown()
                         && f.dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID) != null) {
                     out.add(p);
@@ -121,7 +128,7 @@ class DcmtkScpTest {
             unique.putIfAbsent(new DicomReader(DicomReader.Options.HEADERS).read(p).dataSet()
                     .getString(org.medveil.dicom.Tag.SOPInstanceUID), p);
         }
-        List<String> cmd = new ArrayList<>(List.of(dcmsend.toString(), "-dn", "-aet", "DCMSEND", "-aec", AE,
+        List<String> cmd = new ArrayList<>(List.of(dcmsend.toString(), "+f", "-dn", "-aet", "DCMSEND", "-aec", AE,
                 "127.0.0.1", Integer.toString(scp.port())));
         unique.values().forEach(p -> cmd.add(p.toString()));
         String[] r = Environment.run(cmd);
