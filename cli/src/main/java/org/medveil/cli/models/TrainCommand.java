@@ -127,6 +127,7 @@ public final class TrainCommand implements Runnable {
         });
         out.printf(Locale.ROOT, "trained %d steps, %d images in %.1f s of fitting: %.1f images/s%n",
                 r.steps(), r.images(), r.fitSeconds(), r.imagesPerSecond());
+        out.println("parameters sha256=" + net.parameterDigest());
         out.println("test " + Evaluator.evaluate(net, eval));
         Map<String, List<LabeledImage>> bySource = new TreeMap<>();
         for (LabeledImage im : eval) {

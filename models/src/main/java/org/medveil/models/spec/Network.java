@@ -49,6 +49,23 @@ public final class Network {
         graph.setParams(Nd4j.createFromArray(values).reshape(1, values.length));
     }
 
+    /**
+     * SHA-256 (hex) of the parameters as little-endian IEEE 754 floats: a short fingerprint to
+     * compare runs bit for bit and to name a model in manifests.
+     */
+    public String parameterDigest() {
+        float[] w = parameters();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * w.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : w) {
+            b.putFloat(f);
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b.array()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
     /** Class probabilities for a batch [n, 1, size, size]; row i is image i. */
     public float[][] predict(INDArray features) {
         INDArray out = graph.outputSingle(false, features.castTo(DataType.FLOAT));
