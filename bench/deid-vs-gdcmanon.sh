@@ -3,18 +3,19 @@
 # throughputs (files/s, MB/s of input) and the ratio.
 #
 # Both run the PS3.15 Basic Profile with reversible escrow (gdcmanon -e needs a certificate and
-# always encrypts the originals; medveil uses config/deid/basic-escrow.yaml), single-threaded,
-# process start-up included: what an operator sees.
+# always encrypts the originals; medveil uses config/deid/basic-escrow.yaml), both single-threaded
+# (THREADS=N gives medveil N threads), process start-up included: what an operator sees.
 #
-# Usage: bench/deid-vs-gdcmanon.sh [INPUT_DIR] [COPIES]
-#   INPUT_DIR  folder of DICOM files (default: pydicom's CT/MR/RT/SR test files, COPIES times each)
-#   COPIES     copies of the default sample set (default 60)
+# Usage: [COPIES=N] [THREADS=N] bench/deid-vs-gdcmanon.sh [INPUT_DIR]
+#   INPUT_DIR  folder of DICOM files (default: 8 pydicom CT/MR/RT/SR/RLE test files, COPIES times each,
+#              each copy given its own SOP Instance UID)
+#   COPIES     copies of the default sample set (default 60: 480 files)
 # Needs: java 17, openssl, bc, gdcmanon (apt-get install -y libgdcm-tools), and for the default set
 # python3-pydicom and dcmodify (dcmtk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-COPIES=${2:-60}
+COPIES=${COPIES:-60}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -27,6 +28,7 @@ fi
 
 if [ $# -ge 1 ]; then
   IN=$1
+  [ -d "$IN" ] || { echo "no such folder: $IN" >&2; exit 2; }
 else
   IN=$WORK/in
   mkdir -p "$IN"
@@ -50,7 +52,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=medveil-bench" \
 now() { date +%s.%N; }
 
 t0=$(now)
-java -jar "$JAR" deid --no-progress --profile config/deid/basic-escrow.yaml --key "$WORK/project.key" \
+java -jar "$JAR" deid --no-progress --threads "${THREADS:-1}" --profile config/deid/basic-escrow.yaml --key "$WORK/project.key" \
   --escrow-key "$WORK/escrow.key" "$IN" "$WORK/out-medveil" > "$WORK/medveil.log"
 echo "medveil in-process: $(sed -n 2p "$WORK/medveil.log")"
 t1=$(now)
@@ -64,7 +66,9 @@ awk -v files="$FILES" -v bytes="$BYTES" -v m="$(echo "$t1 - $t0" | bc)" -v g="$(
     -v mo="$M_OUT" -v go="$G_OUT" 'BEGIN {
   mb = bytes / 1e6
   printf "input: %d files, %.1f MB\n", files, mb
-  printf "medveil deid : %6.2f s  %7.1f files/s  %6.2f MB/s  (%d outputs)\n", m, files / m, mb / m, mo
+  printf "medveil deid (%s thread(s)): ", ENVIRON["THREADS"] == "" ? 1 : ENVIRON["THREADS"]; printf "%6.2f s  %7.1f files/s  %6.2f MB/s  (%d outputs)\n", m, files / m, mb / m, mo
   printf "gdcmanon     : %6.2f s  %7.1f files/s  %6.2f MB/s  (%d outputs)\n", g, files / g, mb / g, go
   printf "ratio medveil/gdcmanon (throughput): %.2f\n", g / m
 }'
+# Where the time goes: the engine alone, in memory, steady state (no process start, no disk).
+java -cp "$JAR" bench/DeidPhases.java 3
