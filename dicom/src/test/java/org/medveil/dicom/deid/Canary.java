@@ -135,8 +135,10 @@ final class Canary {
         assertTrue(written.size() >= marks.size() * 9 / 10, "dcmodify wrote only " + written.size() + " of "
                 + marks.size() + " Annex E markers into " + source.getFileName());
         addOwnMarks(ds);
-        DicomFile out = new DicomFile(read.meta(), ds, TransferSyntax.EXPLICIT_LE, 0);
-        new DicomWriter().writeFile(out, f, TransferSyntax.EXPLICIT_LE);
+        // compressed pixel data must stay encapsulated; everything else becomes explicit VR little endian,
+        // so that dcmdump shows private text values as text (in implicit VR it prints them as hex)
+        TransferSyntax ts = read.transferSyntax().encapsulated() ? read.transferSyntax() : TransferSyntax.EXPLICIT_LE;
+        new DicomWriter().writeFile(new DicomFile(read.meta(), ds, ts, 0), f, ts);
         DicomFile reread = new DicomReader().read(f);
         String dump = Dcmdump.dump(f);
         for (String m : ownMarks()) {
