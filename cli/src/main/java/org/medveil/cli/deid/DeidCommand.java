@@ -86,6 +86,8 @@ public final class DeidCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    private String strategyNote;
+
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
@@ -106,6 +108,10 @@ public final class DeidCommand implements Callable<Integer> {
         o.println("profile " + profile.profile().name() + " (" + profile.scenario().describe() + "), Table 2: "
                 + (decision.overridden() ? "override recorded for " + decision.discouragedUsed()
                 + " approved by " + decision.override().approvedBy() : "no discouraged technique"));
+        // REQ-DEID-5: every object also names the Table 2 scenario (and override) it was produced under
+        strategyNote = "T/SCGS 313008 Table 2: availability " + profile.scenario().availability().english()
+                + ", confidentiality " + profile.scenario().confidentiality().english()
+                + (decision.overridden() ? ", override" : "");
         Summary s = run(engine, files, q);
         o.println(s.describe(q));
         if (s.done == 0 && s.quarantined > 0) {
@@ -190,6 +196,9 @@ public final class DeidCommand implements Callable<Integer> {
         try {
             long size = Files.size(f);
             DeidResult r = engine.deidentify(new DicomReader().read(f));
+            List<String> method = new java.util.ArrayList<>(r.file().dataSet().getStrings(0x00120063));
+            method.add(strategyNote);
+            r.file().dataSet().putString(0x00120063, org.medveil.dicom.VR.LO, method.toArray(String[]::new));
             String study = r.file().dataSet().getString(0x0020000D);
             String sop = r.file().dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID);
             Path dir = out.resolve(study == null ? "no-study" : study);
