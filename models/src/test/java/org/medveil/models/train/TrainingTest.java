@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.medveil.models.ModelsException;
 import org.medveil.models.SynthFixture;
@@ -74,7 +75,8 @@ class TrainingTest {
     }
 
     @Test
-    @DisplayName("The update is w_local - w_global and applying it to w_global gives w_local")
+    @Tag("FL-1")
+    @DisplayName("FL-1: the update that leaves the site is w_local - w_global; applying it to w_global gives w_local")
     void updateIsDelta() {
         Network net = cnn(3);
         float[] global = net.parameters();
@@ -87,6 +89,20 @@ class TrainingTest {
         for (int i = 0; i < back.length; i++) {
             assertEquals(local[i], back[i], Math.ulp(local[i]) * 2 + Math.ulp(global[i]) * 2);
         }
+    }
+
+    @Test
+    @Tag("FL-2")
+    @DisplayName("FL-2: the model hash (SHA-256 of the parameters) is stable and changes with a one-ulp change")
+    void parameterDigest() {
+        Network a = cnn(4);
+        Network b = cnn(4);
+        assertEquals(a.parameterDigest(), b.parameterDigest());
+        assertEquals(64, a.parameterDigest().length());
+        float[] w = b.parameters();
+        w[w.length / 2] = Math.nextUp(w[w.length / 2]);
+        b.setParameters(w);
+        assertFalse(a.parameterDigest().equals(b.parameterDigest()));
     }
 
     @Test
