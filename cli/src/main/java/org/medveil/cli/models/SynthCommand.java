@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
  * a labels.csv per site) that demos and benchmarks train on.
  */
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = {"Write a synthetic multi-site CT data set: per site a folder of DICOM files",
-                "(lesion / no lesion) and a labels.csv (SOPInstanceUID,label).",
+        description = {"Write a reproducible synthetic multi-site CT data set (DICOM + labels).",
+                "Per site a folder of DICOM files (lesion / no lesion) and a labels.csv (SOPInstanceUID,label).",
                 "Sites differ in calibration, noise, resolution, lesion appearance and class balance;",
                 "headers carry invented PHI (incl. GB18030 Chinese names) and some images burned-in text.",
                 "The same --seed gives byte-identical files."})

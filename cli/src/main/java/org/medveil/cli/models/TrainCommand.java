@@ -30,9 +30,10 @@ import picocli.CommandLine.Option;
  * per-epoch loss and held-out metrics, so an ML team can try a spec before federating it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a model spec locally on folders of DICOM files with a labels.csv each",
-                "(SOPInstanceUID,label) and print per-epoch loss and held-out accuracy, ROC AUC,",
-                "sensitivity and specificity. The same --seed gives the same result."})
+        description = {"Train a model spec locally on labeled DICOM folders; report held-out metrics.",
+                "Each folder holds DICOM files and a labels.csv (SOPInstanceUID,label). Prints per-epoch",
+                "loss, throughput, the parameter SHA-256 and held-out accuracy, ROC AUC, sensitivity and",
+                "specificity. The same --seed and thread count (OMP_NUM_THREADS) give the same result."})
 public final class TrainCommand implements Runnable {
 
     @Option(names = "--data", paramLabel = "DIR", arity = "1..*", required = true,
