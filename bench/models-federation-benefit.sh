@@ -12,7 +12,7 @@ SITES=${SITES:-3}; PATIENTS=${PATIENTS:-200}; TEST_PATIENTS=${TEST_PATIENTS:-100
 EPOCHS=${EPOCHS:-10}; MODEL=${MODEL:-cnn:input=32}; SEED=${SEED:-1}
 JAR=${MEDVEIL_JAR:-cli/target/medveil.jar}
 [ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -B -pl cli -am package -Dmaven.test.skip=true" >&2; exit 1; }
-WORK=${WORK:-$(mktemp -d)}
+if [ -z "${WORK:-}" ]; then WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; fi
 # Private copy: a concurrent 'mvnw package' must not swap the jar under a running benchmark.
 cp "$JAR" "$WORK/medveil.jar"
 LOG="$WORK/medveil.log"
