@@ -3,8 +3,11 @@ package org.medveil.models.data;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.medveil.dicom.DataSet;
+import org.medveil.dicom.DicomException;
 import org.medveil.dicom.Tag;
+import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
+import org.medveil.dicom.pixel.PixelDecoder;
 
 /**
  * Reads one DICOM file into a normalized size×size image: first frame, modality values,
@@ -15,6 +18,7 @@ public final class DicomImageReader {
     public record Decoded(String sopInstanceUid, String modality, float[] pixels) {}
 
     private final DicomReader reader = new DicomReader();
+    private final PixelDecoder pixels = new PixelDecoder();
     private final Normalization normalization;
     private final int size;
 
@@ -31,13 +35,19 @@ public final class DicomImageReader {
     /** Reads {@code file}; errors name the file by its name only (our layouts keep PHI out of names). */
     public Decoded read(Path file) {
         String where = "file " + file.getFileName();
-        DataSet ds;
+        DicomFile f;
         try {
-            ds = reader.read(file).dataSet();
+            f = reader.read(file);
         } catch (IOException e) {
             throw new DatasetException(where + " is not readable DICOM: " + e.getMessage(), e);
         }
-        return decode(ds, where);
+        try {
+            // Compressed pixel data (RLE, JPEG, JPEG-LS, JPEG 2000) is decoded to native frames first.
+            f = pixels.toNative(f);
+        } catch (DicomException e) {
+            throw new DatasetException(where + ": its compressed pixel data cannot be decoded: " + e.getMessage(), e);
+        }
+        return decode(f.dataSet(), where);
     }
 
     /** Decodes an already parsed data set. */

@@ -11,8 +11,8 @@ import org.medveil.dicom.ValueElement;
 /**
  * Adapter over the dicom module: the first frame of native (uncompressed) grayscale pixel data as
  * modality values. The dicom module keeps raw little-endian bytes; this applies Bits Stored,
- * Pixel Representation and Rescale Slope/Intercept, which is all training needs. Compressed
- * pixel data is refused with a message saying how to convert it.
+ * Pixel Representation and Rescale Slope/Intercept, which is all training needs. Callers decode
+ * compressed pixel data first ({@code PixelDecoder.toNative}); {@link DicomImageReader} does.
  */
 public final class NativePixels {
     private NativePixels() {}

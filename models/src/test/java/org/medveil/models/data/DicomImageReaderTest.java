@@ -93,11 +93,24 @@ class DicomImageReaderTest {
     }
 
     @Test
-    @DisplayName("Compressed pixel data is refused with a message saying how to convert it")
-    void compressedIsRefused() {
-        Path j2k = ExternalTools.pydicomFile("JPEG2000.dcm");
+    @DisplayName("Losslessly compressed files (RLE, JPEG-LS) give the same values as the native file")
+    void compressedIsDecoded() throws Exception {
+        float[] nativeValues = frame(ExternalTools.pydicomFile("MR_small.dcm")).values();
+        DicomImageReader reader = new DicomImageReader(Normalization.DEFAULT, 64);
+        float[] expected = reader.read(ExternalTools.pydicomFile("MR_small.dcm")).pixels();
+        for (String name : new String[] {"MR_small_RLE.dcm", "MR_small_jpeg_ls_lossless.dcm"}) {
+            assertArrayEquals(expected, reader.read(ExternalTools.pydicomFile(name)).pixels(), name);
+        }
+        assertEquals(64 * 64, nativeValues.length);
+    }
+
+    @Test
+    @DisplayName("Compressed pixel data the decoder cannot read is refused naming the file and the reason")
+    void undecodableIsRefused() {
+        Path lossy12 = ExternalTools.pydicomFile("JPEG-lossy.dcm");
         DatasetException e = assertThrows(DatasetException.class,
-                () -> new DicomImageReader(Normalization.DEFAULT, 32).read(j2k));
-        assertTrue(e.getMessage().contains("compressed") && e.getMessage().contains("convert"), e.getMessage());
+                () -> new DicomImageReader(Normalization.DEFAULT, 32).read(lossy12));
+        assertTrue(e.getMessage().contains("JPEG-lossy.dcm") && e.getMessage().contains("cannot be decoded"),
+                e.getMessage());
     }
 }
