@@ -109,9 +109,10 @@ public final class DeidCommand implements Callable<Integer> {
                 + (decision.overridden() ? "override recorded for " + decision.discouragedUsed()
                 + " approved by " + decision.override().approvedBy() : "no discouraged technique"));
         // REQ-DEID-5: every object also names the Table 2 scenario (and override) it was produced under
-        strategyNote = "T/SCGS 313008 Table 2: availability " + profile.scenario().availability().english()
-                + ", confidentiality " + profile.scenario().confidentiality().english()
-                + (decision.overridden() ? ", override" : "");
+        // An LO value holds at most 64 characters; the longest form here has 51.
+        strategyNote = "T/SCGS 313008 Table 2 avail " + profile.scenario().availability().english()
+                + " conf " + profile.scenario().confidentiality().english()
+                + (decision.overridden() ? " override" : "");
         Summary s = run(engine, files, q);
         o.println(s.describe(q));
         if (s.done == 0 && s.quarantined > 0) {

@@ -76,8 +76,11 @@ class DeidCommandTest {
             assertTrue(p.getFileName().toString().startsWith("2.25."), "named by the new UID: " + p);
             DataSet ds = new DicomReader().read(p).dataSet();
             assertEquals("YES", ds.getString(0x00120062));
-            assertEquals("T/SCGS 313008 Table 2: availability low, confidentiality high", ds.getStrings(0x00120063).get(2),
+            assertEquals("T/SCGS 313008 Table 2 avail low conf high", ds.getStrings(0x00120063).get(2),
                     "REQ-DEID-5: the object records the Table 2 scenario it was produced under");
+            for (String v : ds.getStrings(0x00120063)) {
+                assertTrue(v.length() <= 64, "De-identification Method is LO, at most 64 characters: " + v);
+            }
         }
         Path q = dir.resolve("out-quarantine");
         assertTrue(Files.readString(q.resolve("notes.txt.reason.txt")).startsWith("not readable as DICOM"));
