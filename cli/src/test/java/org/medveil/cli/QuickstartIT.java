@@ -102,7 +102,9 @@ class QuickstartIT {
     @Test
     @DisplayName("the launcher script runs the jar, --help works on every command, and errors are one line")
     void launcherAndHelp() throws Exception {
-        Process p = new ProcessBuilder(REPO.resolve("medveil").toString(), "--version").redirectErrorStream(true).start();
+        // Run from a folder outside the checkout: the launcher must find its repository by itself.
+        Process p = new ProcessBuilder(REPO.resolve("medveil").toString(), "--version").directory(dir.toFile())
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
