@@ -28,8 +28,8 @@ import java.util.List;
         })
 final class ProvisionCommand {
 
-    /** Options shared by the commands that work on an existing provisioning folder. */
-    static class FolderOption {
+    /** A command on an existing provisioning folder. */
+    abstract static class FolderCommand extends OutputCommand {
         @Option(names = {"--dir", "-d"}, defaultValue = ".", paramLabel = "DIR",
                 description = "Provisioning folder made by 'provision init --out' (default: current folder).")
         Path dir;
@@ -39,8 +39,8 @@ final class ProvisionCommand {
         }
     }
 
-    /** Lifetime of a newly issued certificate; the project default when absent. */
-    static class DaysOption {
+    /** A command that issues a certificate, with an optional lifetime. */
+    abstract static class IssuingCommand extends FolderCommand {
         @Option(names = "--days", paramLabel = "N",
                 description = "Certificate lifetime in days (default: the project's validityDays).")
         Integer days;
@@ -114,35 +114,27 @@ final class ProvisionCommand {
     }
 
     @Command(name = "add-site", mixinStandardHelpOptions = true, description = "Issue a kit for a new site.")
-    static final class AddSite extends OutputCommand {
+    static final class AddSite extends IssuingCommand {
         @Parameters(paramLabel = "NAME", description = "Site name.")
         String name;
-        @picocli.CommandLine.Mixin
-        FolderOption folder = new FolderOption();
-        @picocli.CommandLine.Mixin
-        DaysOption lifetime = new DaysOption();
 
         @Override
         public void run() {
-            out().println("Issued site kit " + folder.open().addSite(name, lifetime.days));
+            out().println("Issued site kit " + open().addSite(name, days));
         }
     }
 
     @Command(name = "add-user", mixinStandardHelpOptions = true, description = "Issue a kit for a new user with a role.")
-    static final class AddUser extends OutputCommand {
+    static final class AddUser extends IssuingCommand {
         @Parameters(paramLabel = "NAME", description = "User name.")
         String name;
         @Option(names = "--role", required = true, paramLabel = "ROLE",
                 description = "project-admin, researcher, data-manager or compliance-officer.")
         String role;
-        @picocli.CommandLine.Mixin
-        FolderOption folder = new FolderOption();
-        @picocli.CommandLine.Mixin
-        DaysOption lifetime = new DaysOption();
 
         @Override
         public void run() {
-            out().println("Issued user kit " + folder.open().addUser(name, Role.fromId(role), lifetime.days));
+            out().println("Issued user kit " + open().addUser(name, Role.fromId(role), days));
         }
     }
 
@@ -151,45 +143,37 @@ final class ProvisionCommand {
                     "Updates DIR/ca/crl.pem and DIR/coordinator/crl.pem; a running coordinator reloads its CRL"
                             + " within seconds and closes the revoked participant's sessions. If the coordinator"
                             + " runs elsewhere, copy crl.pem into its kit."})
-    static final class Revoke extends OutputCommand {
+    static final class Revoke extends FolderCommand {
         @Parameters(paramLabel = "NAME", description = "Site or user name.")
         String name;
-        @picocli.CommandLine.Mixin
-        FolderOption folder = new FolderOption();
 
         @Override
         public void run() {
-            ProjectRecord.Participant p = folder.open().revoke(name);
+            ProjectRecord.Participant p = open().revoke(name);
             out().println("Revoked " + p.kind() + " " + p.name() + " (serial " + p.serial() + "); CRL written to "
-                    + folder.dir.resolve("ca/crl.pem"));
+                    + dir.resolve("ca/crl.pem"));
         }
     }
 
     @Command(name = "renew", mixinStandardHelpOptions = true,
             description = "Issue a new key and certificate for a participant with a fresh lifetime; the old"
                     + " certificate is revoked as superseded. Hand the kit to its owner again.")
-    static final class Renew extends OutputCommand {
+    static final class Renew extends IssuingCommand {
         @Parameters(paramLabel = "NAME", description = "Site, user or 'coordinator'.")
         String name;
-        @picocli.CommandLine.Mixin
-        FolderOption folder = new FolderOption();
-        @picocli.CommandLine.Mixin
-        DaysOption lifetime = new DaysOption();
 
         @Override
         public void run() {
-            out().println("Renewed kit " + folder.open().renew(name, lifetime.days));
+            out().println("Renewed kit " + open().renew(name, days));
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List issued certificates and their state.")
-    static final class ListParticipants extends OutputCommand {
-        @picocli.CommandLine.Mixin
-        FolderOption folder = new FolderOption();
+    static final class ListParticipants extends FolderCommand {
 
         @Override
         public void run() {
-            printKits(folder.open(), out());
+            printKits(open(), out());
         }
     }
 
