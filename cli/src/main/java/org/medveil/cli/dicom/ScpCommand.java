@@ -3,11 +3,22 @@ package org.medveil.cli.dicom;
 import org.medveil.dicom.net.DirectoryStore;
 import org.medveil.dicom.net.ScpConfig;
 import org.medveil.dicom.net.StorageScp;
+import org.medveil.governance.pki.Kit;
+import org.medveil.governance.pki.TlsMaterial;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,8 +53,50 @@ public final class ScpCommand implements Runnable {
     @Option(names = "--artim", defaultValue = "10", paramLabel = "SECONDS", description = "ARTIM timeout (default: ${DEFAULT-VALUE}).")
     int artimSeconds;
 
+    @Option(names = "--tls-kit", paramLabel = "DIR",
+            description = "Serve DICOM over TLS with this site's startup kit (its certificate and key).")
+    Path tlsKit;
+
+    @Option(names = "--tls-trust", paramLabel = "PEM",
+            description = "With --tls-kit: require each sender to present a certificate issued by one of the CA"
+                    + " certificates in this PEM file (your modalities' or PACS's CA).")
+    Path tlsTrust;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    /**
+     * The SCP's TLS context: the site kit's certificate, and when {@code trust} is given the CA
+     * certificates senders must chain to (then a client certificate is required).
+     */
+    static SSLContext tlsContext(Path kit, Path trust) {
+        try {
+            Kit k = Kit.load(kit);
+            TrustManagerFactory tmf = null;
+            if (trust != null) {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(null, null);
+                int n = 0;
+                try (InputStream in = Files.newInputStream(trust)) {
+                    for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                        ks.setCertificateEntry("ca-" + n++, c);
+                    }
+                }
+                if (n == 0) {
+                    throw new DicomCliException("--tls-trust " + trust + " holds no PEM certificate");
+                }
+                tmf = TrustManagerFactory.getInstance("PKIX");
+                tmf.init(ks);
+            }
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(TlsMaterial.keyManagers(k).getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (NoSuchFileException e) {
+            throw new DicomCliException("--tls-trust file " + trust + " does not exist");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new DicomCliException("cannot set up TLS for the SCP: " + e.getMessage(), e);
+        }
+    }
 
     @Override
     public void run() {
@@ -52,6 +105,12 @@ public final class ScpCommand implements Runnable {
             config = ScpConfig.of(aet, port).withBindAddress(bind)
                     .withAllowedCallingAes(new LinkedHashSet<>(allowAet)).withAllowedHosts(new LinkedHashSet<>(allowHost))
                     .withMaxAssociations(maxAssociations).withArtim(Duration.ofSeconds(artimSeconds));
+            if (tlsTrust != null && tlsKit == null) {
+                throw new DicomCliException("--tls-trust needs --tls-kit: the SCP presents the site kit's certificate");
+            }
+            if (tlsKit != null) {
+                config = config.withTls(tlsContext(tlsKit, tlsTrust), tlsTrust != null);
+            }
         } catch (IllegalArgumentException e) {
             throw new DicomCliException("invalid SCP setting: " + e.getMessage());
         }

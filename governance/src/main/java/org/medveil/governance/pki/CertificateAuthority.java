@@ -133,8 +133,8 @@ public final class CertificateAuthority {
     }
 
     /**
-     * Issues a leaf certificate. The coordinator gets serverAuth and its host names; sites and
-     * users get clientAuth. The identity URI is the authoritative name, the subject is for humans.
+     * Issues a leaf certificate. The coordinator gets serverAuth and its host names; users get
+     * clientAuth; sites get clientAuth and serverAuth (their DICOM SCP serves modalities). The identity URI is the authoritative name, the subject is for humans.
      */
     public X509Certificate issue(Identity id, PublicKey publicKey, Instant notBefore, Instant notAfter,
                                  List<String> hostNames) {
@@ -158,8 +158,13 @@ public final class CertificateAuthority {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                    id.kind() == Kind.COORDINATOR ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
+            // Sites also serve: their DICOM SCP presents the same certificate to modalities over TLS.
+            KeyPurposeId[] usage = switch (id.kind()) {
+                case COORDINATOR -> new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
+                case SITE -> new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth};
+                case USER -> new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth};
+            };
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(usage));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
             List<GeneralName> names = new ArrayList<>();

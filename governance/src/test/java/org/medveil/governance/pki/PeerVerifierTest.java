@@ -75,6 +75,15 @@ class PeerVerifierTest {
     }
 
     @Test
+    void aSiteCertificateCannotPassAsTheCoordinator() throws Exception {
+        // Site certificates carry serverAuth for their DICOM SCP; the identity still decides.
+        assertEquals(PeerRefusedException.Reason.WRONG_KIND,
+                refusal(dir.resolve("sites/hospital-a"), Set.of(Kind.COORDINATOR)));
+        assertEquals(Kind.COORDINATOR,
+                verifier.verify(Kit.load(dir.resolve("coordinator")).certificate(), Set.of(Kind.COORDINATOR)).kind());
+    }
+
+    @Test
     void refusalMessageCarriesTheFingerprint() {
         Path kit = dir.resolve("sites/hospital-a");
         provisioner.revoke("hospital-a");

@@ -56,7 +56,7 @@ class ProvisionerTest {
     }
 
     @Test
-    void coordinatorCertificateNamesItsHostsAndOnlyItCarriesServerAuth() throws Exception {
+    void coordinatorCertificateNamesItsHostsAndUsersCannotServe() throws Exception {
         init();
         X509Certificate coord = Kit.load(dir.resolve("coordinator")).certificate();
         List<String> names = coord.getSubjectAlternativeNames().stream()
@@ -64,7 +64,9 @@ class ProvisionerTest {
         assertEquals(List.of("localhost", "fl.example.org"), names);
         assertTrue(coord.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.1"));
         X509Certificate site = Kit.load(dir.resolve("sites/hospital-a")).certificate();
-        assertEquals(List.of("1.3.6.1.5.5.7.3.2"), site.getExtendedKeyUsage());
+        assertEquals(List.of("1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1"), site.getExtendedKeyUsage());
+        X509Certificate user = Kit.load(dir.resolve("users/bob")).certificate();
+        assertEquals(List.of("1.3.6.1.5.5.7.3.2"), user.getExtendedKeyUsage());
     }
 
     @Test
