@@ -22,8 +22,6 @@ import org.medveil.proto.federation.CoordinatorMessage;
 import org.medveil.site.FederationClient;
 import org.medveil.site.SiteSettings;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -109,12 +107,9 @@ class FederationTlsTest {
     }
 
     private String sitesListCli(String userKit) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int rc = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute("sites", "list", "--kit", dir.resolve(userKit).toString(),
-                        "--coordinator", "localhost:" + coordinator.port());
-        return rc + "\n" + out + err;
+        CliRun r = CliRun.run("sites", "list", "--kit", dir.resolve(userKit).toString(),
+                "--coordinator", "localhost:" + coordinator.port());
+        return r.exit() + "\n" + r.out() + r.err();
     }
 
     @Test

@@ -1,19 +1,18 @@
 package org.medveil.cli.deid;
 
+import org.medveil.cli.CliRun;
+import static org.medveil.cli.CliRun.run;
+
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medveil.cli.Main;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.VR;
 import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
 import org.medveil.dicom.io.DicomWriter;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,17 +29,7 @@ class DeidCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
 
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private Path key() throws Exception {
         Path k = dir.resolve("project.key");
@@ -60,9 +49,9 @@ class DeidCommandTest {
         burned.dataSet().putString(0x00280301, VR.CS, "YES");
         new DicomWriter().writeFile(burned, in.resolve("burned.dcm"), burned.transferSyntax());
         Path out = dir.resolve("out");
-        Run r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
+        CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
                 "--key", key().toString(), in.toString(), out.toString());
-        assertEquals(0, r.code(), r.err());
+        assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("de-identified 2 file(s), quarantined 2"), r.out());
         assertTrue(r.out().contains("quarantined (not readable as DICOM): 1"), r.out());
         assertTrue(r.out().contains("quarantined (refused by the profile): 1"), r.out());
@@ -97,9 +86,9 @@ class DeidCommandTest {
         Path in = dir.resolve("in");
         Files.createDirectories(in);
         Files.copy(Corpus.file("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
-        Run r = run("deid", "--no-progress", "--profile", p.toString(), "--key", key().toString(), in.toString(),
+        CliRun r = run("deid", "--no-progress", "--profile", p.toString(), "--key", key().toString(), in.toString(),
                 dir.resolve("out").toString());
-        assertEquals(1, r.code());
+        assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("medveil: error: de-identification profile 'hh' uses substitution"), r.err());
         assertTrue(r.err().contains("Table 2"));
         assertFalse(r.err().contains("\tat "), "no stack trace");
@@ -111,15 +100,15 @@ class DeidCommandTest {
         Path in = dir.resolve("in");
         Files.createDirectories(in);
         Files.copy(Corpus.file("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
-        Run r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic-escrow.yaml").toString(),
+        CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic-escrow.yaml").toString(),
                 "--key", key().toString(), in.toString(), dir.resolve("out").toString());
-        assertEquals(1, r.code());
+        assertEquals(1, r.exit());
         assertTrue(r.err().contains("--escrow-key FILE"), r.err());
         Path shortKey = dir.resolve("short.key");
         Files.writeString(shortKey, "abc");
         r = run("deid", "--profile", PROFILES.resolve("basic.yaml").toString(), "--key", shortKey.toString(),
                 in.toString(), dir.resolve("out").toString());
-        assertEquals(1, r.code());
+        assertEquals(1, r.exit());
         assertTrue(r.err().contains("at least 16 random bytes"), r.err());
     }
 
@@ -134,9 +123,9 @@ class DeidCommandTest {
         List<String> seen = null;
         for (String threads : List.of("1", "4")) {
             Path out = dir.resolve("out" + threads);
-            Run r = run("deid", "--no-progress", "--threads", threads, "--profile", PROFILES.resolve("basic.yaml").toString(),
+            CliRun r = run("deid", "--no-progress", "--threads", threads, "--profile", PROFILES.resolve("basic.yaml").toString(),
                     "--key", key().toString(), in.toString(), out.toString());
-            assertEquals(0, r.code(), r.err());
+            assertEquals(0, r.exit(), r.err());
             List<String> names;
             try (Stream<Path> s = Files.walk(out)) {
                 names = s.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()).sorted().toList();
@@ -151,8 +140,8 @@ class DeidCommandTest {
 
     @Test
     void help() {
-        Run r = run("deid", "--help");
-        assertEquals(0, r.code());
+        CliRun r = run("deid", "--help");
+        assertEquals(0, r.exit());
         assertTrue(r.out().contains("--profile") && r.out().contains("--escrow-key") && r.out().contains("quarantine"));
     }
 }

@@ -3,12 +3,10 @@ package org.medveil.cli.deid;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medveil.cli.Main;
+import org.medveil.cli.CliRun;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.io.DicomReader;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,20 +24,18 @@ class SyntheticDeidTest {
     @TempDir
     Path dir;
 
-    private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
-        assertEquals(0, code, String.join(" ", args) + "\n" + out + err);
-        return out.toString();
+    private static String succeed(String... args) {
+        CliRun r = CliRun.run(args);
+        assertEquals(0, r.exit(), String.join(" ", args) + "\n" + r.out() + r.err());
+        return r.out();
     }
 
     @Test
     void synthOutputIsDeidentifiedAndItsBurnedInNamesBlanked() throws Exception {
-        run("synth", "--sites", "1", "--patients", "24", "--seed", "7", "--out", dir.resolve("data").toString());
+        succeed("synth", "--sites", "1", "--patients", "24", "--seed", "7", "--out", dir.resolve("data").toString());
         Path key = dir.resolve("project.key");
         Files.write(key, "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
-        String summary = run("deid", "--profile", Path.of("..", "config", "deid", "synthetic-training.yaml").toString(),
+        String summary = succeed("deid", "--profile", Path.of("..", "config", "deid", "synthetic-training.yaml").toString(),
                 "--key", key.toString(), "--no-progress", dir.resolve("data/site-1").toString(),
                 dir.resolve("out").toString());
         assertTrue(summary.contains("de-identified 24 file(s)"), summary);

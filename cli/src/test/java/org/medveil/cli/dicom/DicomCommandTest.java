@@ -1,5 +1,8 @@
 package org.medveil.cli.dicom;
 
+import org.medveil.cli.CliRun;
+import static org.medveil.cli.CliRun.run;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,21 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Issue 4 commands: medveil dicom dump / convert / scp, run in-process. */
 @Tag("issue-4")
 class DicomCommandTest {
-    record Result(int exit, String out, String err) {}
 
-    private static Result run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
-    }
 
     @Test
     void dumpPrintsElementsAndIndentsSequences() {
-        Result r = run("dicom", "dump", ExternalTools.corpusFile("rtplan.dcm").toString());
+        CliRun r = run("dicom", "dump", ExternalTools.corpusFile("rtplan.dcm").toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("(300a,0010) SQ (Sequence with explicit length #=2)"), r.out());
         assertTrue(r.out().contains("\n  (fffe,e000) na (Item with explicit length #=7)"), r.out());
@@ -48,7 +41,7 @@ class DicomCommandTest {
 
     @Test
     void dumpOfATruncatedFileIsOneLineWithOffsetAndTag() {
-        Result r = run("dicom", "dump", ExternalTools.corpusFile("rtplan_truncated.dcm").toString());
+        CliRun r = run("dicom", "dump", ExternalTools.corpusFile("rtplan_truncated.dcm").toString());
         assertNotEquals(0, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("offset 1418 in element (300a,00b0)"), r.err());
@@ -57,7 +50,7 @@ class DicomCommandTest {
 
     @Test
     void dumpOfAMissingFileSaysSo(@TempDir Path dir) {
-        Result r = run("dicom", "dump", dir.resolve("nope.dcm").toString());
+        CliRun r = run("dicom", "dump", dir.resolve("nope.dcm").toString());
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("no such file"), r.err());
     }
@@ -65,7 +58,7 @@ class DicomCommandTest {
     @Test
     void convertRewritesAFileThatDcmdumpReads(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("ct-implicit.dcm");
-        Result r = run("dicom", "convert", "--to", "implicit-le", ExternalTools.corpusFile("CT_small.dcm").toString(), out.toString());
+        CliRun r = run("dicom", "convert", "--to", "implicit-le", ExternalTools.corpusFile("CT_small.dcm").toString(), out.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals(TransferSyntax.IMPLICIT_LE, new DicomReader().read(out).transferSyntax());
         assertEquals(0, ExternalTools.run(ExternalTools.tool("dcmdump").toString(), out.toString()));
@@ -74,7 +67,7 @@ class DicomCommandTest {
     @Test
     void convertDecodesCompressedPixelData(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("mr.dcm");
-        Result r = run("dicom", "convert", "--to", "explicit-le", ExternalTools.corpusFile("MR_small_RLE.dcm").toString(), out.toString());
+        CliRun r = run("dicom", "convert", "--to", "explicit-le", ExternalTools.corpusFile("MR_small_RLE.dcm").toString(), out.toString());
         assertEquals(0, r.exit(), r.err());
         DicomFile twin = new DicomReader().read(ExternalTools.corpusFile("MR_small.dcm"));
         assertArrayEquals(twin.dataSet().getBytes(org.medveil.dicom.Tag.PixelData),
@@ -86,7 +79,7 @@ class DicomCommandTest {
         Path in = Files.createDirectories(dir.resolve("in/sub"));
         Files.copy(ExternalTools.corpusFile("CT_small.dcm"), in.resolve("a.dcm"));
         Files.copy(ExternalTools.corpusFile("rtplan_truncated.dcm"), in.resolve("b.dcm"));
-        Result r = run("dicom", "convert", "--to", "deflated", dir.resolve("in").toString(), dir.resolve("out").toString());
+        CliRun r = run("dicom", "convert", "--to", "deflated", dir.resolve("in").toString(), dir.resolve("out").toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("converted 1 file(s)"), r.out());
         assertTrue(r.err().contains("skipped sub/b.dcm"), r.err());
@@ -95,7 +88,7 @@ class DicomCommandTest {
 
     @Test
     void convertRejectsAnUnknownSyntax(@TempDir Path dir) {
-        Result r = run("dicom", "convert", "--to", "jpeg", "a", "b");
+        CliRun r = run("dicom", "convert", "--to", "jpeg", "a", "b");
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("use explicit-le, implicit-le or deflated"), r.err());
     }

@@ -3,14 +3,12 @@ package org.medveil.cli.dicom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medveil.cli.Main;
+import org.medveil.cli.CliRun;
 import org.medveil.dicom.net.ScpConfig;
 import org.medveil.dicom.net.StorageScp;
 import org.medveil.governance.pki.ProjectSpec;
 import org.medveil.governance.pki.Provisioner;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -59,11 +57,9 @@ class ScpTlsTest {
 
     @Test
     void trustWithoutAKitIsAUsageError() {
-        StringWriter err = new StringWriter();
-        int code = Main.commandLine().setErr(new PrintWriter(err, true)).setOut(new PrintWriter(new StringWriter()))
-                .execute("dicom", "scp", "--aet", "MEDVEIL", "--port", "0", "--out", dir.toString(),
-                        "--tls-trust", dir.resolve("ca.pem").toString());
-        assertEquals(1, code);
-        assertTrue(err.toString().contains("--tls-trust needs --tls-kit"), err.toString());
+        CliRun r = CliRun.run("dicom", "scp", "--aet", "MEDVEIL", "--port", "0", "--out", dir.toString(),
+                "--tls-trust", dir.resolve("ca.pem").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--tls-trust needs --tls-kit"), r.err());
     }
 }

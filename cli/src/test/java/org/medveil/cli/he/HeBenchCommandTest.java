@@ -1,38 +1,26 @@
 package org.medveil.cli.he;
 
+import org.medveil.cli.CliRun;
+import static org.medveil.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.medveil.cli.Main;
-import picocli.CommandLine;
 
 /** Runs {@code medveil he bench} in-process through the real command line. */
 @Tag("FL-1")
 class HeBenchCommandTest {
 
-    private record Run(int exit, String out, String err) {
-    }
 
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void benchReportsEveryStepWireSizeAndAnErrorWithinTheBound() {
-        Run r = run("he", "bench", "--values", "9000", "--parties", "2", "--threads", "2", "--no-warmup");
+        CliRun r = run("he", "bench", "--values", "9000", "--parties", "2", "--threads", "2", "--no-warmup");
         assertEquals(0, r.exit(), r.err());
         for (String step : new String[] {"encrypt", "aggregate", "decryption shares", "combine + decode"}) {
             assertTrue(r.out().contains(step), "missing step " + step + " in\n" + r.out());
@@ -49,20 +37,20 @@ class HeBenchCommandTest {
 
     @Test
     void badOptionsFailWithOneLineAndNonZeroExit() {
-        Run r = run("he", "bench", "--values", "0");
+        CliRun r = run("he", "bench", "--values", "0");
         assertEquals(1, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("--values must be between 1 and 100000000"), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
 
-        Run p = run("he", "bench", "--params", "n1024");
+        CliRun p = run("he", "bench", "--params", "n1024");
         assertEquals(1, p.exit());
         assertTrue(p.err().contains("known sets: n4096"), p.err());
     }
 
     @Test
     void helpListsTheOptions() {
-        Run r = run("he", "bench", "--help");
+        CliRun r = run("he", "bench", "--help");
         assertEquals(0, r.exit());
         for (String opt : new String[] {"--values", "--parties", "--threads", "--params"}) {
             assertTrue(r.out().contains(opt), r.out());

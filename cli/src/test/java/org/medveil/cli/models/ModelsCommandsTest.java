@@ -1,43 +1,32 @@
 package org.medveil.cli.models;
 
+import org.medveil.cli.CliRun;
+import static org.medveil.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medveil.cli.Main;
-import picocli.CommandLine;
 
 /** Runs {@code medveil synth} and {@code medveil train} in-process through the real command line. */
 class ModelsCommandsTest {
 
-    private record Run(int exit, String out, String err) {}
 
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void synthThenTrainPrintsLossAndHeldOutMetrics(@TempDir Path dir) {
-        Run s = run("synth", "--sites", "2", "--patients", "30", "--seed", "4", "--out", dir.toString());
+        CliRun s = run("synth", "--sites", "2", "--patients", "30", "--seed", "4", "--out", dir.toString());
         assertEquals(0, s.exit(), s.err());
         assertTrue(s.out().contains("site-1: 30 images"), s.out());
         assertTrue(Files.isRegularFile(dir.resolve("site-2").resolve("labels.csv")));
 
-        Run t = run("train", "--data", dir.resolve("site-1").toString(), dir.resolve("site-2").toString(),
+        CliRun t = run("train", "--data", dir.resolve("site-1").toString(), dir.resolve("site-2").toString(),
                 "--model", "cnn:input=16,filters=4", "--epochs", "2", "--seed", "3", "--test-fraction", "0.3");
         assertEquals(0, t.exit(), t.err());
         assertTrue(t.out().contains("epoch 1/2 loss") && t.out().contains("epoch 2/2 loss"), t.out());
@@ -54,28 +43,28 @@ class ModelsCommandsTest {
     @Test
     void errorsAreOneLineWithWhatToDo(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("empty"));
-        Run noLabels = run("train", "--data", dir.resolve("empty").toString());
+        CliRun noLabels = run("train", "--data", dir.resolve("empty").toString());
         assertEquals(1, noLabels.exit());
         assertEquals(1, noLabels.err().strip().lines().count(), noLabels.err());
         assertTrue(noLabels.err().contains("no labels.csv") && noLabels.err().contains("SOPInstanceUID,label"),
                 noLabels.err());
         assertFalse(noLabels.err().contains("Exception"), noLabels.err());
 
-        Run badModel = run("train", "--data", dir.toString(), "--model", "vgg16");
+        CliRun badModel = run("train", "--data", dir.toString(), "--model", "vgg16");
         assertEquals(1, badModel.exit());
         assertTrue(badModel.err().contains("unknown model 'vgg16'"), badModel.err());
 
-        Run badSites = run("synth", "--sites", "0", "--out", dir.toString());
+        CliRun badSites = run("synth", "--sites", "0", "--out", dir.toString());
         assertEquals(1, badSites.exit());
         assertTrue(badSites.err().contains("--sites must be between 1 and 100"), badSites.err());
     }
 
     @Test
     void helpIsAvailable() {
-        Run t = run("train", "--help");
+        CliRun t = run("train", "--help");
         assertEquals(0, t.exit());
         assertTrue(t.out().contains("--model") && t.out().contains("--epochs"), t.out());
-        Run s = run("synth", "--help");
+        CliRun s = run("synth", "--help");
         assertEquals(0, s.exit());
         assertTrue(s.out().contains("--patients"), s.out());
     }
