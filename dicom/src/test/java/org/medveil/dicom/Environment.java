@@ -1,9 +1,9 @@
 package org.medveil.dicom;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
+import org.medveil.testsupport.External;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,38 +11,26 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The one place that decides what happens when an external tool or test corpus is missing:
- * the test is skipped with the reason, except under CI=true where it fails.
+ * The dicom tests' view of their external peers (dcmtk, Orthanc, pydicom's corpus); the rule for a
+ * missing one (skip, or fail under CI=true) is test-support's {@link External}.
  */
 public final class Environment {
     private Environment() {}
 
-    public static final Path PYDICOM_DATA = Path.of("/usr/lib/python3/dist-packages/pydicom/data");
-
-    private static boolean ci() { return "true".equalsIgnoreCase(System.getenv("CI")); }
+    public static final Path PYDICOM_DATA = External.PYDICOM_DATA;
 
     /** Skips (or fails under CI=true) unless {@code ok}. */
     public static void require(boolean ok, String what) {
-        String reason = what + " is missing (install it: apt-get install -y dcmtk orthanc python3-pydicom)";
-        if (ci()) {
-            Assertions.assertTrue(ok, reason + "; CI=true makes this a failure");
-        } else {
-            Assumptions.assumeTrue(ok, reason);
-        }
+        External.require(ok, what + " (apt-get install -y dcmtk orthanc python3-pydicom)");
     }
 
     /** Path of an executable on PATH, or skip/fail. */
     public static Path tool(String name) {
-        Path found = null;
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                found = p;
-                break;
-            }
-        }
-        require(found != null, "external tool '" + name + "'");
-        return found;
+        return External.tool(name, switch (name) {
+            case "Orthanc" -> "orthanc";
+            case "openssl" -> "openssl";
+            default -> "dcmtk";
+        });
     }
 
     /** The system python3 with pydicom, Pillow (OpenJPEG) and numpy, used as a reference decoder; or skip/fail. */
@@ -99,20 +87,8 @@ public final class Environment {
 
     /** Runs a command, returns {exit code, stdout (ISO-8859-1), stderr}; bounded to 60 s. */
     public static String[] run(List<String> cmd) throws Exception {
-        Path outF = Files.createTempFile("medveil-run", ".out");
-        Path errF = Files.createTempFile("medveil-run", ".err");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(outF.toFile()).redirectError(errF.toFile()).start();
-            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("command timed out: " + cmd.get(0));
-            }
-            return new String[] {Integer.toString(p.exitValue()),
-                    Files.readString(outF, java.nio.charset.StandardCharsets.ISO_8859_1),
-                    Files.readString(errF, java.nio.charset.StandardCharsets.ISO_8859_1)};
-        } finally {
-            Files.deleteIfExists(outF);
-            Files.deleteIfExists(errF);
-        }
+        External.Result r = External.run(cmd);
+        return new String[] {Integer.toString(r.exit()), r.out(StandardCharsets.ISO_8859_1),
+                r.err(StandardCharsets.ISO_8859_1)};
     }
 }

@@ -1,22 +1,19 @@
 package org.medveil.models;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.medveil.testsupport.External;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * External tools and files tests rely on. Missing ones skip the test with the reason, except
- * when CI=true: there the environment is supposed to be complete, so a missing tool fails.
+ * External tools and files the models tests rely on; the rule for a missing one (skip, or fail
+ * under CI=true) is test-support's {@link External}.
  */
 public final class ExternalTools {
-    public static final Path PYDICOM_FILES = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
+    public static final Path PYDICOM_FILES = External.PYDICOM_TEST_FILES;
     /** Debian's python3 with python3-pydicom and numpy (not a pyenv shim). */
     public static final Path SYSTEM_PYTHON = Path.of("/usr/bin/python3");
 
@@ -24,25 +21,15 @@ public final class ExternalTools {
 
     /** Requires {@code condition}; {@code what} says what is missing and how to install it. */
     public static void require(boolean condition, String what) {
-        if (condition) {
-            return;
-        }
-        if ("true".equals(System.getenv("CI"))) {
-            fail("CI=true but " + what);
-        }
-        assumeTrue(false, "skipped: " + what);
+        External.require(condition, what);
     }
 
     public static Path dcmdump() {
-        Path p = Path.of("/usr/bin/dcmdump");
-        require(Files.isExecutable(p), "dcmdump not found; install dcmtk (apt-get install dcmtk)");
-        return p;
+        return External.tool("dcmdump", "dcmtk");
     }
 
     public static Path pydicomFile(String name) {
-        Path p = PYDICOM_FILES.resolve(name);
-        require(Files.isRegularFile(p), p + " not found; install python3-pydicom (apt-get install python3-pydicom)");
-        return p;
+        return External.pydicomTestFile(name);
     }
 
     /** Python with pydicom and numpy importable. */
@@ -64,23 +51,7 @@ public final class ExternalTools {
 
     /** Runs a command to completion (60 s limit) and captures its output. */
     public static Result run(List<String> command) throws IOException {
-        Path out = Files.createTempFile("medveil-tool", ".out");
-        Path err = Files.createTempFile("medveil-tool", ".err");
-        try {
-            Process p = new ProcessBuilder(new ArrayList<>(command)).redirectOutput(out.toFile())
-                    .redirectError(err.toFile()).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("timed out: " + command.get(0));
-            }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        External.Result r = External.run(command);
+        return new Result(r.exit(), r.out(StandardCharsets.UTF_8), r.err(StandardCharsets.UTF_8));
     }
 }

@@ -1,6 +1,7 @@
 package org.medveil.cli.deid;
 
 import org.medveil.cli.CliRun;
+import org.medveil.testsupport.External;
 import static org.medveil.cli.CliRun.run;
 
 import org.junit.jupiter.api.DisplayName;
@@ -42,10 +43,10 @@ class DeidCommandTest {
     void folderWithQuarantine() throws Exception {
         Path in = dir.resolve("in");
         Files.createDirectories(in.resolve("Doe^John"));
-        Files.copy(Corpus.file("test_files/CT_small.dcm"), in.resolve("Doe^John/ct.dcm"));
-        Files.copy(Corpus.file("test_files/MR_small.dcm"), in.resolve("mr.dcm"));
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("Doe^John/ct.dcm"));
+        Files.copy(External.pydicomData("test_files/MR_small.dcm"), in.resolve("mr.dcm"));
         Files.writeString(in.resolve("notes.txt"), "not a DICOM file");
-        DicomFile burned = new DicomReader().read(Corpus.file("test_files/MR_small.dcm"));
+        DicomFile burned = new DicomReader().read(External.pydicomData("test_files/MR_small.dcm"));
         burned.dataSet().putString(0x00280301, VR.CS, "YES");
         new DicomWriter().writeFile(burned, in.resolve("burned.dcm"), burned.transferSyntax());
         Path out = dir.resolve("out");
@@ -85,7 +86,7 @@ class DeidCommandTest {
         Files.writeString(p, "name: hh\nscenario: {availability: high, confidentiality: high}\noptions: []\n");
         Path in = dir.resolve("in");
         Files.createDirectories(in);
-        Files.copy(Corpus.file("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
         CliRun r = run("deid", "--no-progress", "--profile", p.toString(), "--key", key().toString(), in.toString(),
                 dir.resolve("out").toString());
         assertEquals(1, r.exit());
@@ -99,7 +100,7 @@ class DeidCommandTest {
     void escrowNeedsItsKeyAndKeysMustBeLongEnough() throws Exception {
         Path in = dir.resolve("in");
         Files.createDirectories(in);
-        Files.copy(Corpus.file("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
         CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic-escrow.yaml").toString(),
                 "--key", key().toString(), in.toString(), dir.resolve("out").toString());
         assertEquals(1, r.exit());
@@ -118,7 +119,7 @@ class DeidCommandTest {
         Path in = dir.resolve("in");
         Files.createDirectories(in);
         for (String f : List.of("CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "test-SR.dcm")) {
-            Files.copy(Corpus.file("test_files/" + f), in.resolve(f));
+            Files.copy(External.pydicomData("test_files/" + f), in.resolve(f));
         }
         List<String> seen = null;
         for (String threads : List.of("1", "4")) {

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.VR;
 import org.medveil.dicom.io.DicomReader;
-import org.medveil.governance.ExternalFiles;
+import org.medveil.testsupport.External;
 import org.medveil.governance.grade.GradeFacts;
 import org.medveil.governance.grade.Grader;
 import org.medveil.governance.grade.QuasiIdentifier;
@@ -27,7 +27,7 @@ class DicomFactsTest {
 
     @Test
     void realCtAndMrFilesAreStructuralAndIdentifiedOnesAreLevel4() throws Exception {
-        DataSet ct = new DicomReader().read(ExternalFiles.pydicom("CT_small.dcm")).dataSet();
+        DataSet ct = new DicomReader().read(External.pydicomTestFile("CT_small.dcm")).dataSet();
         ImagingFacts f = DicomFacts.imagingFacts(ct);
         assertEquals("CT", f.modality());
         assertEquals(ImagingCategory.CLINICAL_STRUCTURAL, classifier.classify(f).category());
@@ -36,7 +36,7 @@ class DicomFactsTest {
         assertFalse(g.deidentified());
         assertEquals(SensitivityLevel.L4, grader.grade(g).level());
 
-        DataSet mr = new DicomReader().read(ExternalFiles.pydicom("MR_small.dcm")).dataSet();
+        DataSet mr = new DicomReader().read(External.pydicomTestFile("MR_small.dcm")).dataSet();
         assertEquals("MR", DicomFacts.imagingFacts(mr).modality());
     }
 
