@@ -29,7 +29,7 @@ public final class RevocationList {
     private final Duration checkInterval;
     private volatile X509CRL crl;
     private FileTime loadedStamp;
-    private Instant lastCheck = Instant.MIN;
+    private volatile Instant lastCheck = Instant.MIN;
 
     public RevocationList(Path file, X509Certificate ca, Clock clock, Duration checkInterval) {
         this.file = file;
