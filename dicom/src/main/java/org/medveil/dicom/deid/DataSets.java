@@ -3,6 +3,12 @@ package org.medveil.dicom.deid;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.Element;
 import org.medveil.dicom.SequenceElement;
+import org.medveil.dicom.VR;
+import org.medveil.dicom.ValueElement;
+import org.medveil.dicom.Values;
+import org.medveil.dicom.dict.DataDictionary;
+
+import java.util.List;
 
 /** Deep copies of data sets: values are immutable and shared, sequences and items are rebuilt. */
 final class DataSets {
@@ -18,6 +24,27 @@ final class DataSets {
         for (Element e : src.elements()) {
             copyInto(e, dst);
         }
+    }
+
+    /**
+     * Values of a text element, also when it arrived as UN (decoded with its dictionary VR), so
+     * pseudonyms and text cleaning see the same identifiers whatever the encoding.
+     */
+    static List<String> strings(DataSet ds, int tag) {
+        if (!(ds.get(tag) instanceof ValueElement v)) {
+            return List.of();
+        }
+        if (v.vr() == VR.UN) {
+            VR real = DataDictionary.standard().vrOf(tag);
+            return real.isText() ? Values.strings(new ValueElement(tag, real, v.value()), ds.charset()) : List.of();
+        }
+        return v.vr().isText() ? Values.strings(v, ds.charset()) : List.of();
+    }
+
+    /** First value of {@link #strings}, or null when absent or empty. */
+    static String string(DataSet ds, int tag) {
+        List<String> s = strings(ds, tag);
+        return s.isEmpty() || s.get(0).isEmpty() ? null : s.get(0);
     }
 
     static void copyInto(Element e, DataSet dst) {

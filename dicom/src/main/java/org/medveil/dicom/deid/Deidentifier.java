@@ -2,6 +2,7 @@ package org.medveil.dicom.deid;
 
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.DicomException;
+import org.medveil.dicom.DicomParseException;
 import org.medveil.dicom.Element;
 import org.medveil.dicom.SequenceElement;
 import org.medveil.dicom.Tag;
@@ -10,6 +11,7 @@ import org.medveil.dicom.VR;
 import org.medveil.dicom.ValueElement;
 import org.medveil.dicom.dict.DataDictionary;
 import org.medveil.dicom.io.DicomFile;
+import org.medveil.dicom.io.DicomReader;
 import org.medveil.dicom.occlusion.OcclusionException;
 import org.medveil.dicom.occlusion.OcclusionRule;
 import org.medveil.dicom.occlusion.OcclusionRules;
@@ -54,6 +56,7 @@ public final class Deidentifier {
     private final PixelBlanker blanker;
     private final EscrowKey escrow;
     private final DataDictionary dict = DataDictionary.standard();
+    private final DicomReader unReader = new DicomReader();
     private final Set<SafePrivateTag> safe;
 
     /**
@@ -89,8 +92,8 @@ public final class Deidentifier {
 
         Context(DataSet original) {
             this.cleaner = TextCleaner.of(original);
-            String patient = firstNonNull(original.getString(Tag.PatientID), original.getString(Tag.PatientName),
-                    original.getString(STUDY_INSTANCE_UID), "");
+            String patient = firstNonNull(DataSets.string(original, Tag.PatientID),
+                    DataSets.string(original, Tag.PatientName), DataSets.string(original, STUDY_INSTANCE_UID), "");
             this.dayOffset = key.dayOffset(patient, profile.maxDateShiftDays());
         }
 
@@ -175,6 +178,12 @@ public final class Deidentifier {
                 ctx.count(Action.X);
                 continue;
             }
+            if (e.vr() == VR.UN || Tag.group(tag) == 0x0002) {
+                e = unknownVrOrMeta(ds, e, ctx);
+                if (e == null) {
+                    continue;
+                }
+            }
             AnnexEEntry entry = table.lookup(tag);
             if (entry == null) {
                 recurse(e, ctx);
@@ -185,6 +194,41 @@ public final class Deidentifier {
             ctx.count(a);
         }
         privates(ds, ctx);
+    }
+
+    /**
+     * A UN element (what a node without the dictionary writes when it re-encodes implicit data) or
+     * a file meta element inside the data set. A UN the dictionary calls SQ is re-read as the
+     * sequence it is (PS3.5 §6.2.2, CP-246) and then handled like any sequence; one that does not
+     * parse is removed. Other known UNs take their row's action with their dictionary VR (kept as
+     * UN when the row keeps them or no row lists them). UNs of tags the dictionary does not know
+     * may hide anything and are removed; group 0002 belongs to the meta header, which is rebuilt.
+     *
+     * @return the element to process, or null when it was removed
+     */
+    private Element unknownVrOrMeta(DataSet ds, Element e, Context ctx) {
+        int tag = e.tag();
+        VR real = Tag.group(tag) == 0x0002 ? VR.UN : dict.vrOf(tag);
+        if (real == VR.SQ && e instanceof ValueElement v) {
+            try {
+                return unReader.readUnSequence(ds, tag, v.value());
+            } catch (DicomParseException unparseable) {
+                // removed below: an opaque blob is never passed through
+            }
+        } else if (real != VR.SQ && real != VR.UN) {
+            AnnexEEntry entry = table.lookup(tag);
+            if (entry == null || entry.actionFor(profile.options()).resolveConservatively() == Action.K) {
+                return e;
+            }
+            if (e instanceof ValueElement v) {
+                ValueElement typed = new ValueElement(tag, real, v.value());
+                ds.put(typed);
+                return typed;
+            }
+        }
+        ds.remove(tag);
+        ctx.count(Action.X);
+        return null;
     }
 
     private static boolean isOverlay(int tag) {
@@ -242,7 +286,7 @@ public final class Deidentifier {
         switch (tag) {
             case Tag.PatientID -> ds.putString(tag, VR.LO, "MV" + key.pseudonym("patient-id", v, 14));
             case Tag.PatientName -> {
-                String id = ds.getString(Tag.PatientID);
+                String id = DataSets.string(ds, Tag.PatientID); // not processed yet: may still be UN
                 ds.putString(tag, VR.PN, "MV" + key.pseudonym("patient-id", id != null ? id : v, 14));
             }
             case ACCESSION_NUMBER -> ds.putString(tag, VR.SH, "A" + key.pseudonym("accession", v, 15));

@@ -29,7 +29,7 @@ final class TextCleaner {
     static TextCleaner of(DataSet original) {
         Set<String> words = new LinkedHashSet<>();
         for (int tag : IDENTIFYING) {
-            for (String v : original.getStrings(tag)) {
+            for (String v : DataSets.strings(original, tag)) {
                 String s = v.strip();
                 if (s.length() >= 2) {
                     words.add(s.toLowerCase(Locale.ROOT));

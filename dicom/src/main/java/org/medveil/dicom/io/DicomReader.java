@@ -3,6 +3,7 @@ package org.medveil.dicom.io;
 import org.medveil.dicom.BulkDataElement;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.DicomParseException;
+import org.medveil.dicom.Element;
 import org.medveil.dicom.FragmentsElement;
 import org.medveil.dicom.SequenceElement;
 import org.medveil.dicom.Tag;
@@ -82,6 +83,34 @@ public final class DicomReader {
         DataSet ds = new DataSet();
         new Parser(input, null, !ts.bigEndian() && !ts.deflated()).parseItem(ds, -1, false, ts.explicitVr(), ts.bigEndian(), 0);
         return ds;
+    }
+
+    /**
+     * Re-reads the value of a UN element as the sequence the dictionary says it is: PS3.5 §6.2.2
+     * encodes such a value in implicit VR little endian, items of defined or undefined length
+     * (CP-246). On success the sequence replaces the element at {@code tag} in {@code owner} (its
+     * items get {@code owner} as parent, for the character set); on failure {@code owner} is left
+     * unchanged. The reader itself keeps defined-length UN as it came (like dcmdump's default), so
+     * files round-trip byte for byte; this is for consumers that must see inside, e.g. the
+     * de-identifier.
+     *
+     * @throws DicomParseException when the value is not a valid implicit VR little endian sequence
+     */
+    public SequenceElement readUnSequence(DataSet owner, int tag, byte[] value) throws DicomParseException {
+        Element before = owner.get(tag);
+        try {
+            DicomInput in = new DicomInput(new java.io.ByteArrayInputStream(value), value.length);
+            new Parser(in, null, false).parseSequence(owner, tag, value.length, false, false, owner.depth());
+            return owner.getSequence(tag);
+        } catch (IOException e) {
+            if (before != null) {
+                owner.put(before);
+            } else {
+                owner.remove(tag);
+            }
+            throw e instanceof DicomParseException p ? p
+                    : new DicomParseException("UN value is not a sequence (" + e.getClass().getSimpleName() + ")", 0, tag, e);
+        }
     }
 
     private DicomFile read(InputStream raw, long size, Path file) throws IOException {
