@@ -58,7 +58,14 @@ final class Jpeg2000Codestream {
             } else if (len == 0) {
                 len = f.length - p;
             }
-            if (len < header || p + len > f.length) {
+            if (len < header) {
+                break;
+            }
+            if (p + len > f.length) {
+                if (type == 0x6A703263) {
+                    throw new DicomException("JPEG 2000 codestream box (jp2c) runs past the end of the frame "
+                            + "(truncated frame)");
+                }
                 break;
             }
             if (type == 0x6A703263) { // 'jp2c'
