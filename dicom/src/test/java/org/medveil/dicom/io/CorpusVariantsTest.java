@@ -58,22 +58,16 @@ class CorpusVariantsTest {
 
     /**
      * Largest sample difference allowed between our decoding and a reference decoder's of the
-     * same lossy codestream (0 for lossless syntaxes). Measured over this corpus; see dicom/README.md.
+     * same lossy codestream; 0 for lossless syntaxes. Measured over this test's 195 decoded images:
+     * JPEG baseline/extended 8-bit at most 1 from dcmdjpeg (YBR to RGB rounding) and 0
+     * from pydicom; JPEG 2000 lossy at most 1 from gdcm and from pydicom (both OpenJPEG). 12-bit
+     * DCT: the issue's ±1 of dcmdjpeg. Documented in dicom/README.md.
      */
-    static int tolerance(TransferSyntax ts, PixelDescription d, String reference) {
+    static int tolerance(TransferSyntax ts) {
         String uid = ts.uid();
-        if (uid.equals(TransferSyntax.JPEG_2000.uid())) {
-            return 2; // jj2000 and OpenJPEG round the 9-7 wavelet and dequantisation differently
-        }
-        if (uid.equals(TransferSyntax.JPEG_BASELINE.uid()) || uid.equals(TransferSyntax.JPEG_EXTENDED.uid())) {
-            if (d.bitsStored() > 8) {
-                return 1; // 12-bit DCT: the issue's ±1 of dcmdjpeg
-            }
-            // dcmdjpeg and the JDK share IJG's IDCT but convert YBR to RGB with different rounding;
-            // pydicom's Pillow uses libjpeg-turbo's IDCT and upsampling
-            return reference.equals("pydicom") ? 3 : 1;
-        }
-        return 0;
+        boolean lossy = uid.equals(TransferSyntax.JPEG_2000.uid()) || uid.equals(TransferSyntax.JPEG_BASELINE.uid())
+                || uid.equals(TransferSyntax.JPEG_EXTENDED.uid());
+        return lossy ? 1 : 0;
     }
 
     /** A variant kind: name, the command that makes it from a native source, and which sources it applies to. */
@@ -239,9 +233,8 @@ class CorpusVariantsTest {
             } catch (java.io.IOException e) {
                 continue;
             }
-            if (!(f.dataSet().get(PixelData) instanceof ValueElement) || !f.dataSet().contains(Rows)
-                    || !f.transferSyntax().equals(TransferSyntax.EXPLICIT_LE) && !f.transferSyntax().equals(TransferSyntax.IMPLICIT_LE)) {
-                continue;
+            if (!(f.dataSet().get(PixelData) instanceof ValueElement) || !f.dataSet().contains(Rows)) {
+                continue; // big endian sources included: the lossless JPEG case starts from ExplVR_BigEnd.dcm
             }
             PixelDescription d = PixelDescription.of(f.dataSet());
             String key = d.samplesPerPixel() + "/" + d.bitsAllocated() + "/" + d.bitsStored() + "/" + d.pixelRepresentation()
@@ -435,14 +428,14 @@ class CorpusVariantsTest {
 
     private static String agree(Case c, String ref, PixelReference.Decoded r, byte[] ours, PixelDescription d,
                                 TransferSyntax ts) {
-        if (r.photometric().equals("YBR_FULL") && d.photometric().equals("RGB") && tolerance(ts, d, ref) > 0) {
+        if (r.photometric().equals("YBR_FULL") && d.photometric().equals("RGB") && tolerance(ts) > 0) {
             // gdcm leaves lossy JPEG in YCbCr; we (and dcmdjpeg) give RGB
             r = new PixelReference.Decoded(PixelReference.ybrFullToRgb(r.pixels(), d), "RGB", null);
             ref += " (YBR->RGB)";
         }
         assertEquals(d.photometric(), r.photometric(), c.name() + ": colour space differs from " + ref + "'s");
         int diff = PixelReference.maxDifference(r.pixels(), ours, d);
-        int tol = tolerance(ts, d, ref);
+        int tol = tolerance(ts);
         assertTrue(diff <= tol, c.name() + ": pixels differ from " + ref + "'s by up to " + diff + " (tolerance " + tol + ")");
         return ref + (tol > 0 ? " ±" + diff : " =");
     }
