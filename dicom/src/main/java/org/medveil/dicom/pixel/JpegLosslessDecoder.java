@@ -7,9 +7,10 @@ import org.medveil.dicom.DicomException;
  * 1 to 4 components with 1x1 sampling (all DICOM uses), one interleaved scan or one scan per
  * component, predictors 1 to 7, point transform and restart intervals.
  *
- * <p>Ours because TwelveMonkeys' lossless decoder gives up on the last pixel when the entropy data
- * ends within its 9-bit look-ahead of a marker (issue 9: the last pixel's first two samples came
- * out as 0) and returns a zero-filled image for a truncated stream without an error. This decoder
+ * <p>Ours because TwelveMonkeys' lossless decoder returns wrong pixels with success: it gives up on
+ * the last pixel when the entropy data ends within its 9-bit look-ahead of a marker (issue 9: the
+ * last pixel's first two samples came out as 0), mis-decodes predictor 6 on RGB and lines after
+ * restart markers, and leaves zeros for the rest of an image whose stream was cut short. This decoder
  * fails instead: a scan that needs any bit beyond its data, a reconstructed sample outside the
  * frame's precision, a bad Huffman code, a missing restart marker or component is a
  * {@link DicomException}.
