@@ -29,6 +29,7 @@ public final class Environment {
         return External.tool(name, switch (name) {
             case "Orthanc" -> "orthanc";
             case "openssl" -> "openssl";
+            case "gdcmconv", "gdcminfo", "gdcmdump", "gdcmraw", "gdcmanon" -> "libgdcm-tools";
             default -> "dcmtk";
         });
     }
@@ -56,6 +57,24 @@ public final class Environment {
             }
         }
         return false;
+    }
+
+    /** Debian's libgdcm3.0 example files (/usr/share/doc/libgdcm3.0/examples). */
+    public static final Path GDCM_EXAMPLES = Path.of("/usr/share/doc/libgdcm3.0/examples");
+
+    /** True if pydicom's test corpus is installed (no skipping; see {@link #corpus()}). */
+    public static boolean corpusPresent() {
+        return Files.isDirectory(PYDICOM_DATA.resolve("test_files"));
+    }
+
+    /** The *.dcm files of gdcm's Debian examples (skip/fail if absent). */
+    public static List<Path> gdcmExamples() {
+        require(Files.isDirectory(GDCM_EXAMPLES), "gdcm example files " + GDCM_EXAMPLES + " (apt-get install -y libgdcm3.0)");
+        try (Stream<Path> s = Files.list(GDCM_EXAMPLES)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".dcm")).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Every DICOM file of pydicom's test_files/ and charset_files/ (skip/fail if absent). */

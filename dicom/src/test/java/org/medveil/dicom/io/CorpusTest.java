@@ -44,6 +44,11 @@ class CorpusTest {
 
     @TestFactory
     List<DynamicTest> everyCorpusFileIsReadOrRefused() {
+        if (!Environment.corpusPresent()) {
+            // a skip thrown by the factory itself is reported as "0 run, 0 skipped": skip (or fail
+            // under CI=true) inside a test so it shows
+            return List.of(DynamicTest.dynamicTest("pydicom corpus is installed", Environment::corpus));
+        }
         List<DynamicTest> tests = new ArrayList<>();
         for (Path p : Environment.corpus()) {
             String name = p.getFileName().toString();
@@ -138,7 +143,7 @@ class CorpusTest {
     }
 
     /** {mode, output, exit}: UTF-8 converted output if dcmtk's iconv can, else raw bytes. */
-    private static String[] dcmdumpOf(Path dcmdump, Path file) throws Exception {
+    static String[] dcmdumpOf(Path dcmdump, Path file) throws Exception {
         String[] r = Environment.run(List.of(dcmdump.toString(), "-Un", "+L", "+U8", file.toString()));
         if (r[0].equals("0")) {
             return new String[] {"utf8", new String(r[1].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
@@ -149,13 +154,13 @@ class CorpusTest {
     }
 
     /** Where dcmtk cannot convert a character set, compare only lines whose text is plain ASCII. */
-    private static List<DcmdumpLines.Line> asciiOnly(List<DcmdumpLines.Line> lines) {
+    static List<DcmdumpLines.Line> asciiOnly(List<DcmdumpLines.Line> lines) {
         return lines.stream().map(l -> l.value().chars().allMatch(c -> c >= 0x20 && c < 0x80) ? l
                 : new DcmdumpLines.Line(l.indent(), l.tag(), l.vr(), "(non-ASCII)")).toList();
     }
 
     /** dcmdump +U8 rewrites (0008,0005) to ISO_IR 192; the decoded values are compared instead. */
-    private static List<DcmdumpLines.Line> withoutCharset(List<DcmdumpLines.Line> lines) {
+    static List<DcmdumpLines.Line> withoutCharset(List<DcmdumpLines.Line> lines) {
         return lines.stream().filter(l -> !l.tag().equals("(0008,0005)")).toList();
     }
 
