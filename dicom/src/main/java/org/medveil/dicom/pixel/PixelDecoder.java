@@ -71,6 +71,12 @@ public final class PixelDecoder {
         }
         boolean lossyYbr = jpeg && (uid.equals(TransferSyntax.JPEG_BASELINE.uid()) || uid.equals(TransferSyntax.JPEG_EXTENDED.uid()))
                 && d.samplesPerPixel() == 3 && d.photometric().startsWith("YBR_FULL");
+        if (jpeg && JpegDctDecoder.sequentialPrecision(frames.get(0)) == 12) { // ImageIO has no 12-bit DCT: ours
+            for (byte[] fr : frames) {
+                out.add(JpegDctDecoder.decodeFrame(fr, d, lossyYbr));
+            }
+            return new DecodedPixels(d.withColour(lossyYbr ? "RGB" : d.photometric(), 0), out);
+        }
         for (byte[] fr : frames) {
             Raster r = readRaster(fr, j2k ? "jpeg2000" : "jpeg", ts);
             if (r.getWidth() != d.columns() || r.getHeight() != d.rows() || r.getNumBands() != d.samplesPerPixel()) {
