@@ -2,6 +2,9 @@ package org.medveil.dicom.pixel;
 
 import org.medveil.dicom.DicomException;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -117,6 +120,13 @@ public final class JpegDctDecoder {
         final int[] minCode = new int[17];
         final int[] valPtr = new int[17];
         final int[] values;
+        static final int HAS_VALUE = 0x1000;
+        /**
+         * Code and value bits together, when both fit in the look-ahead: (value << 16) | HAS_VALUE
+         * if the size is not 0 | (run << 8) | total bits, indexed like {@link #look}; 0 where not
+         * (long code, or size 0 with a run: ZRL). For AC, the entry without HAS_VALUE is EOB.
+         */
+        final int[] fast = new int[1 << LOOK];
 
         Huffman(int[] counts, int[] values, int offset) throws DicomException {
             this.values = values;
@@ -137,6 +147,19 @@ public final class JpegDctDecoder {
                 maxCode[len] = counts[len] == 0 ? -1 : code - 1;
                 code <<= 1;
             }
+            for (int peek = 0; peek < look.length; peek++) {
+                int e = look[peek];
+                int len = e >> 8;
+                int size = e & 0x0F;
+                if (e == 0 || len + size > LOOK || size == 0 && (e & 0xF0) != 0) {
+                    continue; // also leaves out ZRL (run 15, size 0); EOB is excluded by the AC loop
+                }
+                int v = (peek >> (LOOK - len - size)) & ((1 << size) - 1);
+                if (size > 0 && v < (1 << (size - 1))) {
+                    v += 1 - (1 << size);
+                }
+                fast[peek] = (v << 16) | (size > 0 ? HAS_VALUE : 0) | ((e & 0xF0) << 4) | (len + size);
+            }
         }
     }
 
@@ -144,6 +167,8 @@ public final class JpegDctDecoder {
         return new DicomException("corrupt JPEG data: " + what + " (byte offset " + offset + " of the frame); "
                 + "the compressed frame is damaged or truncated, decompress it with the sender's tools or resend it");
     }
+
+    private static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static final class Decoder {
         private final byte[] d;
@@ -607,21 +632,45 @@ public final class JpegDctDecoder {
             if (bits < 32) {
                 fill();
             }
-            int s = decodeSymbol(c.dc);
-            if (s > 15) {
-                throw corrupt("DC difference category " + s, Math.max(0, pos - 8));
+            int peek = (int) (buf >>> (bits - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1);
+            int f = c.dc.fast[peek];
+            if (f != 0) {
+                bits -= f & 0xFF;
+                c.pred += f >> 16;
+            } else {
+                int s = decodeSymbol(c.dc);
+                if (s > 15) {
+                    throw corrupt("DC difference category " + s, Math.max(0, pos - 8));
+                }
+                c.pred += receiveExtend(s);
             }
-            c.pred += receiveExtend(s);
             int[] z = coef;
             z[0] = (short) c.pred; // libjpeg keeps coefficients as 16-bit values
             boolean acs = false;
+            int[] fastAc = c.ac.fast;
             for (int k = 1; k < 64; ) {
                 if (bits < 32) {
                     fill();
                 }
+                peek = (int) (buf >>> (bits - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1);
+                f = fastAc[peek];
+                if ((f & Huffman.HAS_VALUE) != 0) { // run and coefficient in one look-up
+                    bits -= f & 0xFF;
+                    k += (f >> 8) & 0x0F;
+                    if (k > 63) {
+                        throw corrupt("a coefficient past position 63", Math.max(0, pos - 8));
+                    }
+                    z[ZIGZAG[k++]] = f >> 16;
+                    acs = true;
+                    continue;
+                }
+                if (f != 0) { // end of block
+                    bits -= f & 0xFF;
+                    break;
+                }
                 int rs = decodeSymbol(c.ac);
                 int r = rs >> 4;
-                s = rs & 15;
+                int s = rs & 15;
                 if (s == 0) {
                     if (r != 15) {
                         break; // end of block
@@ -657,53 +706,72 @@ public final class JpegDctDecoder {
         private byte[] assemble(boolean ycbcrToRgb) {
             int n = comps.length;
             int rowLen = mcusWide * 8 * hMax + 16;
-            int[][] rows = new int[n][rowLen];
+            // row y of component k is src[k][off[k] .. off[k] + width): the plane itself when the
+            // component is at full resolution, else an upsampled copy in rowBuf[k]
+            short[][] rowBuf = new short[n][rowLen];
+            short[][] src = new short[n][];
+            int[] off = new int[n];
             byte[] out = new byte[width * height * n * bytesPerSample];
             boolean convert = ycbcrToRgb && n == 3;
             ColourTables ct = convert ? ColourTables.of(precision) : null;
             int i = 0;
             for (int y = 0; y < height; y++) {
                 for (int k = 0; k < n; k++) {
-                    upsampleRow(comps[k], y, rows[k]);
-                }
-                if (convert) {
-                    int[] r0 = rows[0];
-                    int[] r1 = rows[1];
-                    int[] r2 = rows[2];
-                    for (int x = 0; x < width; x++) {
-                        int yy = r0[x];
-                        int cb = r1[x];
-                        int cr = r2[x];
-                        r0[x] = ct.clamp(yy + ct.crR[cr]);
-                        r1[x] = ct.clamp(yy + ((ct.cbG[cb] + ct.crG[cr]) >> 16));
-                        r2[x] = ct.clamp(yy + ct.cbB[cb]);
+                    Component c = comps[k];
+                    if (c.h == hMax && c.v == vMax) {
+                        src[k] = c.plane;
+                        off[k] = y * c.stride;
+                    } else {
+                        upsampleRow(c, y, rowBuf[k]);
+                        src[k] = rowBuf[k];
+                        off[k] = 0;
                     }
                 }
-                if (bytesPerSample == 1) {
-                    if (n == 1) {
-                        int[] r0 = rows[0];
+                if (n == 1) {
+                    short[] s0 = src[0];
+                    int o0 = off[0];
+                    if (bytesPerSample == 1) {
                         for (int x = 0; x < width; x++) {
-                            out[i++] = (byte) r0[x];
+                            out[i++] = (byte) s0[o0 + x];
                         }
                     } else {
-                        for (int x = 0; x < width; x++) {
-                            for (int k = 0; k < n; k++) {
-                                out[i++] = (byte) rows[k][x];
-                            }
+                        for (int x = 0; x < width; x++, i += bytesPerSample) {
+                            LE16.set(out, i, s0[o0 + x]);
                         }
+                    }
+                } else if (convert) {
+                    short[] s0 = src[0];
+                    short[] s1 = src[1];
+                    short[] s2 = src[2];
+                    int o0 = off[0];
+                    int o1 = off[1];
+                    int o2 = off[2];
+                    for (int x = 0; x < width; x++) {
+                        int yy = s0[o0 + x];
+                        int cb = s1[o1 + x];
+                        int cr = s2[o2 + x];
+                        i = put(out, i, ct.clamp(yy + ct.crR[cr]));
+                        i = put(out, i, ct.clamp(yy + ((ct.cbG[cb] + ct.crG[cr]) >> 16)));
+                        i = put(out, i, ct.clamp(yy + ct.cbB[cb]));
                     }
                 } else {
                     for (int x = 0; x < width; x++) {
                         for (int k = 0; k < n; k++) {
-                            int v = rows[k][x];
-                            out[i] = (byte) v;
-                            out[i + 1] = (byte) (v >> 8);
-                            i += bytesPerSample;
+                            i = put(out, i, src[k][off[k] + x]);
                         }
                     }
                 }
             }
             return out;
+        }
+
+        private int put(byte[] out, int i, int v) {
+            if (bytesPerSample == 1) {
+                out[i] = (byte) v;
+            } else {
+                LE16.set(out, i, (short) v);
+            }
+            return i + bytesPerSample;
         }
 
         /**
@@ -712,29 +780,24 @@ public final class JpegDctDecoder {
          * than 2 samples wide, replication for every other integral ratio; edges repeat the last
          * real row / column.
          */
-        private void upsampleRow(Component c, int y, int[] dst) {
+        private void upsampleRow(Component c, int y, short[] dst) {
             int hx = hMax / c.h;
             int vx = vMax / c.v;
             short[] p = c.plane;
-            if (hx == 1 && vx == 1) {
-                int o = y * c.stride;
-                for (int x = 0; x < width; x++) {
-                    dst[x] = p[o + x];
-                }
-            } else if (hx == 2 && vx == 1 && c.width > 2) {
+            if (hx == 2 && vx == 1 && c.width > 2) {
                 int o = y * c.stride;
                 int w = c.width;
                 int cur = p[o];
-                dst[0] = cur;
-                dst[1] = (cur * 3 + p[o + 1] + 2) >> 2;
+                dst[0] = (short) cur;
+                dst[1] = (short) ((cur * 3 + p[o + 1] + 2) >> 2);
                 for (int x = 1; x < w - 1; x++) {
                     cur = p[o + x] * 3;
-                    dst[2 * x] = (cur + p[o + x - 1] + 1) >> 2;
-                    dst[2 * x + 1] = (cur + p[o + x + 1] + 2) >> 2;
+                    dst[2 * x] = (short) ((cur + p[o + x - 1] + 1) >> 2);
+                    dst[2 * x + 1] = (short) ((cur + p[o + x + 1] + 2) >> 2);
                 }
                 cur = p[o + w - 1];
-                dst[2 * w - 2] = (cur * 3 + p[o + w - 2] + 1) >> 2;
-                dst[2 * w - 1] = cur;
+                dst[2 * w - 2] = (short) ((cur * 3 + p[o + w - 2] + 1) >> 2);
+                dst[2 * w - 1] = (short) cur;
             } else if (hx == 2 && vx == 2 && c.width > 2) {
                 int r = y >> 1;
                 int nb = (y & 1) == 0 ? Math.max(r - 1, 0) : Math.min(r + 1, c.height - 1);
@@ -745,19 +808,19 @@ public final class JpegDctDecoder {
                 int prev;
                 int cur = p[o] * 3 + p[on];
                 int next = p[o + 1] * 3 + p[on + 1];
-                dst[0] = (cur * 4 + 8) >> 4;
-                dst[1] = (cur * 3 + next + 7) >> 4;
+                dst[0] = (short) ((cur * 4 + 8) >> 4);
+                dst[1] = (short) ((cur * 3 + next + 7) >> 4);
                 for (int x = 1; x < w - 1; x++) {
                     prev = cur;
                     cur = next;
                     next = p[o + x + 1] * 3 + p[on + x + 1];
-                    dst[2 * x] = (cur * 3 + prev + 8) >> 4;
-                    dst[2 * x + 1] = (cur * 3 + next + 7) >> 4;
+                    dst[2 * x] = (short) ((cur * 3 + prev + 8) >> 4);
+                    dst[2 * x + 1] = (short) ((cur * 3 + next + 7) >> 4);
                 }
                 prev = cur;
                 cur = next;
-                dst[2 * w - 2] = (cur * 3 + prev + 8) >> 4;
-                dst[2 * w - 1] = (cur * 4 + 7) >> 4;
+                dst[2 * w - 2] = (short) ((cur * 3 + prev + 8) >> 4);
+                dst[2 * w - 1] = (short) ((cur * 4 + 7) >> 4);
             } else {
                 int o = (y / vx) * c.stride;
                 for (int x = 0; x < width; x++) {

@@ -5,7 +5,8 @@ package org.medveil.dicom.pixel;
  * with 13-bit fixed-point constants, a column pass then a row pass, scaled and rounded the way IJG
  * libjpeg's "islow" method is (the one dcmtk's dcmdjpeg uses). Doing the same arithmetic, not just an
  * accurate one, is what makes our pixels equal dcmdjpeg's rather than within a tolerance of them.
- * Intermediates are 64-bit like libjpeg's INT32 on LP64, so 12-bit data cannot overflow.
+ * Intermediates are 64-bit like libjpeg's INT32 on LP64, so 12-bit data cannot overflow. The odd
+ * half (inputs 1, 3, 5, 7) is the same rotation network in both passes, written out in each for speed.
  */
 final class JpegIdct {
     private static final int CONST_BITS = 13;
@@ -33,17 +34,25 @@ final class JpegIdct {
     private final int mask;
     private final int[] ws = new int[64];
 
+    private static final short[] LIMIT_8 = limitTable(8);
+    private static final short[] LIMIT_12 = limitTable(12);
+
     JpegIdct(int precision) {
         pass1Bits = precision == 8 ? 2 : 1;
+        limit = precision == 8 ? LIMIT_8 : LIMIT_12;
+        mask = limit.length - 1;
+    }
+
+    private static short[] limitTable(int precision) {
         int max = (1 << precision) - 1;
         int center = 1 << (precision - 1);
         int size = 4 * (max + 1);
-        mask = size - 1;
-        limit = new short[size];
+        short[] t = new short[size];
         for (int i = 0; i < size; i++) {
             int signed = i < size / 2 ? i : i - size;
-            limit[i] = (short) Math.max(0, Math.min(max, signed + center));
+            t[i] = (short) Math.max(0, Math.min(max, signed + center));
         }
+        return t;
     }
 
     private static long fix(double x) {
@@ -87,19 +96,27 @@ final class JpegIdct {
             long s11 = e1 + e2;
             long s12 = e1 - e2;
             // odd part: inputs 7, 5, 3, 1
-            long o0 = (long) coef[56 + col] * q[56 + col];
-            long o1 = (long) coef[40 + col] * q[40 + col];
-            long o2 = (long) coef[24 + col] * q[24 + col];
-            long o3 = (long) coef[8 + col] * q[8 + col];
-            long[] odd = oddPart(o0, o1, o2, o3);
-            ws[col] = (int) descale(s10 + odd[3], shift1);
-            ws[56 + col] = (int) descale(s10 - odd[3], shift1);
-            ws[8 + col] = (int) descale(s11 + odd[2], shift1);
-            ws[48 + col] = (int) descale(s11 - odd[2], shift1);
-            ws[16 + col] = (int) descale(s12 + odd[1], shift1);
-            ws[40 + col] = (int) descale(s12 - odd[1], shift1);
-            ws[24 + col] = (int) descale(s13 + odd[0], shift1);
-            ws[32 + col] = (int) descale(s13 - odd[0], shift1);
+            long i7 = (long) coef[56 + col] * q[56 + col];
+            long i5 = (long) coef[40 + col] * q[40 + col];
+            long i3 = (long) coef[24 + col] * q[24 + col];
+            long i1 = (long) coef[8 + col] * q[8 + col];
+            long z1 = (i7 + i1) * -C0_899;
+            long z2 = (i5 + i3) * -C2_562;
+            long z5 = (i7 + i3 + i5 + i1) * C1_175;
+            long z3 = (i7 + i3) * -C1_961 + z5;
+            long z4 = (i5 + i1) * -C0_390 + z5;
+            long t0 = i7 * C0_298 + z1 + z3;
+            long t1 = i5 * C2_053 + z2 + z4;
+            long t2 = i3 * C3_072 + z2 + z3;
+            long t3 = i1 * C1_501 + z1 + z4;
+            ws[col] = (int) descale(s10 + t3, shift1);
+            ws[56 + col] = (int) descale(s10 - t3, shift1);
+            ws[8 + col] = (int) descale(s11 + t2, shift1);
+            ws[48 + col] = (int) descale(s11 - t2, shift1);
+            ws[16 + col] = (int) descale(s12 + t1, shift1);
+            ws[40 + col] = (int) descale(s12 - t1, shift1);
+            ws[24 + col] = (int) descale(s13 + t0, shift1);
+            ws[32 + col] = (int) descale(s13 - t0, shift1);
         }
         int shift2 = CONST_BITS + pass1Bits + 3;
         for (int r = 0; r < 64; r += 8) {
@@ -122,39 +139,28 @@ final class JpegIdct {
             long s13 = e0 - e3;
             long s11 = e1 + e2;
             long s12 = e1 - e2;
-            long[] odd = oddPart(ws[r + 7], ws[r + 5], ws[r + 3], ws[r + 1]);
-            out[o] = limit[(int) descale(s10 + odd[3], shift2) & mask];
-            out[o + 7] = limit[(int) descale(s10 - odd[3], shift2) & mask];
-            out[o + 1] = limit[(int) descale(s11 + odd[2], shift2) & mask];
-            out[o + 6] = limit[(int) descale(s11 - odd[2], shift2) & mask];
-            out[o + 2] = limit[(int) descale(s12 + odd[1], shift2) & mask];
-            out[o + 5] = limit[(int) descale(s12 - odd[1], shift2) & mask];
-            out[o + 3] = limit[(int) descale(s13 + odd[0], shift2) & mask];
-            out[o + 4] = limit[(int) descale(s13 - odd[0], shift2) & mask];
+            long i7 = ws[r + 7];
+            long i5 = ws[r + 5];
+            long i3 = ws[r + 3];
+            long i1 = ws[r + 1];
+            long z1 = (i7 + i1) * -C0_899;
+            long z2 = (i5 + i3) * -C2_562;
+            long z5 = (i7 + i3 + i5 + i1) * C1_175;
+            long z3 = (i7 + i3) * -C1_961 + z5;
+            long z4 = (i5 + i1) * -C0_390 + z5;
+            long t0 = i7 * C0_298 + z1 + z3;
+            long t1 = i5 * C2_053 + z2 + z4;
+            long t2 = i3 * C3_072 + z2 + z3;
+            long t3 = i1 * C1_501 + z1 + z4;
+            out[o] = limit[(int) descale(s10 + t3, shift2) & mask];
+            out[o + 7] = limit[(int) descale(s10 - t3, shift2) & mask];
+            out[o + 1] = limit[(int) descale(s11 + t2, shift2) & mask];
+            out[o + 6] = limit[(int) descale(s11 - t2, shift2) & mask];
+            out[o + 2] = limit[(int) descale(s12 + t1, shift2) & mask];
+            out[o + 5] = limit[(int) descale(s12 - t1, shift2) & mask];
+            out[o + 3] = limit[(int) descale(s13 + t0, shift2) & mask];
+            out[o + 4] = limit[(int) descale(s13 - t0, shift2) & mask];
         }
-    }
-
-    private final long[] odd = new long[4];
-
-    /**
-     * Odd half of the 8-point IDCT from inputs 7, 5, 3, 1 (in that order); returns the four terms
-     * that are added to / subtracted from the even half for outputs (3,4), (2,5), (1,6), (0,7).
-     */
-    private long[] oddPart(long i7, long i5, long i3, long i1) {
-        long z1 = i7 + i1;
-        long z2 = i5 + i3;
-        long z3 = i7 + i3;
-        long z4 = i5 + i1;
-        long z5 = (z3 + z4) * C1_175;
-        z1 *= -C0_899;
-        z2 *= -C2_562;
-        z3 = z3 * -C1_961 + z5;
-        z4 = z4 * -C0_390 + z5;
-        odd[0] = i7 * C0_298 + z1 + z3;
-        odd[1] = i5 * C2_053 + z2 + z4;
-        odd[2] = i3 * C3_072 + z2 + z3;
-        odd[3] = i1 * C1_501 + z1 + z4;
-        return odd;
     }
 
     private static long descale(long x, int n) {
