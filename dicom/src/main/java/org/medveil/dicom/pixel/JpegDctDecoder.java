@@ -568,6 +568,14 @@ public final class JpegDctDecoder {
             }
         }
 
+        /** An error in entropy-coded data; reading past its end is reported as such (the likely cause). */
+        private DicomException entropyError(String what) {
+            if (bits < padBits) {
+                return corrupt("the entropy-coded data ends early", markerAt >= 0 ? markerAt : pos);
+            }
+            return corrupt(what, Math.max(0, pos - (bits - padBits + 7) / 8));
+        }
+
         /** Refuses data that ran out: decoding went on into the zero bits appended after a marker or the end. */
         private void checkOverrun() throws DicomException {
             if (bits < padBits) {
@@ -615,7 +623,7 @@ public final class JpegDctDecoder {
                     return t.values[t.valPtr[len] + c - t.minCode[len]];
                 }
             }
-            throw corrupt("invalid Huffman code", Math.max(0, pos - 8));
+            throw entropyError("invalid Huffman code");
         }
 
         /** The next {@code s} bits as a signed coefficient value (T.81 F.2.2.1 RECEIVE and EXTEND). */
@@ -640,7 +648,7 @@ public final class JpegDctDecoder {
             } else {
                 int s = decodeSymbol(c.dc);
                 if (s > 15) {
-                    throw corrupt("DC difference category " + s, Math.max(0, pos - 8));
+                    throw entropyError("DC difference category " + s);
                 }
                 c.pred += receiveExtend(s);
             }
@@ -658,7 +666,7 @@ public final class JpegDctDecoder {
                     bits -= f & 0xFF;
                     k += (f >> 8) & 0x0F;
                     if (k > 63) {
-                        throw corrupt("a coefficient past position 63", Math.max(0, pos - 8));
+                        throw entropyError("a coefficient past position 63");
                     }
                     z[ZIGZAG[k++]] = f >> 16;
                     acs = true;
@@ -677,13 +685,13 @@ public final class JpegDctDecoder {
                     }
                     k += 16;
                     if (k > 64) {
-                        throw corrupt("a zero run past coefficient 63", Math.max(0, pos - 8));
+                        throw entropyError("a zero run past coefficient 63");
                     }
                     continue;
                 }
                 k += r;
                 if (k > 63) {
-                    throw corrupt("a coefficient past position 63", Math.max(0, pos - 8));
+                    throw entropyError("a coefficient past position 63");
                 }
                 z[ZIGZAG[k]] = receiveExtend(s);
                 acs = true;
