@@ -21,8 +21,9 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Decodes Pixel Data into frames: native data is split, RLE is decoded here, JPEG baseline,
- * extended and lossless go through the TwelveMonkeys ImageIO reader, JPEG 2000 through
+ * Decodes Pixel Data into frames: native data is split, RLE is decoded here, JPEG baseline and
+ * extended by our {@link JpegDctDecoder}, other JPEG (lossless, progressive) through the
+ * TwelveMonkeys ImageIO reader, JPEG 2000 through
  * jai-imageio, JPEG-LS by our {@link JpegLsDecoder}. Lossy YBR JPEG is converted to RGB (as
  * dcmdjpeg does). Unknown syntaxes are refused with a message; such files still pass through the
  * codec untouched.
@@ -71,7 +72,8 @@ public final class PixelDecoder {
         }
         boolean lossyYbr = jpeg && (uid.equals(TransferSyntax.JPEG_BASELINE.uid()) || uid.equals(TransferSyntax.JPEG_EXTENDED.uid()))
                 && d.samplesPerPixel() == 3 && d.photometric().startsWith("YBR_FULL");
-        if (jpeg && JpegDctDecoder.sequentialPrecision(frames.get(0)) == 12) { // ImageIO has no 12-bit DCT: ours
+        // sequential DCT (8/12-bit): ours, equal to dcmdjpeg; ImageIO has no 12-bit DCT and rounds colour differently
+        if (jpeg && JpegDctDecoder.sequentialPrecision(frames.get(0)) > 0) {
             for (byte[] fr : frames) {
                 out.add(JpegDctDecoder.decodeFrame(fr, d, lossyYbr));
             }
