@@ -81,10 +81,12 @@ public final class JpegDctDecoder {
     }
 
     /**
-     * @param width, height, components what the caller expects (the data set); a frame header that
-     *               says otherwise is refused before any pixel memory is allocated
+     * Decodes one JPEG frame. {@code width}, {@code height} and {@code components} are what the
+     * caller expects (the data set's Columns, Rows and Samples per Pixel); a frame header that says
+     * otherwise is refused before any pixel memory is allocated.
+     *
      * @param ycbcrToRgb convert three components from YCbCr to RGB as libjpeg does
-     * @param bytesPerSample 1 or 2 bytes per output sample (12-bit data needs 2)
+     * @param bytesPerSample bytes per output sample (Bits Allocated / 8); 12-bit data needs 2
      */
     public static Image decode(byte[] data, int width, int height, int components, boolean ycbcrToRgb,
                                int bytesPerSample) throws DicomException {
