@@ -22,7 +22,8 @@ import java.util.List;
 
 /**
  * Decodes Pixel Data into frames: native data is split, RLE, JPEG-LS and lossless JPEG are
- * decoded by our own decoders, JPEG baseline/extended (DCT) by the TwelveMonkeys ImageIO reader,
+ * decoded by our own decoders, as is sequential JPEG baseline/extended (8/12-bit DCT, {@link
+ * JpegDctDecoder}); progressive JPEG goes through the TwelveMonkeys ImageIO reader,
  * JPEG 2000 by jai-imageio after {@link Jpeg2000Codestream} has checked and repaired the
  * codestream. Lossy YBR JPEG is converted to RGB (as dcmdjpeg does).
  *
@@ -158,6 +159,10 @@ public final class PixelDecoder {
     /** Huffman DCT JPEG through TwelveMonkeys; any decoder warning (damaged data) is a refusal. */
     private static Frame decodeJpegDct(byte[] fr, PixelDescription d, TransferSyntax ts) throws DicomException {
         boolean ybr = d.samplesPerPixel() == 3 && d.photometric().startsWith("YBR_FULL");
+        // sequential DCT (8/12-bit): ours, equal to dcmdjpeg; ImageIO has no 12-bit DCT and rounds colour differently
+        if (JpegDctDecoder.sequentialPrecision(fr) > 0) {
+            return new Frame(JpegDctDecoder.decodeFrame(fr, d, ybr), ybr ? "RGB" : d.photometric());
+        }
         Raster r = readRaster(fr, "jpeg", ts);
         checkRaster(r, d);
         return new Frame(toBytes(r, d, ybr, 0), ybr ? "RGB" : d.photometric());

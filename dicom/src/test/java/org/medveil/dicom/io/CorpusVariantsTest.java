@@ -101,10 +101,6 @@ class CorpusVariantsTest {
 
     private static Map<String, String> refused() {
         Map<String, String> m = new TreeMap<>();
-        if (!PixelReference.TWELVE_BIT_JPEG_DECODER) {
-            m.put("JPEG-lossy.dcm", PixelReference.NO_12_BIT_DCT);
-            m.put("JPGExtended.dcm", PixelReference.NO_12_BIT_DCT);
-        }
         // an item delimiter inside the codestream's SIZ marker (width 3722445056)
         m.put("JPEG2000-embedded-sequence-delimiter.dcm", "JPEG 2000 SIZ marker gives an invalid image or tile size");
         return m;
@@ -118,9 +114,6 @@ class CorpusVariantsTest {
             return REFUSED.get(c.key());
         }
         String v = c.variant().name();
-        if (v.equals("jpeg-12bit") && !PixelReference.TWELVE_BIT_JPEG_DECODER) {
-            return PixelReference.NO_12_BIT_DCT; // until JpegDctDecoder lands (see PixelReference)
-        }
         if (v.startsWith("j2k") && c.source().description().bitsAllocated() == 32) {
             // gdcm writes 32-bit samples as 32-bit codestreams: jj2000 decodes them to zeros, and
             // OpenJPEG (gdcm itself) cannot read them at all

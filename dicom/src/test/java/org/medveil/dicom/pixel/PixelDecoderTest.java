@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -51,18 +50,9 @@ class PixelDecoderTest {
     static final int LOSSY_TOLERANCE = 1;
 
     /** Files whose pixels we refuse, and why. */
-    static final Map<String, String> REFUSED = refused();
-
-    private static Map<String, String> refused() {
-        Map<String, String> m = new HashMap<>();
-        if (!PixelReference.TWELVE_BIT_JPEG_DECODER) {
-            m.put("JPEG-lossy.dcm", PixelReference.NO_12_BIT_DCT);
-            m.put("JPGExtended.dcm", PixelReference.NO_12_BIT_DCT);
-        }
-        // an item delimiter inside the codestream's SIZ marker: width 3722445056
-        m.put("JPEG2000-embedded-sequence-delimiter.dcm", "JPEG 2000 SIZ marker gives an invalid image or tile size");
-        return Map.copyOf(m);
-    }
+    static final Map<String, String> REFUSED = Map.of(
+            // an item delimiter inside the codestream's SIZ marker: width 3722445056
+            "JPEG2000-embedded-sequence-delimiter.dcm", "JPEG 2000 SIZ marker gives an invalid image or tile size");
 
     private final DicomReader reader = new DicomReader();
     private final PixelDecoder decoder = new PixelDecoder();

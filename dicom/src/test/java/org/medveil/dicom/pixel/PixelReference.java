@@ -26,17 +26,6 @@ import java.util.Map;
 public final class PixelReference {
     private PixelReference() {}
 
-    /**
-     * Flip to true when JpegDctDecoder (12-bit DCT JPEG, issue 9 part 5) is wired into
-     * PixelDecoder: PixelDecoderTest and CorpusVariantsTest then require 12-bit JPEG (pydicom's
-     * JPEG-lossy.dcm and JPGExtended.dcm, and every "jpeg-12bit" variant) to decode within ±1 of
-     * dcmdjpeg instead of being refused with {@link #NO_12_BIT_DCT}.
-     */
-    public static final boolean TWELVE_BIT_JPEG_DECODER = false;
-
-    /** Reason our refusal of 12-bit DCT JPEG gives until then (TwelveMonkeys' message). */
-    public static final String NO_12_BIT_DCT = "Unsupported JPEG data precision 12";
-
     /** What a reference decoder produced: native pixels and the colour space they are in, or why it failed. */
     public record Decoded(byte[] pixels, String photometric, String failure) {
         public boolean ok() { return failure == null; }

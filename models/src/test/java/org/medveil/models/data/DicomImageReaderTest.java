@@ -106,11 +106,24 @@ class DicomImageReaderTest {
 
     @Test
     @DisplayName("Compressed pixel data the decoder cannot read is refused naming the file and the reason")
-    void undecodableIsRefused() {
-        Path lossy12 = ExternalTools.pydicomFile("JPEG-lossy.dcm");
-        DatasetException e = assertThrows(DatasetException.class,
-                () -> new DicomImageReader(Normalization.DEFAULT, 32).read(lossy12));
-        assertTrue(e.getMessage().contains("JPEG-lossy.dcm") && e.getMessage().contains("cannot be decoded"),
-                e.getMessage());
+    void undecodableIsRefused() throws Exception {
+        // 12-bit JPEG now decodes (issue 9), so damage it: keep only the first half of its JPEG stream
+        org.medveil.dicom.io.DicomFile f = new DicomReader().read(ExternalTools.pydicomFile("JPEG-lossy.dcm"));
+        org.medveil.dicom.FragmentsElement px = (org.medveil.dicom.FragmentsElement)
+                f.dataSet().get(org.medveil.dicom.Tag.PixelData);
+        byte[] half = java.util.Arrays.copyOf(px.fragment(0), px.fragment(0).length / 2 & ~1);
+        f.dataSet().put(new org.medveil.dicom.FragmentsElement(px.tag(), px.vr(), List.of(px.offsetTable(), half)));
+        Path dir = java.nio.file.Files.createTempDirectory("medveil-undecodable");
+        Path damaged = dir.resolve("JPEG-lossy-truncated.dcm");
+        try {
+            new org.medveil.dicom.io.DicomWriter().writeFile(f, damaged, f.transferSyntax());
+            DatasetException e = assertThrows(DatasetException.class,
+                    () -> new DicomImageReader(Normalization.DEFAULT, 32).read(damaged));
+            assertTrue(e.getMessage().contains("JPEG-lossy-truncated.dcm") && e.getMessage().contains("cannot be decoded"),
+                    e.getMessage());
+        } finally {
+            java.nio.file.Files.deleteIfExists(damaged);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
     }
 }
