@@ -278,7 +278,7 @@ public final class KeySetup {
                 .bytes(digest).toByteArray();
     }
 
-    private byte[] revealMessage(PublicKeyShare share, byte[] nonce) {
+    byte[] revealMessage(PublicKeyShare share, byte[] nonce) { // package-private: tests forge a signed rogue reveal
         MessageDigest md = Digests.sha256();
         updatePoly(md, share.p());
         return new CanonicalBytes("MVKR", 1).text(jobId).text(share.paramsFingerprint()).text(share.crpDigest())
