@@ -205,7 +205,7 @@ class ContributionSignaturesTest {
         for (String s : SITES) {
             KeyShareHolder h = new KeyShareHolder(ctx, secrets.get(s), key, InMemoryDecryptionLedger.verifiedOnlyLedger(),
                     FloodingNoise.DEFAULT, 1, Prng.secure());
-            VerifiedDecryption vd = new VerifiedDecryption(h,
+            VerifiedDecryption<DecryptionShare> vd = VerifiedDecryption.of(h,
                     new AggregateVerifier(ctx, key.keyId(), verifier, SITES, 2, 64, random));
             Challenge ch = vd.challenge(request);
             shares.addAll(vd.answer(List.of(request), List.of(ChallengeResponse.answer(ch, request, trees))));

@@ -7,8 +7,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.medveil.he.RepeatedDecryptionException;
 import org.medveil.he.UnverifiedAggregateException;
+import org.medveil.he.rlwe.Ciphertext;
 import org.medveil.he.rlwe.KeyId;
 import org.medveil.he.verify.AggregateVerifier;
 import org.medveil.he.verify.Challenge;
@@ -33,27 +35,42 @@ import org.medveil.he.verify.VerifiedAggregate;
  * Use it with a verified-only ledger ({@link FileDecryptionLedger} by default), so that the
  * holder's unverified {@link KeyShareHolder#decryptionShare} path refuses everything. Methods are
  * synchronized (the holder owns a PRNG).
+ *
+ * @param <S> the share type ({@link DecryptionShare} for N-of-N)
  */
-public final class VerifiedDecryption {
+public final class VerifiedDecryption<S> {
 
     private record Pending(Challenge challenge) {
     }
 
-    private final KeyShareHolder holder;
+    private final Function<Ciphertext, S> shareOf;
     private final AggregateVerifier verifier;
     private final DecryptionLedger ledger;
     private final KeyId keyId;
     private final Map<LedgerEntry.Chunk, Pending> pending = new HashMap<>();
 
-    public VerifiedDecryption(KeyShareHolder holder, AggregateVerifier verifier) {
-        if (!holder.keyId().equals(verifier.keyId())) {
+    /** For an N-of-N key holder. */
+    public static VerifiedDecryption<DecryptionShare> of(KeyShareHolder holder, AggregateVerifier verifier) {
+        return new VerifiedDecryption<>(holder.keyId(), holder.ledger(), verifier, holder::decryptionShare);
+    }
+
+    /**
+     * For any share type (e.g. threshold shares).
+     *
+     * @param ledger  the ledger {@code shareOf} records into: each share consumes the reservation
+     *                made here, and a verified-only ledger refuses whatever was not reserved
+     * @param shareOf computes the share of a verified aggregate (its header count is the signed count)
+     */
+    public VerifiedDecryption(KeyId keyId, DecryptionLedger ledger, AggregateVerifier verifier,
+                              Function<Ciphertext, S> shareOf) {
+        if (!keyId.equals(verifier.keyId())) {
             throw new IllegalArgumentException("the verifier checks key " + verifier.keyId() + " but the holder serves key "
-                    + holder.keyId());
+                    + keyId);
         }
-        this.holder = holder;
+        this.shareOf = shareOf;
         this.verifier = verifier;
-        this.ledger = holder.ledger();
-        this.keyId = holder.keyId();
+        this.ledger = ledger;
+        this.keyId = keyId;
     }
 
     /**
@@ -84,7 +101,7 @@ public final class VerifiedDecryption {
      * Verifies every request against its challenge and response (same order), reserves all
      * chunks with one durable ledger write, then returns one share per request.
      */
-    public synchronized List<DecryptionShare> answer(List<DecryptionRequest> requests, List<ChallengeResponse> responses) {
+    public synchronized List<S> answer(List<DecryptionRequest> requests, List<ChallengeResponse> responses) {
         if (requests.size() != responses.size() || requests.isEmpty()) {
             throw new IllegalArgumentException("need one response per request, got " + requests.size() + " requests and "
                     + responses.size() + " responses");
@@ -130,9 +147,9 @@ public final class VerifiedDecryption {
         }
         ledger.reserve(entries); // one durable write for the batch, before any share exists
         chunks.forEach(pending::remove);
-        List<DecryptionShare> shares = new ArrayList<>(verified.size());
+        List<S> shares = new ArrayList<>(verified.size());
         for (VerifiedAggregate v : verified) {
-            shares.add(holder.decryptionShare(v.aggregate()));
+            shares.add(shareOf.apply(v.aggregate()));
         }
         return shares;
     }

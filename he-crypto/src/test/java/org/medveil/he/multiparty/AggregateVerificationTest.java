@@ -114,18 +114,18 @@ class AggregateVerificationTest {
         return new AggregateVerifier(CTX, FED.key.keyId(), SIGNERS, NAMES, MIN, k, random);
     }
 
-    private static VerifiedDecryption holder(int i) {
+    private static VerifiedDecryption<DecryptionShare> holder(int i) {
         KeyShareHolder h = new KeyShareHolder(CTX, FED.secrets.get(i), FED.key, InMemoryDecryptionLedger.verifiedOnlyLedger(),
                 FloodingNoise.DEFAULT, 1, Prng.secure());
-        return new VerifiedDecryption(h, verifier(AggregateVerifier.DEFAULT_SPOT_CHECKS, new SecureRandom()));
+        return VerifiedDecryption.of(h, verifier(AggregateVerifier.DEFAULT_SPOT_CHECKS, new SecureRandom()));
     }
 
-    private static DecryptionShare ask(VerifiedDecryption h, Coordinator c, DecryptionRequest r) {
+    private static DecryptionShare ask(VerifiedDecryption<DecryptionShare> h, Coordinator c, DecryptionRequest r) {
         Challenge ch = h.challenge(r);
         return h.answer(List.of(r), List.of(c.respond(ch, r))).get(0);
     }
 
-    private static UnverifiedAggregateException refused(VerifiedDecryption h, Coordinator c, DecryptionRequest r, Reason reason) {
+    private static UnverifiedAggregateException refused(VerifiedDecryption<DecryptionShare> h, Coordinator c, DecryptionRequest r, Reason reason) {
         UnverifiedAggregateException e = assertThrows(UnverifiedAggregateException.class, () -> ask(h, c, r));
         assertEquals(reason, e.reason(), e.getMessage());
         return e;
@@ -186,13 +186,13 @@ class AggregateVerificationTest {
     @Test
     void allThenAllButOneForTheSameRoundIsRefused() {
         Coordinator c = new Coordinator(4, 0);
-        VerifiedDecryption h = holder(0);
+        VerifiedDecryption<DecryptionShare> h = holder(0);
         ask(h, c, c.request(c.sum(NAMES), NAMES)); // "all": answered
         List<String> allButOne = NAMES.subList(0, SITES - 1);
         DecryptionRequest second = c.request(c.sum(allButOne), allButOne); // honest, signed, verifiable on its own
         assertThrows(RepeatedDecryptionException.class, () -> h.challenge(second));
         // the same order reversed on a fresh holder: "all but one" first, then "all" refused
-        VerifiedDecryption h2 = holder(1);
+        VerifiedDecryption<DecryptionShare> h2 = holder(1);
         ask(h2, c, second);
         assertThrows(RepeatedDecryptionException.class, () -> h2.challenge(c.request(c.sum(NAMES), NAMES)));
     }
@@ -209,7 +209,7 @@ class AggregateVerificationTest {
         // as a first request: not the sum of the signed list
         refused(holder(0), c, c.request(rerandomised, NAMES), Reason.SUM_MISMATCH);
         // after the honest aggregate was answered: the chunk is taken, whatever the ciphertext
-        VerifiedDecryption h = holder(1);
+        VerifiedDecryption<DecryptionShare> h = holder(1);
         ask(h, c, c.request(sum, NAMES));
         assertThrows(RepeatedDecryptionException.class, () -> h.challenge(c.request(rerandomised, NAMES)));
     }
@@ -219,7 +219,7 @@ class AggregateVerificationTest {
         Coordinator c = new Coordinator(6, 0);
         DecryptionRequest r = c.request(c.sum(NAMES), NAMES);
         for (int variant = 0; variant < 2; variant++) {
-            VerifiedDecryption h = holder(variant);
+            VerifiedDecryption<DecryptionShare> h = holder(variant);
             Challenge ch = h.challenge(r);
             ChallengeResponse honest = c.respond(ch, r);
             List<ContributionOpening> openings = new ArrayList<>(honest.openings());
@@ -242,7 +242,7 @@ class AggregateVerificationTest {
             assertEquals(victim.site(), e.site());
         }
         // a header the site did not sign (another bound) does not lead to its root either
-        VerifiedDecryption h = holder(2);
+        VerifiedDecryption<DecryptionShare> h = holder(2);
         Challenge ch = h.challenge(r);
         ChallengeResponse honest = c.respond(ch, r);
         List<ContributionOpening> openings = new ArrayList<>(honest.openings());
@@ -355,7 +355,7 @@ class AggregateVerificationTest {
         Coordinator c = new Coordinator(12, 0);
         DecryptionRequest r = c.request(c.sum(NAMES), NAMES);
         // an opening missing
-        VerifiedDecryption h0 = holder(0);
+        VerifiedDecryption<DecryptionShare> h0 = holder(0);
         Challenge ch0 = h0.challenge(r);
         ChallengeResponse full = c.respond(ch0, r);
         ChallengeResponse missing = new ChallengeResponse(JOB, r.round(), r.chunk(), full.openings().subList(0, SITES - 1));
@@ -363,7 +363,7 @@ class AggregateVerificationTest {
                 () -> h0.answer(List.of(r), List.of(missing)));
         assertEquals(Reason.MALFORMED_RESPONSE, e.reason());
         // other blocks than the challenged ones
-        VerifiedDecryption h1 = holder(1);
+        VerifiedDecryption<DecryptionShare> h1 = holder(1);
         Challenge ch1 = h1.challenge(r);
         int[] shifted = ch1.blocks();
         for (int i = 0; i < shifted.length; i++) {
@@ -376,7 +376,7 @@ class AggregateVerificationTest {
                 () -> h1.answer(List.of(r), List.of(new ChallengeResponse(JOB, r.round(), r.chunk(), wrong))));
         assertEquals(Reason.MALFORMED_RESPONSE, e.reason());
         // the aggregate changed after the challenge (the coordinator learnt the positions)
-        VerifiedDecryption h2 = holder(2);
+        VerifiedDecryption<DecryptionShare> h2 = holder(2);
         Challenge ch2 = h2.challenge(r);
         DecryptionRequest changed = c.request(c.sum(NAMES.subList(0, 3)), NAMES.subList(0, 3));
         e = assertThrows(UnverifiedAggregateException.class,
@@ -387,7 +387,7 @@ class AggregateVerificationTest {
     @Test
     void aFailedChunkIsNeverAnsweredAndChallengesAreNotRedrawn() {
         Coordinator c = new Coordinator(13, 0);
-        VerifiedDecryption h = holder(0);
+        VerifiedDecryption<DecryptionShare> h = holder(0);
         Ciphertext lone = c.cts.get(NAMES.get(0));
         DecryptionRequest bad = c.request(lone, NAMES);
         Challenge ch = h.challenge(bad);
@@ -453,7 +453,7 @@ class AggregateVerificationTest {
         };
         KeyShareHolder kh = new KeyShareHolder(CTX, FED.secrets.get(0), FED.key, recording, FloodingNoise.DEFAULT, 1,
                 Prng.secure());
-        VerifiedDecryption h = new VerifiedDecryption(kh, verifier(64, new SecureRandom()));
+        VerifiedDecryption<DecryptionShare> h = VerifiedDecryption.of(kh, verifier(64, new SecureRandom()));
         List<DecryptionRequest> requests = new ArrayList<>();
         List<ChallengeResponse> responses = new ArrayList<>();
         for (Coordinator c : chunks) {
