@@ -26,6 +26,8 @@ public class UnverifiedAggregateException extends HeException {
         PROOF_INVALID,
         /** At a checked coefficient position the aggregate is not the sum of the contributions. */
         SUM_MISMATCH,
+        /** The aggregate's secret sketch is not the sum of its contributions' signed sketches, or one is missing. */
+        SKETCH_MISMATCH,
         /** The aggregate's value count or bound is not what its contributions add up to. */
         HEADER_MISMATCH,
         /** The response does not answer the challenge (missing, extra or malformed openings). */

@@ -86,7 +86,15 @@ public final class VerifiedDecryption<S> {
         }
         Pending p = pending.get(chunk);
         if (p == null) {
-            Challenge fresh = verifier.challenge(request);
+            Challenge fresh;
+            try {
+                fresh = verifier.challenge(request);
+            } catch (UnverifiedAggregateException e) {
+                if (e.reason() == UnverifiedAggregateException.Reason.SKETCH_MISMATCH) {
+                    ledger.refuseForever(List.of(chunk)); // evidence of tampering: no second try
+                }
+                throw e;
+            }
             pending.put(chunk, new Pending(fresh));
             return fresh;
         }

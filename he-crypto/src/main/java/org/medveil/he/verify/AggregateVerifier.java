@@ -57,14 +57,24 @@ public final class AggregateVerifier {
     private final int minContributions;
     private final int spotChecks;
     private final SecureRandom random;
+    private final LinearSketch sketch;
+
+    /** A verifier without sketch check (spot checks only). */
+    public AggregateVerifier(HeContext context, KeyId keyId, ContributionVerifier signatures,
+                             Collection<String> jobSites, int minContributions, int spotChecks, SecureRandom random) {
+        this(context, keyId, signatures, jobSites, minContributions, spotChecks, random, null);
+    }
 
     /**
      * @param jobSites         the sites taking part in the job; a contribution from any other is refused
      * @param minContributions the fewest signed contributions an aggregate may have
      * @param spotChecks       k, the blocks checked per request (capped at the number of blocks)
+     * @param sketch           the job's secret sketch, or null; when set, every record must carry its
+     *                         sketch and their sum must be the aggregate's sketch
      */
     public AggregateVerifier(HeContext context, KeyId keyId, ContributionVerifier signatures,
-                             Collection<String> jobSites, int minContributions, int spotChecks, SecureRandom random) {
+                             Collection<String> jobSites, int minContributions, int spotChecks, SecureRandom random,
+                             LinearSketch sketch) {
         if (minContributions < 1) {
             throw new IllegalArgumentException("minimum contributions must be at least 1, got " + minContributions);
         }
@@ -78,6 +88,7 @@ public final class AggregateVerifier {
         this.minContributions = minContributions;
         this.spotChecks = Math.min(spotChecks, CiphertextTree.blocks(context));
         this.random = random;
+        this.sketch = sketch;
     }
 
     public KeyId keyId() {
@@ -129,7 +140,32 @@ public final class AggregateVerifier {
                         + request.chunk() + " of round " + request.round() + " is refused: " + e.getMessage(), e);
             }
         }
+        if (sketch != null) {
+            checkSketch(request);
+        }
         return new Challenge(request.jobId(), request.round(), request.chunk(), requestDigest(request), drawBlocks());
+    }
+
+    /** Before any position is revealed: the aggregate's sketch must be the sum of the signed ones. */
+    private void checkSketch(DecryptionRequest request) {
+        int size = LinearSketch.size(context);
+        List<long[]> signed = new ArrayList<>();
+        for (SignedContribution c : request.contributions()) {
+            long[] s = c.record().sketch();
+            if (s.length != size) {
+                throw new UnverifiedAggregateException(Reason.SKETCH_MISMATCH, c.record().site(), -1, "the contribution"
+                        + " of site " + c.record().site() + " carries no sketch (" + s.length + " values, " + size
+                        + " expected) but this job checks sketches; the site must sign its sketch");
+            }
+            signed.add(s);
+        }
+        long[] expected = LinearSketch.sum(context, signed);
+        long[] actual = sketch.of(request.jobId(), request.round(), request.chunk(), request.aggregate());
+        if (!Arrays.equals(expected, actual)) {
+            throw new UnverifiedAggregateException(Reason.SKETCH_MISMATCH, null, -1, "the aggregate of chunk "
+                    + request.chunk() + " of round " + request.round() + " is not the sum of its signed contributions"
+                    + " (secret sketch differs); the coordinator altered it");
+        }
     }
 
     /** Checks the coordinator's answer; returns the aggregate only when every check passes. */

@@ -1,17 +1,20 @@
 package org.medveil.he.verify;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Objects;
 
 /**
- * What a site signs for each encrypted chunk it sends: job, round, chunk index, its own name, and
- * the digest ({@link CiphertextTree#root()}) of the ciphertext. A key holder accepts an
- * aggregate only as the sum of such signed records, so the coordinator's own count in the
- * ciphertext header no longer matters.
+ * What a site signs for each encrypted chunk it sends: job, round, chunk index, its own name, the
+ * digest ({@link CiphertextTree#root()}) of the ciphertext, and optionally its secret linear
+ * sketch ({@link LinearSketch}). A key holder accepts an aggregate only as the sum of such signed
+ * records, so the coordinator's own count in the ciphertext header no longer matters.
  *
  * @param digest 32-byte Merkle root over the ciphertext and its header
+ * @param sketch the ciphertext's sketch under the job's sketch key, or empty when the job uses none
  */
-public record ContributionRecord(String jobId, long round, int chunk, String site, byte[] digest) {
+public record ContributionRecord(String jobId, long round, int chunk, String site, byte[] digest, long[] sketch) {
 
     public static final String MAGIC = "MVCR";
     public static final int VERSION = 1;
@@ -25,7 +28,16 @@ public record ContributionRecord(String jobId, long round, int chunk, String sit
         if (digest == null || digest.length != 32) {
             throw new IllegalArgumentException("contribution digest must be 32 bytes (SHA-256)");
         }
+        if (sketch == null || sketch.length > 64) {
+            throw new IllegalArgumentException("contribution sketch must hold at most 64 values");
+        }
         digest = digest.clone();
+        sketch = sketch.clone();
+    }
+
+    /** A record without a sketch. */
+    public ContributionRecord(String jobId, long round, int chunk, String site, byte[] digest) {
+        this(jobId, round, chunk, site, digest, new long[0]);
     }
 
     @Override
@@ -33,14 +45,23 @@ public record ContributionRecord(String jobId, long round, int chunk, String sit
         return digest.clone();
     }
 
+    @Override
+    public long[] sketch() {
+        return sketch.clone();
+    }
+
     public String digestHex() {
         return HexFormat.of().formatHex(digest);
     }
 
-    /** The bytes the site signs: magic "MVCR", version 1, job, round, chunk, site, digest. */
+    /** The bytes the site signs: magic "MVCR", version 1, job, round, chunk, site, digest, sketch. */
     public byte[] canonicalBytes() {
-        return new CanonicalBytes(MAGIC, VERSION).text(jobId).u64(round).u32(chunk).text(site).bytes(digest)
-                .toByteArray();
+        CanonicalBytes b = new CanonicalBytes(MAGIC, VERSION).text(jobId).u64(round).u32(chunk).text(site).bytes(digest)
+                .u32(sketch.length);
+        for (long v : sketch) {
+            b.u64(v);
+        }
+        return b.toByteArray();
     }
 
     static void requireName(String what, String value) {
@@ -52,17 +73,17 @@ public record ContributionRecord(String jobId, long round, int chunk, String sit
     @Override
     public boolean equals(Object o) {
         return o instanceof ContributionRecord r && r.jobId.equals(jobId) && r.round == round && r.chunk == chunk
-                && r.site.equals(site) && java.util.Arrays.equals(r.digest, digest);
+                && r.site.equals(site) && Arrays.equals(r.digest, digest) && Arrays.equals(r.sketch, sketch);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(jobId, round, chunk, site, java.util.Arrays.hashCode(digest));
+        return Objects.hash(jobId, round, chunk, site, Arrays.hashCode(digest), Arrays.hashCode(sketch));
     }
 
     @Override
     public String toString() {
         return "ContributionRecord[job=" + jobId + ", round=" + round + ", chunk=" + chunk + ", site=" + site
-                + ", digest=" + digestHex() + "]";
+                + ", digest=" + digestHex() + ", sketch=" + (sketch.length == 0 ? "none" : sketch.length + " values") + "]";
     }
 }

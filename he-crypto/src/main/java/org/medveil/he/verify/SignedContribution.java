@@ -31,8 +31,15 @@ public record SignedContribution(ContributionRecord record, byte[] signature, by
     /** Site side: digests the ciphertext ({@link CiphertextTree}) and signs its record for this job and round. */
     public static SignedContribution of(HeContext context, String jobId, long round, Ciphertext ct,
                                         ContributionSigner signer) {
+        return of(context, jobId, round, ct, null, signer);
+    }
+
+    /** Site side, for a job with a sketch key: the record also carries the ciphertext's secret sketch. */
+    public static SignedContribution of(HeContext context, String jobId, long round, Ciphertext ct, LinearSketch sketch,
+                                        ContributionSigner signer) {
         byte[] root = CiphertextTree.of(context, ct).root();
-        return sign(new ContributionRecord(jobId, round, ct.chunk(), signer.site(), root), signer);
+        long[] s = sketch == null ? new long[0] : sketch.of(jobId, round, ct.chunk(), ct);
+        return sign(new ContributionRecord(jobId, round, ct.chunk(), signer.site(), root, s), signer);
     }
 
     /** Signs the record with the site's key; the signer must speak for the record's site. */
