@@ -31,6 +31,7 @@ import org.medveil.he.verify.ContributionOpening;
 import org.medveil.he.verify.ContributionSigner;
 import org.medveil.he.verify.ContributionVerifier;
 import org.medveil.he.verify.DecryptionRequest;
+import org.medveil.he.verify.LinearSketch;
 import org.medveil.he.verify.SignedContribution;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,7 +49,8 @@ import org.openjdk.jmh.annotations.State;
  * (list checks, C ECDSA P-256 verifications, block draw) plus {@code verify} (C·k Merkle paths,
  * sums at 64·8 positions). Site and coordinator sides are measured too. Signatures use the
  * JDK's SHA256withECDSA on P-256, the algorithm of the governance kits (minus the certificate
- * check, which governance caches per certificate).
+ * check, which governance caches per certificate). Run:
+ * {@code ./mvnw -B -q -pl he-crypto -Pjmh test-compile exec:exec -Djmh.args="-f 1 -wi 3 -w 1 -i 5 -r 1 VerifyBenchmarks"}
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -74,6 +76,8 @@ public class VerifyBenchmarks {
         byte[] message;
         byte[] signature;
         Keys keys;
+        LinearSketch sketch;
+        AggregateVerifier sketchVerifier;
 
         @Setup(Level.Trial)
         public void setup() {
@@ -94,9 +98,12 @@ public class VerifyBenchmarks {
             java.util.Arrays.fill(v, 0.25);
             Ciphertext agg = null;
             List<SignedContribution> list = new ArrayList<>();
+            byte[] sketchKey = new byte[LinearSketch.KEY_BYTES];
+            new SecureRandom().nextBytes(sketchKey);
+            sketch = new LinearSketch(ctx, sketchKey);
             for (String site : sites) {
                 Ciphertext ct = enc.encrypt(new Encoder(ctx).encode(v, 1.0), 0);
-                list.add(SignedContribution.of(ctx, "job", 1, ct, keys.signer(site)));
+                list.add(SignedContribution.of(ctx, "job", 1, ct, sketch, keys.signer(site)));
                 trees.put(site, CiphertextTree.of(ctx, ct));
                 if (agg == null) {
                     agg = ct.copy();
@@ -107,6 +114,8 @@ public class VerifyBenchmarks {
             fresh = enc.encrypt(new Encoder(ctx).encode(v, 1.0), 0);
             request = new DecryptionRequest("job", 1, 0, agg, list);
             verifier = new AggregateVerifier(ctx, pk.keyId(), keys, sites, contributions, k, new SecureRandom());
+            sketchVerifier = new AggregateVerifier(ctx, pk.keyId(), keys, sites, contributions, k, new SecureRandom(),
+                    sketch);
             challenge = verifier.challenge(request);
             response = ChallengeResponse.answer(challenge, request, trees);
             signer = keys.signer(sites.get(0));
@@ -123,6 +132,18 @@ public class VerifyBenchmarks {
     @Benchmark
     public Challenge holderChallenge(Round r) {
         return r.verifier.challenge(r.request);
+    }
+
+    /** Holder: holderChallenge plus the secret-sketch check (sum of C signed sketches vs the aggregate's). */
+    @Benchmark
+    public Challenge holderChallengeWithSketch(Round r) {
+        return r.sketchVerifier.challenge(r.request);
+    }
+
+    /** Site or holder, per chunk: the secret sketch of one ciphertext. */
+    @Benchmark
+    public long[] sketchOne(Round r) {
+        return r.sketch.of("job", 1, 0, r.fresh);
     }
 
     /** Holder: request digest, C·k Merkle paths, header and sums at k·8 positions. */
