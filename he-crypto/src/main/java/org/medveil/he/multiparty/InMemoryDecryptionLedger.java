@@ -1,24 +1,56 @@
 package org.medveil.he.multiparty;
 
-import java.util.HashSet;
-import java.util.Set;
-import org.medveil.he.RepeatedDecryptionException;
+import java.util.List;
 
-/** A ledger that lives as long as the holder object (benchmarks, single-process demos). */
+/**
+ * A ledger that lives as long as the holder object (tests, benchmarks, single-process demos).
+ * Permissive by default: it also answers requests that were not verified, keyed on their c1
+ * digest only; {@link #verifiedOnly()} gives one that answers only reserved requests.
+ */
 public final class InMemoryDecryptionLedger implements DecryptionLedger {
 
-    private final Set<String> seen = new HashSet<>();
+    private final LedgerBook book;
 
-    @Override
-    public synchronized void recordOrRefuse(String requestDigest) {
-        if (!seen.add(requestDigest)) {
-            throw new RepeatedDecryptionException("a decryption share for ciphertext " + requestDigest
-                    + " was already given; a key holder answers each ciphertext once — request a fresh aggregate");
-        }
+    public InMemoryDecryptionLedger() {
+        this(false);
+    }
+
+    private InMemoryDecryptionLedger(boolean verifiedOnly) {
+        this.book = new LedgerBook(verifiedOnly, "", lines -> { });
+    }
+
+    /** A ledger that refuses any request not reserved through {@link VerifiedDecryption}. */
+    public static InMemoryDecryptionLedger verifiedOnlyLedger() {
+        return new InMemoryDecryptionLedger(true);
     }
 
     @Override
-    public synchronized boolean contains(String requestDigest) {
-        return seen.contains(requestDigest);
+    public void recordOrRefuse(String requestDigest) {
+        book.recordOrRefuse(requestDigest);
+    }
+
+    @Override
+    public boolean contains(String requestDigest) {
+        return book.contains(requestDigest);
+    }
+
+    @Override
+    public void reserve(List<LedgerEntry> entries) {
+        book.reserve(entries);
+    }
+
+    @Override
+    public void refuseForever(List<LedgerEntry.Chunk> chunks) {
+        book.refuseForever(chunks);
+    }
+
+    @Override
+    public boolean isDecided(LedgerEntry.Chunk chunk) {
+        return book.isDecided(chunk);
+    }
+
+    @Override
+    public boolean verifiedOnly() {
+        return book.verifiedOnly();
     }
 }

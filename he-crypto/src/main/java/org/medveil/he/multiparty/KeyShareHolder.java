@@ -57,6 +57,15 @@ public final class KeyShareHolder {
         return share.partyId();
     }
 
+    /** For {@link VerifiedDecryption}, which reserves in the same ledger before asking for shares. */
+    DecryptionLedger ledger() {
+        return ledger;
+    }
+
+    org.medveil.he.rlwe.KeyId keyId() {
+        return key.keyId();
+    }
+
     /** h_i = c1·s_i + e_flood. The request is recorded in the ledger before the share is computed. */
     public DecryptionShare decryptionShare(Ciphertext ct) {
         context.requireSameParams(ct.paramsFingerprint(), "ciphertext chunk " + ct.chunk());

@@ -102,12 +102,16 @@ class FailureModesTest {
     void ledgerPersistsAcrossRestarts(@TempDir Path dir) throws Exception {
         Path ledgerFile = dir.resolve("decryption-ledger.txt");
         Ciphertext ct = encrypt(FED, 0.5);
-        FED.holder(0, new FileDecryptionLedger(ledgerFile)).decryptionShare(ct);
+        try (FileDecryptionLedger first = new FileDecryptionLedger(ledgerFile, false)) {
+            FED.holder(0, first).decryptionShare(ct);
+        }
         // a new process, a new holder object, the same file
-        KeyShareHolder restarted = FED.holder(0, new FileDecryptionLedger(ledgerFile));
-        RepeatedDecryptionException e = assertThrows(RepeatedDecryptionException.class,
-                () -> restarted.decryptionShare(ct));
-        assertTrue(e.getMessage().contains(ct.shareRequestDigest()), e.getMessage());
+        try (FileDecryptionLedger again = new FileDecryptionLedger(ledgerFile, false)) {
+            KeyShareHolder restarted = FED.holder(0, again);
+            RepeatedDecryptionException e = assertThrows(RepeatedDecryptionException.class,
+                    () -> restarted.decryptionShare(ct));
+            assertTrue(e.getMessage().contains(ct.shareRequestDigest()), e.getMessage());
+        }
         assertTrue(Files.readString(ledgerFile).strip().equals(ct.shareRequestDigest()));
         Files.writeString(ledgerFile, "not-a-digest\n", java.nio.file.StandardOpenOption.APPEND);
         assertThrows(HeException.class, () -> new FileDecryptionLedger(ledgerFile));
