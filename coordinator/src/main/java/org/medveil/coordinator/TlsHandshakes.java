@@ -6,7 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
-import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.NotSslRecordException;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -75,10 +75,15 @@ final class TlsHandshakes {
         });
     }
 
-    /** Puts gRPC's TLS handler in its own place, listens to the SslHandler's handshake, and steps aside. */
-    private static final class Watcher extends ChannelHandlerAdapter {
+    /**
+     * Sits behind gRPC's TLS handler. gRPC passes a failed handshake on as an exception event
+     * (and then closes the connection); the watcher reports it once and passes it on. Once the
+     * handshake has succeeded, exceptions are the session's business and pass straight through.
+     */
+    private static final class Watcher extends ChannelInboundHandlerAdapter {
         private final ChannelHandler tlsHandler;
         private final Listener listener;
+        private boolean reported;
 
         Watcher(ChannelHandler tlsHandler, Listener listener) {
             this.tlsHandler = tlsHandler;
@@ -88,18 +93,22 @@ final class TlsHandshakes {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             ctx.pipeline().addBefore(ctx.name(), null, tlsHandler);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-            if (ssl != null) {
-                String host = host(ctx.channel().remoteAddress());
-                ssl.handshakeFuture().addListener(f -> {
-                    if (!f.isSuccess()) {
-                        Failure failure = classify(f.cause());
-                        listener.failed(host, failure, failure == Failure.OTHER || failure == Failure.CLIENT_REFUSED_US
-                                ? oneLine(f.cause()) : null);
-                    }
-                });
+            if (!reported && (ssl == null || !ssl.handshakeFuture().isSuccess())) {
+                reported = true;
+                Failure failure = classify(cause);
+                String detail = switch (failure) {
+                    case OTHER -> oneLine(cause);
+                    case CLIENT_REFUSED_US -> "alert " + alertName(cause);
+                    default -> null;
+                };
+                listener.failed(host(ctx.channel().remoteAddress()), failure, detail);
             }
-            ctx.pipeline().remove(this);
+            ctx.fireExceptionCaught(cause);
         }
     }
 
@@ -129,6 +138,22 @@ final class TlsHandshakes {
             return Failure.CLOSED;
         }
         return Failure.OTHER;
+    }
+
+    /** The TLS alert named in a BoringSSL error ("...SSLV3_ALERT_CERTIFICATE_REVOKED" gives certificate_revoked). */
+    static String alertName(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().toUpperCase(Locale.ROOT);
+            int i = m.indexOf("_ALERT_");
+            if (i >= 0) {
+                int end = i + 7;
+                while (end < m.length() && (Character.isLetterOrDigit(m.charAt(end)) || m.charAt(end) == '_')) {
+                    end++;
+                }
+                return m.substring(i + 7, end).toLowerCase(Locale.ROOT);
+            }
+        }
+        return "unknown";
     }
 
     /** The deepest cause's message on one line, without library pipeline dumps. */

@@ -52,7 +52,7 @@ public record Refusal(Cause cause, String line) {
         return line;
     }
 
-    static Refusal explain(Throwable failure, Kit kit, RevocationList crl, HostNames.HostPort target) {
+    public static Refusal explain(Throwable failure, Kit kit, RevocationList crl, HostNames.HostPort target) {
         String refused = "the coordinator at " + target + " refused this kit's certificate: ";
         // 1. This kit refused the coordinator's certificate (its own trust manager said why).
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -98,7 +98,9 @@ public record Refusal(Cause cause, String line) {
             case PERMISSION_DENIED, UNAUTHENTICATED -> new Refusal(Cause.DENIED, "the coordinator at " + target
                     + " refused the call: " + nz(status.getDescription()));
             case UNAVAILABLE, DEADLINE_EXCEEDED -> new Refusal(Cause.UNREACHABLE, "no connection to the coordinator at "
-                    + target + ": " + rootMessage(failure, status));
+                    + target + ": " + (text.contains("CONNECTION REFUSED")
+                    ? "connection refused (is the coordinator running and listening on port " + target.port() + "?)"
+                    : rootMessage(failure, status)));
             default -> new Refusal(Cause.OTHER, "the coordinator at " + target + " answered " + status.getCode()
                     + (status.getDescription() == null ? "" : ": " + status.getDescription()));
         };
