@@ -69,7 +69,14 @@ final class LogSetup {
             throw new CliException("cannot write the log " + (file == null ? "to stderr" : "file " + file));
         }
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.detachAndStopAllAppenders();
+        // Replace only the output appenders (logback.xml's STDERR, or ours from an earlier call).
+        for (String name : new String[] {"STDERR", "FILE"}) {
+            var old = root.getAppender(name);
+            if (old != null) {
+                root.detachAppender(old);
+                old.stop();
+            }
+        }
         root.addAppender(appender);
     }
 
@@ -115,7 +122,7 @@ final class LogSetup {
         json.setWithThrowable(false);
         json.setWithFormattedMessage(true);
         json.setWithKVPList(true);
-        json.setWithMDC(true);
+        json.setWithMDC(false); // the daemons put nothing in the MDC
         json.setWithMarkers(true);
         json.start();
         EncoderBase<ILoggingEvent> folded = new EncoderBase<>() {

@@ -24,6 +24,7 @@ import org.medveil.proto.admin.ListSitesRequest;
 import org.medveil.proto.admin.SiteStatus;
 import org.medveil.proto.federation.CoordinatorMessage;
 import org.medveil.site.FederationClient;
+import org.medveil.site.KitRefusedException;
 import org.medveil.site.Refusal;
 import org.medveil.site.SiteSettings;
 
@@ -468,8 +469,11 @@ class FederationTlsTest {
         assertTrue(staleLine.contains("refused this kit's certificate: revoked"), staleLine);
         assertEquals(1, again.sessionsOpened() + 1, "never welcomed");
 
-        PkiException own = assertThrows(PkiException.class, () -> startSite("hospital-b"));
+        PkiException own = assertThrows(KitRefusedException.class, () -> startSite("hospital-b"));
         assertTrue(own.getMessage().startsWith("this site's certificate was revoked on "), own.getMessage());
+        CliRun serve = cli("site", "serve", "--kit", dir.resolve("sites/hospital-b").toString());
+        assertEquals(3, serve.exit(), "exit code for 'do not restart': " + serve.err());
+        assertTrue(serve.err().startsWith("medveil: error: this site's certificate was revoked on "), serve.err());
     }
 
     @Test

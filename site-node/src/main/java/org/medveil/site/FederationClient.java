@@ -89,13 +89,13 @@ public final class FederationClient implements AutoCloseable {
                 ? HostNames.parse(settings.coordinator()) : kit.coordinatorAddress();
         Instant notAfter = kit.certificate().getNotAfter().toInstant();
         if (notAfter.isBefore(Instant.now())) {
-            throw new PkiException("this site's certificate expired on " + notAfter + "; the coordinator refuses it."
+            throw new KitRefusedException("this site's certificate expired on " + notAfter + "; the coordinator refuses it."
                     + " Ask the project admin to run 'medveil provision renew " + kit.identity().name()
                     + "' and start with the renewed kit");
         }
         CoordinatorChannel channels = CoordinatorChannel.forKit(kit, target);
         channels.crl().revocation(kit.certificate()).ifPresent(r -> {
-            throw new PkiException(r.shutOut()
+            throw new KitRefusedException(r.shutOut()
                     ? "this site's certificate was revoked on " + r.at() + " (CRL in " + kit.dir() + "); the"
                     + " coordinator refuses it. Ask the project admin for a new kit"
                     : "this kit's certificate was replaced by a renewal on " + r.at() + "; use the renewed kit");
