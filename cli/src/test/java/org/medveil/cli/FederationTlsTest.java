@@ -523,6 +523,9 @@ class FederationTlsTest {
     void revokedCoordinatorIsRefused() throws Exception {
         LogCapture siteLog = new LogCapture(FederationClient.class.getName());
         try {
+            FederationClient a = startSite("hospital-a");
+            Await.until("hospital-a connected before the revocation", WAIT,
+                    () -> a.state() == FederationClient.State.CONNECTED);
             CliRun revoke = cli("provision", "revoke", "coordinator", "--dir", dir.toString());
             assertEquals(0, revoke.exit(), revoke.err());
             assertTrue(revoke.out().contains("Sites and users refuse this coordinator certificate from their next"
@@ -545,13 +548,22 @@ class FederationTlsTest {
             Await.until("coordinator logs the client's alert", WAIT,
                     () -> security.contains("the client refused this coordinator's certificate (alert certificate_revoked)"));
 
-            CliRun renew = cli("provision", "renew", "coordinator", "--dir", dir.toString());
-            assertEquals(0, renew.exit(), renew.err());
+            // A site that was running re-reads its kit's CRL: it keeps its open session, but refuses the
+            // revoked coordinator from its next connection.
+            assertEquals(FederationClient.State.CONNECTED, a.state(), "open sessions continue");
             int port = coordinator.port();
             coordinator.close();
             coordinator = startCoordinator(port);
-            Await.until("site connects to the renewed coordinator", WAIT,
-                    () -> b.state() == FederationClient.State.CONNECTED);
+            Thread.sleep(3000); // several reconnect attempts at the test's 100-1000 ms backoff
+            assertEquals(1, a.sessionsOpened(), "no new session with the revoked coordinator");
+            assertNotEquals(FederationClient.State.CONNECTED, a.state());
+
+            CliRun renew = cli("provision", "renew", "coordinator", "--dir", dir.toString());
+            assertEquals(0, renew.exit(), renew.err());
+            coordinator.close();
+            coordinator = startCoordinator(port);
+            Await.until("sites connect to the renewed coordinator", WAIT,
+                    () -> b.state() == FederationClient.State.CONNECTED && a.state() == FederationClient.State.CONNECTED);
         } finally {
             siteLog.close();
         }
