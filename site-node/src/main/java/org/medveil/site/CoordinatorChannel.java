@@ -26,8 +26,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CoordinatorChannel {
 
-    /** How often the kit's CRL file is checked for a newer copy. */
-    static final Duration CRL_CHECK = Duration.ofSeconds(5);
+    /**
+     * The kit's CRL file is checked for a newer copy at every handshake (a stat call; clients
+     * connect rarely), so a replaced crl.pem applies from the next connection on.
+     */
+    static final Duration CRL_CHECK = Duration.ZERO;
 
     private final Kit kit;
     private final HostNames.HostPort target;
