@@ -116,9 +116,15 @@ public record Refusal(Cause cause, String line) {
                         ? " (this kit's CRL copy predates the revocation, so the date is in the project's CRL)"
                         : " on " + when) + "; a revoked kit stays refused: ask the project admin for a new kit");
             }
-            case EXPIRED -> new Refusal(cause, refused + "expired on " + kit.certificate().getNotAfter().toInstant()
-                    + "; ask the project admin to run 'medveil provision renew " + kit.identity().name()
-                    + "' and restart with the renewed kit");
+            case EXPIRED -> {
+                Instant notAfter = kit.certificate().getNotAfter().toInstant();
+                // A coordinator whose clock runs ahead says "expired" early: not a reason to give up.
+                yield notAfter.isAfter(Instant.now())
+                        ? new Refusal(Cause.BAD_CERTIFICATE, refused + "expired, but it is valid until " + notAfter
+                        + " by this machine's clock: check the coordinator's clock")
+                        : new Refusal(cause, refused + "expired on " + notAfter + "; ask the project admin to run"
+                        + " 'medveil provision renew " + kit.identity().name() + "' and restart with the renewed kit");
+            }
             case UNKNOWN_CA -> new Refusal(cause, refused + "not issued by this project's CA (is this kit from"
                     + " another project, or the coordinator's kit from another one?)");
             case WRONG_KIND -> new Refusal(cause, refused + "not a " + (kit.identity().kind() == Kind.SITE ? "site"
