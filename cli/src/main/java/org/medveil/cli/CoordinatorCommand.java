@@ -4,6 +4,7 @@ import org.medveil.coordinator.CoordinatorServer;
 import org.medveil.coordinator.CoordinatorSettings;
 import org.medveil.governance.pki.Kit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -22,9 +23,12 @@ final class CoordinatorCommand {
         @Option(names = "--listen", paramLabel = "HOST:PORT",
                 description = "Address to bind (default: 0.0.0.0 and the port in the kit).")
         String listen;
+        @Mixin
+        LogOptions log;
 
         @Override
         public void run() {
+            log.apply();
             Kit k = Kit.load(kit);
             CoordinatorSettings settings = k.settings(CoordinatorSettings.class, CoordinatorSettings.DEFAULTS);
             if (listen != null) {

@@ -53,6 +53,7 @@ public final class Main implements Runnable {
 
     /** The configured command line; tests run it in-process. */
     public static CommandLine commandLine() {
+        LogSetup.bridgeJul(); // gRPC's java.util.logging output in our format, not JUL's two-line records
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {

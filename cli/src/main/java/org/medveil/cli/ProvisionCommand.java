@@ -1,6 +1,7 @@
 package org.medveil.cli;
 
 import org.medveil.governance.config.YamlFiles;
+import org.medveil.governance.pki.Kind;
 import org.medveil.governance.pki.PkiException;
 import org.medveil.governance.pki.ProjectRecord;
 import org.medveil.governance.pki.ProjectSpec;
@@ -139,32 +140,54 @@ final class ProvisionCommand {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = {"Revoke a participant's certificate.",
-                    "Updates DIR/ca/crl.pem and DIR/coordinator/crl.pem; a running coordinator reloads its CRL"
-                            + " within seconds and closes the revoked participant's sessions. If the coordinator"
-                            + " runs elsewhere, copy crl.pem into its kit."})
+            description = {"Revoke a participant's certificate (a site, a user, or the coordinator).",
+                    "Updates DIR/ca/crl.pem and the crl.pem copy in every kit under DIR. A running coordinator"
+                            + " reloads its CRL within seconds, closes the revoked participant's sessions and refuses"
+                            + " it from then on; a revoked site node stops. Sites and users check the coordinator"
+                            + " against their kit's CRL: after 'revoke coordinator' they refuse it from their next"
+                            + " connection, until 'provision renew coordinator'. Kits already handed out elsewhere"
+                            + " need DIR/ca/crl.pem copied into them."})
     static final class Revoke extends FolderCommand {
-        @Parameters(paramLabel = "NAME", description = "Site or user name.")
+        @Parameters(paramLabel = "NAME", description = "Site or user name, or 'coordinator'.")
         String name;
 
         @Override
         public void run() {
-            ProjectRecord.Participant p = open().revoke(name);
-            out().println("Revoked " + p.kind() + " " + p.name() + " (serial " + p.serial() + "); CRL written to "
-                    + dir.resolve("ca/crl.pem"));
+            Provisioner p = open();
+            ProjectRecord.Participant revoked = p.revoke(name);
+            out().println("Revoked " + revoked.kind() + " " + revoked.name() + " (serial " + revoked.serial()
+                    + "); CRL written to " + dir.resolve("ca/crl.pem") + " and to every kit under " + dir + ".");
+            if (Kind.COORDINATOR.id().equals(revoked.kind())) {
+                out().println("Sites and users refuse this coordinator certificate from their next connection"
+                        + " (open sessions continue until they reconnect).");
+                out().println("Way out: 'medveil provision renew coordinator --dir " + dir + "', then restart the"
+                        + " coordinator with the renewed kit; copy " + dir.resolve("ca/crl.pem")
+                        + " into kits handed out elsewhere.");
+            } else {
+                out().println("A running coordinator refuses it within seconds (it re-reads "
+                        + dir.resolve("coordinator/crl.pem") + "; copy the CRL there if the coordinator runs"
+                        + " elsewhere).");
+            }
         }
     }
 
     @Command(name = "renew", mixinStandardHelpOptions = true,
-            description = "Issue a new key and certificate for a participant with a fresh lifetime; the old"
-                    + " certificate is revoked as superseded. Hand the kit to its owner again.")
+            description = {"Issue a new key and certificate for a participant with a fresh lifetime; the old"
+                    + " certificate is revoked as superseded. Hand the kit to its owner again.",
+                    "A revoked site or user cannot be renewed; a revoked coordinator can (restart it with the"
+                            + " renewed kit)."})
     static final class Renew extends IssuingCommand {
         @Parameters(paramLabel = "NAME", description = "Site, user or 'coordinator'.")
         String name;
 
         @Override
         public void run() {
-            out().println("Renewed kit " + open().renew(name, days));
+            Path kit = open().renew(name, days);
+            out().println("Renewed kit " + kit + "; the CRL copy in every kit under " + dir + " is updated.");
+            if (Provisioner.COORDINATOR_DIR.equals(name)) {
+                out().println("Restart the coordinator with this kit; sites and users accept it from their next"
+                        + " connection.");
+            }
         }
     }
 

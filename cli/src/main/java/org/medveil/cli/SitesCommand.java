@@ -15,14 +15,21 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "sites", mixinStandardHelpOptions = true,
         description = "Inspect the project's sites.", subcommands = SitesCommand.ListSites.class)
 final class SitesCommand {
 
+    private static final DateTimeFormatter DAY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Show each site with its connection state and last heartbeat, as the coordinator sees it.")
+            description = {"Show each site with its connection state and last heartbeat, as the coordinator sees it.",
+                    "States: connected, stale (heartbeats overdue), disconnected, revoked (its certificate is"
+                            + " revoked; the line says since when)."})
     static final class ListSites extends OutputCommand {
         @Option(names = "--kit", required = true, paramLabel = "DIR", description = "Your user kit.")
         Path kit;
@@ -33,14 +40,14 @@ final class SitesCommand {
         public void run() {
             Kit k = Kit.load(kit);
             HostNames.HostPort target = coordinator != null ? HostNames.parse(coordinator) : k.coordinatorAddress();
-            ManagedChannel channel = CoordinatorChannel.open(k, target);
+            CoordinatorChannel channels = CoordinatorChannel.forKit(k, target);
+            ManagedChannel channel = channels.open();
             try {
                 ListSitesResponse r = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(15, TimeUnit.SECONDS)
                         .listSites(ListSitesRequest.getDefaultInstance());
                 print(r);
             } catch (StatusRuntimeException e) {
-                throw new CliException("coordinator " + target + " answered " + e.getStatus().getCode()
-                        + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()));
+                throw new CliException(channels.explain(e).line());
             } finally {
                 channel.shutdownNow();
             }
@@ -56,9 +63,12 @@ final class SitesCommand {
             for (SiteStatus s : r.getSitesList()) {
                 String last = s.hasLastHeartbeat()
                         ? ago(Duration.between(Instant.ofEpochSecond(s.getLastHeartbeat().getSeconds()), now)) : "never";
-                out().printf("%-20s %-13s %-16s %-14s sha256:%s%n", s.getName(), s.getState().name().toLowerCase(),
+                String revoked = s.getState() == SiteStatus.ConnectionState.REVOKED && s.hasRevokedAt()
+                        ? "  revoked since " + DAY_TIME.format(Instant.ofEpochSecond(s.getRevokedAt().getSeconds()))
+                        : "";
+                out().printf("%-20s %-13s %-16s %-14s sha256:%s%s%n", s.getName(), s.getState().name().toLowerCase(),
                         last, s.getSoftwareVersion(), s.getCertificateFingerprint().isEmpty() ? "-"
-                                : s.getCertificateFingerprint().substring(0, 16));
+                                : s.getCertificateFingerprint().substring(0, 16), revoked);
             }
         }
 

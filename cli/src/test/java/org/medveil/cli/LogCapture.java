@@ -19,7 +19,24 @@ final class LogCapture implements AutoCloseable {
     }
 
     synchronized List<String> lines() {
-        return List.copyOf(appender.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    List<ILoggingEvent> events() {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
+    long count(String... parts) {
+        return lines().stream().filter(l -> {
+            for (String p : parts) {
+                if (!l.contains(p)) {
+                    return false;
+                }
+            }
+            return true;
+        }).count();
     }
 
     boolean contains(String... parts) {

@@ -33,6 +33,12 @@ final class RawClient {
         return channel(kit.resolve("cert.pem"), kit.resolve("key.pem"), trustedCa, port);
     }
 
+    /** Opens a Session, says hello, and returns how it failed (a StatusRuntimeException with its cause), or null. */
+    static Throwable failure(ManagedChannel ch, String siteName) throws Exception {
+        Object r = hello(ch, siteName);
+        return r instanceof Status s && !s.isOk() ? s.asRuntimeException() : null;
+    }
+
     /** Opens a Session, says hello as {@code siteName}, and returns the first reply or the status it ended with. */
     static Object hello(ManagedChannel ch, String siteName) throws Exception {
         CompletableFuture<Object> first = new CompletableFuture<>();

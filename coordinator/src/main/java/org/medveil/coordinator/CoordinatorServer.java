@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,14 +42,47 @@ public final class CoordinatorServer implements AutoCloseable {
     private final Kit kit;
     private final Server server;
     private final FederationService federation;
+    private final SiteRegistry registry;
     private final ScheduledExecutorService housekeeping;
 
-    private CoordinatorServer(Kit kit, Server server, FederationService federation,
+    private CoordinatorServer(Kit kit, Server server, FederationService federation, SiteRegistry registry,
                               ScheduledExecutorService housekeeping) {
         this.kit = kit;
         this.server = server;
         this.federation = federation;
+        this.registry = registry;
         this.housekeeping = housekeeping;
+    }
+
+    private static Map<String, String> fields(String event, String reason, String fingerprint) {
+        return fingerprint == null ? Map.of("event", event, "reason", reason)
+                : Map.of("event", event, "reason", reason, "fingerprint", fingerprint);
+    }
+
+    /**
+     * Says loudly when the CRL lists this coordinator's own certificate: sites and users refuse
+     * it from their next connection, and only a renewed kit and a restart bring them back.
+     */
+    private static final class OwnCertificate {
+        private final Kit kit;
+        private final RevocationList crl;
+        private boolean reported;
+
+        OwnCertificate(Kit kit, RevocationList crl) {
+            this.kit = kit;
+            this.crl = crl;
+        }
+
+        void check() {
+            crl.revocation(kit.certificate()).ifPresent(r -> {
+                if (!reported) {
+                    reported = true;
+                    LOG.error("this coordinator's certificate (sha256:{}) was revoked on {}; sites and users refuse it"
+                            + " from their next connection. Run 'medveil provision renew coordinator' and restart with"
+                            + " the renewed kit", kit.fingerprint(), r.at());
+                }
+            });
+        }
     }
 
     /** Loads nothing itself: give it a loaded kit and its settings (see {@link Kit#settings}). */
@@ -66,10 +100,14 @@ public final class CoordinatorServer implements AutoCloseable {
         PeerVerifier verifier = new PeerVerifier(kit.caCertificate(), kit.identity().project(), crl, clock);
         Path stateDir = kit.dir().resolve(settings.stateDir());
         Duration timeout = Duration.ofSeconds((long) settings.heartbeatSeconds() * settings.heartbeatMisses());
-        SiteRegistry registry = new SiteRegistry(stateDir, clock, timeout);
+        SiteRegistry registry = new SiteRegistry(stateDir, clock, timeout, crl);
         FederationService federation = new FederationService(kit.identity().project(), registry, verifier, clock,
                 settings.heartbeatSeconds(), timeout);
-        CallerInterceptor interceptor = new CallerInterceptor(verifier, new AccessPolicy());
+        RefusalLog refusals = new RefusalLog(CallerInterceptor.SECURITY, clock,
+                Duration.ofSeconds(settings.refusalLogSeconds()));
+        CallerInterceptor interceptor = new CallerInterceptor(verifier, new AccessPolicy(), refusals);
+        OwnCertificate own = new OwnCertificate(kit, crl);
+        own.check();
 
         HostNames.HostPort listen = settings.listen() != null ? HostNames.parse(settings.listen())
                 : new HostNames.HostPort("0.0.0.0", kit.coordinatorAddress().port());
@@ -77,15 +115,30 @@ public final class CoordinatorServer implements AutoCloseable {
         try {
             SslContextBuilder b = GrpcSslContexts.configure(SslContextBuilder.forServer(TlsMaterial.keyManagers(kit)))
                     .trustManager(TlsMaterial.clientVerifier(verifier, kit.caCertificate(), Set.of(Kind.SITE, Kind.USER),
-                            e -> CallerInterceptor.SECURITY.warn("refused TLS client: {}", e.getMessage())))
+                            e -> {
+                                refusals.refused("cert:" + e.fingerprint(), "certificate sha256:" + e.fingerprint()
+                                                + " (" + e.reason().text() + ")",
+                                        fields("refused", e.reason().name(), e.fingerprint()),
+                                        "refused TLS client: {}", e.getMessage());
+                                return TlsAlerts.forRefusal(e);
+                            }))
                     .clientAuth(ClientAuth.REQUIRE)
                     .protocols("TLSv1.3");
             ssl = b.build();
         } catch (SSLException e) {
             throw new PkiException("cannot set up TLS from kit " + kit.dir() + ": " + e.getMessage(), e);
         }
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()))
-                .sslContext(ssl)
+        TlsHandshakes.Listener handshakeLog = (host, failure, detail) -> {
+            switch (failure) {
+                case CERTIFICATE_REFUSED -> { } // logged by the trust manager with the fingerprint
+                case CLOSED -> LOG.debug("TLS connection from {} closed during the handshake", host);
+                default -> refusals.refused("tls:" + failure + ":" + host, "TLS handshakes from " + host + " ("
+                                + failure.text + ")", Map.of("event", "refused", "reason", failure.name(), "peer", host),
+                        "refused TLS client {}: {}{}", host, failure.text, detail == null ? "" : " (" + detail + ")");
+            }
+        };
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()),
+                        TlsHandshakes.credentials(ssl, handshakeLog))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(ServerInterceptors.intercept(federation, interceptor))
@@ -104,15 +157,18 @@ public final class CoordinatorServer implements AutoCloseable {
         });
         housekeeping.scheduleWithFixedDelay(() -> {
             try {
-                crl.refresh();
+                if (crl.refresh()) {
+                    own.check();
+                }
                 federation.sweep();
+                refusals.flush();
             } catch (RuntimeException e) {
                 LOG.error("housekeeping failed: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS);
         LOG.info("coordinator of project {} listening on {}:{} (TLS 1.3, client certificates required)",
                 kit.identity().project(), listen.host(), server.getPort());
-        return new CoordinatorServer(kit, server, federation, housekeeping);
+        return new CoordinatorServer(kit, server, federation, registry, housekeeping);
     }
 
     public int port() {
@@ -145,6 +201,7 @@ public final class CoordinatorServer implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        registry.close();
         LOG.info("coordinator stopped");
     }
 }

@@ -11,25 +11,34 @@ import org.medveil.governance.config.ConfigException;
  * @param heartbeatMisses        heartbeats a site may miss before its session is closed as stale
  * @param crlCheckSeconds        how often the CRL file is checked for changes
  * @param stateDir               where the coordinator keeps its state, relative to the kit folder
+ * @param refusalLogSeconds      after a refusal is logged, further refusals of the same certificate
+ *                               (or handshake failures of the same kind from the same address) are
+ *                               counted and summarised once per this many seconds
  */
 public record CoordinatorSettings(String listen, Integer heartbeatSeconds, Integer heartbeatMisses,
-                                  Integer crlCheckSeconds, String stateDir) {
+                                  Integer crlCheckSeconds, String stateDir, Integer refusalLogSeconds) {
 
-    public static final CoordinatorSettings DEFAULTS = new CoordinatorSettings(null, 5, 3, 5, "state");
+    public static final CoordinatorSettings DEFAULTS = new CoordinatorSettings(null, 5, 3, 5, "state", 60);
 
     public CoordinatorSettings {
         heartbeatSeconds = positive(heartbeatSeconds, 5, "heartbeatSeconds");
         heartbeatMisses = positive(heartbeatMisses, 3, "heartbeatMisses");
         crlCheckSeconds = positive(crlCheckSeconds, 5, "crlCheckSeconds");
         stateDir = stateDir == null ? "state" : stateDir;
+        refusalLogSeconds = positive(refusalLogSeconds, 60, "refusalLogSeconds");
     }
 
     public CoordinatorSettings withListen(String address) {
-        return new CoordinatorSettings(address, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, stateDir);
+        return new CoordinatorSettings(address, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, stateDir,
+                refusalLogSeconds);
     }
 
     public CoordinatorSettings withHeartbeatSeconds(int seconds) {
-        return new CoordinatorSettings(listen, seconds, heartbeatMisses, crlCheckSeconds, stateDir);
+        return new CoordinatorSettings(listen, seconds, heartbeatMisses, crlCheckSeconds, stateDir, refusalLogSeconds);
+    }
+
+    public CoordinatorSettings withCrlCheckSeconds(int seconds) {
+        return new CoordinatorSettings(listen, heartbeatSeconds, heartbeatMisses, seconds, stateDir, refusalLogSeconds);
     }
 
     private static Integer positive(Integer value, int dflt, String field) {

@@ -66,13 +66,26 @@ final class FederationService extends FederationGrpc.FederationImplBase {
             try {
                 verifier.verify(s.caller.certificate(), Set.of(Kind.SITE));
             } catch (PeerRefusedException e) {
-                CallerInterceptor.SECURITY.warn("closing session of site {}: {}", s.site, e.getMessage());
-                s.end(Goodbye.Reason.REVOKED, e.reason().text(), Status.UNAUTHENTICATED);
+                CallerInterceptor.SECURITY.atWarn().addKeyValue("event", "session-closed")
+                        .addKeyValue("reason", e.reason().name()).addKeyValue("site", s.site)
+                        .addKeyValue("fingerprint", e.fingerprint())
+                        .log("closing session of site {}: {}", s.site, e.getMessage());
+                Goodbye.Builder g = Goodbye.newBuilder().setDetail(e.reason().text()
+                        + (e.at() == null ? "" : " on " + e.at()));
+                if (e.reason() == PeerRefusedException.Reason.EXPIRED) {
+                    g.setReason(Goodbye.Reason.CERTIFICATE_EXPIRED);
+                } else {
+                    g.setReason(Goodbye.Reason.REVOKED);
+                    if (e.at() != null) {
+                        g.setRevokedAt(Timestamps.of(e.at()));
+                    }
+                }
+                s.end(g, Status.UNAUTHENTICATED);
                 continue;
             }
             if (Duration.between(s.lastHeard, now).compareTo(heartbeatTimeout) > 0) {
                 LOG.warn("closing session of site {}: no heartbeat for {} s", s.site, heartbeatTimeout.toSeconds());
-                s.end(Goodbye.Reason.HEARTBEAT_TIMEOUT, "no heartbeat within " + heartbeatTimeout.toSeconds() + " s",
+                s.end(goodbye(Goodbye.Reason.HEARTBEAT_TIMEOUT, "no heartbeat within " + heartbeatTimeout.toSeconds() + " s"),
                         Status.DEADLINE_EXCEEDED);
             }
         }
@@ -80,7 +93,12 @@ final class FederationService extends FederationGrpc.FederationImplBase {
 
     /** Tells every site the coordinator is going away, so they reconnect promptly. */
     void shutdown() {
-        sessions.values().forEach(s -> s.end(Goodbye.Reason.SHUTDOWN, "coordinator shutting down", Status.UNAVAILABLE));
+        sessions.values().forEach(s -> s.end(goodbye(Goodbye.Reason.SHUTDOWN, "coordinator shutting down"),
+                Status.UNAVAILABLE));
+    }
+
+    private static Goodbye.Builder goodbye(Goodbye.Reason reason, String detail) {
+        return Goodbye.newBuilder().setReason(reason).setDetail(detail);
     }
 
     int liveSessions() {
@@ -112,7 +130,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                 case HELLO -> hello(m);
                 case HEARTBEAT -> {
                     if (!welcomed) {
-                        end(Goodbye.Reason.PROTOCOL_ERROR, "the first message must be a hello", Status.FAILED_PRECONDITION);
+                        end(goodbye(Goodbye.Reason.PROTOCOL_ERROR, "the first message must be a hello"), Status.FAILED_PRECONDITION);
                         return;
                     }
                     registry.heartbeat(site);
@@ -121,15 +139,15 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                 }
                 case GOODBYE -> {
                     LOG.info("site {} said goodbye: {}", site, m.getGoodbye().getReason());
-                    end(null, null, null);
+                    end(null, null);
                 }
-                default -> end(Goodbye.Reason.PROTOCOL_ERROR, "unknown message type", Status.INVALID_ARGUMENT);
+                default -> end(goodbye(Goodbye.Reason.PROTOCOL_ERROR, "unknown message type"), Status.INVALID_ARGUMENT);
             }
         }
 
         private void hello(SiteMessage m) {
             if (welcomed) {
-                end(Goodbye.Reason.PROTOCOL_ERROR, "hello sent twice", Status.FAILED_PRECONDITION);
+                end(goodbye(Goodbye.Reason.PROTOCOL_ERROR, "hello sent twice"), Status.FAILED_PRECONDITION);
                 return;
             }
             String claimed = m.getHello().getSiteName();
@@ -137,19 +155,28 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                 // Identity is the certificate's; a different claimed name means a mixed-up kit.
                 CallerInterceptor.SECURITY.warn("refused session: certificate names site {} but hello claims another"
                         + " name; certificate sha256:{}", site, caller.fingerprint());
-                end(Goodbye.Reason.PROTOCOL_ERROR, "hello names a site other than the certificate",
+                end(goodbye(Goodbye.Reason.PROTOCOL_ERROR, "hello names a site other than the certificate"),
                         Status.PERMISSION_DENIED);
                 return;
             }
             welcomed = true;
             SiteSession previous = sessions.put(site, this);
             if (previous != null && previous != this) {
-                previous.end(Goodbye.Reason.REPLACED, "a newer session of this site took over", Status.ABORTED);
+                // Newest wins: a restarted site must not wait for its dead session to time out.
+                // The replaced instance is told where the new one connects from, so a kit started
+                // twice stops itself instead of the two taking turns forever.
+                LOG.warn("site {}: a new session from {} replaces the session from {} (session {}); if this"
+                        + " repeats, the kit runs twice", site, caller.host(), previous.caller.host(), previous.id);
+                previous.end(goodbye(Goodbye.Reason.REPLACED, "another instance of site " + site
+                        + " connected from " + caller.host()).setPeerHost(caller.host()), Status.ABORTED);
             }
             registry.connected(site, id, m.getHello().getSoftware().getVersion(), m.getHello().getCapabilitiesList(),
-                    caller.fingerprint());
-            LOG.info("site {} connected (session {}, software {}, certificate sha256:{})", site, id,
-                    m.getHello().getSoftware().getVersion(), caller.fingerprint());
+                    caller.fingerprint(), caller.certificate().getSerialNumber());
+            LOG.atInfo().addKeyValue("event", "site-connected").addKeyValue("site", site)
+                    .addKeyValue("session", id).addKeyValue("peer", caller.host())
+                    .addKeyValue("fingerprint", caller.fingerprint())
+                    .log("site {} connected from {} (session {}, software {}, certificate sha256:{})", site,
+                            caller.host(), id, m.getHello().getSoftware().getVersion(), caller.fingerprint());
             send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder()
                     .setSessionId(id).setProject(project).setHeartbeatIntervalSeconds(heartbeatSeconds)
                     .setCoordinatorSoftware(SoftwareVersion.newBuilder()
@@ -163,7 +190,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
 
         @Override
         public void onCompleted() {
-            end(null, null, null);
+            end(null, null);
         }
 
         private synchronized void send(CoordinatorMessage.Builder m) {
@@ -173,17 +200,16 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         }
 
         /** Ends the session: optional goodbye, then an error status or a normal completion. */
-        synchronized void end(Goodbye.Reason reason, String detail, Status status) {
+        synchronized void end(Goodbye.Builder goodbye, Status status) {
             if (ended) {
                 return;
             }
             try {
-                if (reason != null) {
-                    out.onNext(CoordinatorMessage.newBuilder().setSequence(++sent)
-                            .setGoodbye(Goodbye.newBuilder().setReason(reason).setDetail(detail)).build());
+                if (goodbye != null) {
+                    out.onNext(CoordinatorMessage.newBuilder().setSequence(++sent).setGoodbye(goodbye).build());
                 }
                 if (status != null) {
-                    out.onError(status.withDescription(detail).asRuntimeException());
+                    out.onError(status.withDescription(goodbye == null ? null : goodbye.getDetail()).asRuntimeException());
                 } else {
                     out.onCompleted();
                 }

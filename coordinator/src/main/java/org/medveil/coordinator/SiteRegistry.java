@@ -2,11 +2,13 @@ package org.medveil.coordinator;
 
 import org.medveil.governance.config.ConfigException;
 import org.medveil.governance.config.YamlFiles;
+import org.medveil.governance.pki.RevocationList;
 import org.medveil.proto.admin.SiteStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,9 +31,12 @@ final class SiteRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SiteRegistry.class);
     static final String FILE = "sites.yaml";
 
-    /** What is persisted and shown for one site. Times are ISO-8601 strings; null when unknown. */
+    /**
+     * What is persisted and shown for one site. Times are ISO-8601 strings; null when unknown.
+     * {@code certificateSerial} (hex) lets {@code list()} find the certificate in the CRL.
+     */
     record SiteRecord(String name, String connectedSince, String lastHeartbeat, String softwareVersion,
-                      List<String> capabilities, String certificateFingerprint) {
+                      List<String> capabilities, String certificateFingerprint, String certificateSerial) {
     }
 
     record Stored(List<SiteRecord> sites) {
@@ -42,11 +47,14 @@ final class SiteRegistry {
     private final Duration staleAfter;
     private final Map<String, SiteRecord> sites = new ConcurrentHashMap<>();
     private final Map<String, String> liveSessions = new ConcurrentHashMap<>();
+    private final RevocationList crl;
+    private boolean closed;
 
-    SiteRegistry(Path stateDir, Clock clock, Duration staleAfter) {
+    SiteRegistry(Path stateDir, Clock clock, Duration staleAfter, RevocationList crl) {
         this.file = stateDir.resolve(FILE);
         this.clock = clock;
         this.staleAfter = staleAfter;
+        this.crl = crl;
         try {
             Files.createDirectories(stateDir);
         } catch (IOException e) {
@@ -65,16 +73,18 @@ final class SiteRegistry {
         }
     }
 
-    void connected(String site, String sessionId, String version, List<String> capabilities, String fingerprint) {
+    void connected(String site, String sessionId, String version, List<String> capabilities, String fingerprint,
+                   BigInteger serial) {
         String now = clock.instant().toString();
-        sites.put(site, new SiteRecord(site, now, now, version, List.copyOf(capabilities), fingerprint));
+        sites.put(site, new SiteRecord(site, now, now, version, List.copyOf(capabilities), fingerprint,
+                serial.toString(16)));
         liveSessions.put(site, sessionId);
         save();
     }
 
     void heartbeat(String site) {
         sites.computeIfPresent(site, (k, r) -> new SiteRecord(r.name(), r.connectedSince(), clock.instant().toString(),
-                r.softwareVersion(), r.capabilities(), r.certificateFingerprint()));
+                r.softwareVersion(), r.capabilities(), r.certificateFingerprint(), r.certificateSerial()));
     }
 
     /** Marks the site gone, unless a newer session of the same site has taken over. */
@@ -100,7 +110,13 @@ final class SiteRegistry {
             if (since != null && liveSessions.containsKey(r.name())) {
                 b.setConnectedSince(Timestamps.of(since));
             }
-            if (!liveSessions.containsKey(r.name())) {
+            // Revoked (not merely renewed) certificates show as revoked: an operator must see at a
+            // glance that the site is shut out, not that it has a network problem.
+            var revoked = r.certificateSerial() == null ? java.util.Optional.<RevocationList.Revocation>empty()
+                    : crl.revocation(new BigInteger(r.certificateSerial(), 16)).filter(RevocationList.Revocation::shutOut);
+            if (revoked.isPresent() && !liveSessions.containsKey(r.name())) {
+                b.setState(SiteStatus.ConnectionState.REVOKED).setRevokedAt(Timestamps.of(revoked.get().at()));
+            } else if (!liveSessions.containsKey(r.name())) {
                 b.setState(SiteStatus.ConnectionState.DISCONNECTED);
             } else if (last != null && Duration.between(last, now).compareTo(staleAfter) > 0) {
                 b.setState(SiteStatus.ConnectionState.STALE);
@@ -113,7 +129,18 @@ final class SiteRegistry {
         return out;
     }
 
+    /** Saves once more and stops saving: late disconnects after shutdown must not touch the state folder. */
+    synchronized void close() {
+        if (!closed) {
+            save();
+            closed = true;
+        }
+    }
+
     private synchronized void save() {
+        if (closed) {
+            return;
+        }
         try {
             Path tmp = file.resolveSibling(FILE + ".tmp");
             YamlFiles.write(tmp, new Stored(sites.values().stream()

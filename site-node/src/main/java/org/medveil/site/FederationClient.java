@@ -18,8 +18,12 @@ import org.medveil.proto.federation.SoftwareVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,23 +35,32 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The site's link to the coordinator (REQ-TX-3: the site dials out and needs no inbound port).
  * Keeps one {@code Session} stream open: hello, heartbeats at the interval the coordinator
- * asks for, and reconnection with exponential backoff and jitter whenever the stream ends.
+ * asks for, and reconnection with exponential backoff and jitter whenever the stream ends. Each
+ * attempt uses a fresh channel that is shut down when the attempt ends, so nothing reconnects
+ * behind this backoff.
+ *
+ * <p>It stops by itself, completing {@link #fatal()} with one line, when retrying cannot help:
+ * the coordinator revoked this site's certificate or it expired, or another instance of the
+ * same kit keeps taking over the session ({@value #REPLACED_LIMIT} replacements within
+ * {@link #REPLACED_WINDOW}; the newest connection wins, the replaced one gives up).
  */
 public final class FederationClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FederationClient.class);
     public static final List<String> CAPABILITIES = List.of("heartbeat/v1");
+    static final int REPLACED_LIMIT = 3;
+    static final Duration REPLACED_WINDOW = Duration.ofMinutes(10);
 
     public enum State { CONNECTING, CONNECTED, WAITING, STOPPED }
 
     private final Kit kit;
     private final SiteSettings settings;
-    private final HostNames.HostPort target;
-    private final ManagedChannel channel;
-    private final FederationGrpc.FederationStub stub;
+    private final CoordinatorChannel channels;
     private final ScheduledExecutorService timer;
     private final BuildInfo build = BuildInfo.current();
     private final AtomicLong sessionsOpened = new AtomicLong();
+    private final CompletableFuture<String> fatal = new CompletableFuture<>();
+    private final Deque<Instant> replacements = new ArrayDeque<>();
 
     private volatile State state = State.CONNECTING;
     private volatile String sessionId;
@@ -55,12 +68,10 @@ public final class FederationClient implements AutoCloseable {
     private int failedAttempts;
     private Link link;
 
-    private FederationClient(Kit kit, SiteSettings settings, HostNames.HostPort target, ManagedChannel channel) {
+    private FederationClient(Kit kit, SiteSettings settings, CoordinatorChannel channels) {
         this.kit = kit;
         this.settings = settings;
-        this.target = target;
-        this.channel = channel;
-        this.stub = FederationGrpc.newStub(channel);
+        this.channels = channels;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "site-federation");
             t.setDaemon(true);
@@ -68,6 +79,7 @@ public final class FederationClient implements AutoCloseable {
         });
     }
 
+    /** Checks the kit (a site kit, not expired, not revoked in its own CRL copy) and starts connecting. */
     public static FederationClient start(Kit kit, SiteSettings settings) {
         if (kit.identity().kind() != Kind.SITE) {
             throw new PkiException("kit " + kit.dir() + " belongs to " + kit.identity().describe()
@@ -75,13 +87,20 @@ public final class FederationClient implements AutoCloseable {
         }
         HostNames.HostPort target = settings.coordinator() != null
                 ? HostNames.parse(settings.coordinator()) : kit.coordinatorAddress();
-        if (kit.certificate().getNotAfter().toInstant().isBefore(Instant.now())) {
-            LOG.warn("this site's certificate expired on {}; the coordinator will refuse it until the project admin"
-                    + " renews the kit ('medveil provision renew {}')", kit.certificate().getNotAfter().toInstant(),
-                    kit.identity().name());
+        Instant notAfter = kit.certificate().getNotAfter().toInstant();
+        if (notAfter.isBefore(Instant.now())) {
+            throw new KitRefusedException("this site's certificate expired on " + notAfter + "; the coordinator refuses it."
+                    + " Ask the project admin to run 'medveil provision renew " + kit.identity().name()
+                    + "' and start with the renewed kit");
         }
-        ManagedChannel channel = CoordinatorChannel.open(kit, target);
-        FederationClient client = new FederationClient(kit, settings, target, channel);
+        CoordinatorChannel channels = CoordinatorChannel.forKit(kit, target);
+        channels.crl().revocation(kit.certificate()).ifPresent(r -> {
+            throw new KitRefusedException(r.shutOut()
+                    ? "this site's certificate was revoked on " + r.at() + " (CRL in " + kit.dir() + "); the"
+                    + " coordinator refuses it. Ask the project admin for a new kit"
+                    : "this kit's certificate was replaced by a renewal on " + r.at() + "; use the renewed kit");
+        });
+        FederationClient client = new FederationClient(kit, settings, channels);
         client.timer.execute(client::connect);
         return client;
     }
@@ -103,15 +122,19 @@ public final class FederationClient implements AutoCloseable {
         return sessionsOpened.get();
     }
 
+    /** Completes with one line when the client stopped by itself because retrying cannot help; never on close(). */
+    public CompletableFuture<String> fatal() {
+        return fatal;
+    }
+
     private void connect() {
         if (state == State.STOPPED) {
             return;
         }
         state = State.CONNECTING;
-        channel.resetConnectBackoff(); // our own backoff decides when to try, not the channel's
-        Link l = new Link();
+        Link l = new Link(channels.open());
         link = l;
-        l.up = stub.session(l);
+        l.up = FederationGrpc.newStub(l.channel).session(l);
         l.send(SiteMessage.newBuilder().setHello(Hello.newBuilder()
                 .setSiteName(kit.identity().name())
                 .setSoftware(SoftwareVersion.newBuilder().setVersion(build.version()).setProtocol(build.protocol()))
@@ -127,20 +150,74 @@ public final class FederationClient implements AutoCloseable {
         }
     }
 
-    private void lost(Link l, Status status) {
+    /** The attempt on {@code l} ended; {@code goodbye} is what the coordinator said last, if anything. */
+    private void lost(Link l, Status status, Throwable failure) {
         onTimer(() -> {
-            if (l.heartbeats != null) {
-                l.heartbeats.cancel(false);
-            }
+            l.dispose();
             if (state == State.STOPPED || link != l) {
                 return;
             }
             sessionId = null;
+            Goodbye bye = l.goodbye;
+            String stop = bye != null ? stopFor(bye) : null;
+            Refusal refusal = null;
+            if (stop == null && bye == null) {
+                refusal = channels.explain(failure != null ? failure : status.asRuntimeException());
+                if (refusal.permanent()) {
+                    stop = refusal.line();
+                }
+            }
+            if (stop != null) {
+                stopByItself(stop);
+                return;
+            }
             long delay = backoffMillis(failedAttempts++);
             state = State.WAITING;
-            LOG.warn("no session with coordinator {}: {}; retrying in {} ms", target, describe(status), delay);
+            String why = bye != null ? "coordinator ended the session: " + bye.getReason() + " (" + bye.getDetail() + ")"
+                    : refusal.line();
+            LOG.warn("no session with the coordinator: {}; retrying in {} ms", why, delay);
             timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         });
+    }
+
+    /** What a goodbye means for this process: null to reconnect, or the line to stop with. */
+    private String stopFor(Goodbye bye) {
+        String site = kit.identity().name();
+        switch (bye.getReason()) {
+            case REVOKED:
+                return "the coordinator revoked this site's certificate" + (bye.hasRevokedAt()
+                        ? " on " + Instant.ofEpochSecond(bye.getRevokedAt().getSeconds(), bye.getRevokedAt().getNanos())
+                        : "") + "; a revoked kit stays refused: ask the project admin for a new kit";
+            case CERTIFICATE_EXPIRED:
+                return "this site's certificate expired on " + kit.certificate().getNotAfter().toInstant()
+                        + "; ask the project admin to run 'medveil provision renew " + site
+                        + "' and restart with the renewed kit";
+            case REPLACED: {
+                Instant now = Instant.now();
+                replacements.addLast(now);
+                while (!replacements.isEmpty() && replacements.peekFirst().isBefore(now.minus(REPLACED_WINDOW))) {
+                    replacements.removeFirst();
+                }
+                String host = bye.getPeerHost().isEmpty() ? "another host" : bye.getPeerHost();
+                if (replacements.size() >= REPLACED_LIMIT) {
+                    return "another instance of site " + site + " is connected from " + host + "; the coordinator"
+                            + " replaced this one " + replacements.size() + " times in " + REPLACED_WINDOW.toMinutes()
+                            + " min. Stop one of them: each site runs its kit once";
+                }
+                LOG.warn("another instance of site {} connected from {} and replaced this session ({} of {} before"
+                        + " this one stops)", site, host, replacements.size(), REPLACED_LIMIT);
+                return null;
+            }
+            default:
+                return null;
+        }
+    }
+
+    private void stopByItself(String line) {
+        state = State.STOPPED;
+        LOG.error("site node stopping: {}", line);
+        timer.shutdownNow();
+        fatal.complete(line);
     }
 
     private long backoffMillis(int attempt) {
@@ -148,24 +225,6 @@ public final class FederationClient implements AutoCloseable {
                 (long) settings.reconnectInitialMillis() << Math.min(attempt, 20));
         // Jitter in [base/2, base] so sites restarted together do not reconnect in lockstep.
         return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-    }
-
-    private static String describe(Status s) {
-        StringBuilder b = new StringBuilder(s.getCode().toString());
-        if (s.getDescription() != null) {
-            b.append(" (").append(s.getDescription()).append(')');
-        }
-        Throwable root = s.getCause();
-        while (root != null && root.getCause() != null) {
-            root = root.getCause();
-        }
-        if (root != null && root.getMessage() != null) {
-            b.append(": ").append(root.getMessage());
-        }
-        if (s.getCode() == Status.Code.UNAUTHENTICATED || s.getCode() == Status.Code.PERMISSION_DENIED) {
-            b.append("; the coordinator refused this site's certificate: ask the project admin for a renewed kit");
-        }
-        return b.toString();
     }
 
     @Override
@@ -178,23 +237,31 @@ public final class FederationClient implements AutoCloseable {
             l.complete();
         }
         timer.shutdownNow();
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
+        if (l != null) {
+            l.channel.shutdown();
+            try {
+                if (!l.channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                    l.channel.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                l.channel.shutdownNow();
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            channel.shutdownNow();
-            Thread.currentThread().interrupt();
         }
     }
 
-    /** One attempt at a session: the upstream we write to and the downstream we read. */
+    /** One attempt at a session, on its own channel: the upstream we write to and the downstream we read. */
     private final class Link implements StreamObserver<CoordinatorMessage> {
+        private final ManagedChannel channel;
         private StreamObserver<SiteMessage> up;
         private long sequence;
         private boolean done;
         private volatile ScheduledFuture<?> heartbeats;
+        private volatile Goodbye goodbye;
+
+        Link(ManagedChannel channel) {
+            this.channel = channel;
+        }
 
         synchronized void send(SiteMessage.Builder m) {
             if (!done) {
@@ -207,6 +274,14 @@ public final class FederationClient implements AutoCloseable {
                 done = true;
                 up.onCompleted();
             }
+        }
+
+        /** Ends this attempt for good: no heartbeats, and no channel left to reconnect by itself. */
+        void dispose() {
+            if (heartbeats != null) {
+                heartbeats.cancel(false);
+            }
+            channel.shutdownNow();
         }
 
         @Override
@@ -223,12 +298,15 @@ public final class FederationClient implements AutoCloseable {
                     int every = Math.max(1, m.getWelcome().getHeartbeatIntervalSeconds());
                     heartbeats = timer.scheduleAtFixedRate(() -> send(SiteMessage.newBuilder().setHeartbeat(
                             Heartbeat.newBuilder().setSentAt(now()))), every, every, TimeUnit.SECONDS);
-                    LOG.info("connected to coordinator {} as site {} (session {}, coordinator software {})", target,
-                            kit.identity().name(), sessionId, m.getWelcome().getCoordinatorSoftware().getVersion());
+                    LOG.info("connected to coordinator {} as site {} (session {}, coordinator software {})",
+                            channels.target(), kit.identity().name(), sessionId,
+                            m.getWelcome().getCoordinatorSoftware().getVersion());
                 });
                 case HEARTBEAT_ACK -> lastAck = Instant.now();
-                case GOODBYE -> LOG.info("coordinator ends the session: {} {}", m.getGoodbye().getReason(),
-                        m.getGoodbye().getDetail());
+                case GOODBYE -> {
+                    goodbye = m.getGoodbye();
+                    LOG.info("coordinator ends the session: {} {}", goodbye.getReason(), goodbye.getDetail());
+                }
                 default -> LOG.warn("ignoring a message type this site does not know: {}", m.getBodyCase());
             }
         }
@@ -238,13 +316,13 @@ public final class FederationClient implements AutoCloseable {
             synchronized (this) {
                 done = true;
             }
-            lost(this, Status.fromThrowable(t));
+            lost(this, Status.fromThrowable(t), t);
         }
 
         @Override
         public void onCompleted() {
             complete();
-            lost(this, Status.UNAVAILABLE.withDescription("coordinator closed the session"));
+            lost(this, Status.UNAVAILABLE.withDescription("coordinator closed the session"), null);
         }
 
         private com.google.protobuf.Timestamp now() {

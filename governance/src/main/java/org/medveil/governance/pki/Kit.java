@@ -83,9 +83,16 @@ public record Kit(Path dir, KitConfig config, Identity identity, X509Certificate
         }
     }
 
-    /** The CRL file of a coordinator kit, or null when the kit has none. */
+    /**
+     * The kit's copy of the project CRL, or null when the kit has none. Kits issued before every
+     * kit carried a CRL have no {@code crl} field; a {@code crl.pem} copied into them is used.
+     */
     public Path crlFile() {
-        return config.crl() == null ? null : dir.resolve(config.crl());
+        if (config.crl() != null) {
+            return dir.resolve(config.crl());
+        }
+        Path dflt = dir.resolve(KitConfig.CRL);
+        return Files.isRegularFile(dflt) ? dflt : null;
     }
 
     public String fingerprint() {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The {@code medveil.yaml} of a startup kit: who the holder is, where the coordinator is, which
  * files hold the credentials (relative to the kit folder), and a {@code settings} section that
- * the daemon using the kit binds itself (coordinator or site node).
+ * the daemon using the kit binds itself (coordinator or site node). Every kit carries the
+ * project CRL: the coordinator checks sites and users against it, sites and users check the
+ * coordinator.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record KitConfig(
@@ -29,6 +31,6 @@ public record KitConfig(
 
     public static KitConfig forIdentity(Identity id, String coordinator) {
         return new KitConfig(id.project(), id.name(), id.kind().id(), id.role() == null ? null : id.role().id(),
-                coordinator, CERT, KEY, CA, id.kind() == Kind.COORDINATOR ? CRL : null, null);
+                coordinator, CERT, KEY, CA, CRL, null);
     }
 }

@@ -6,6 +6,7 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
@@ -52,13 +53,15 @@ public final class PeerVerifier {
             cert.checkValidity(Date.from(clock.instant()));
         } catch (CertificateExpiredException e) {
             throw new PeerRefusedException(PeerRefusedException.Reason.EXPIRED, fp,
-                    "not after " + cert.getNotAfter().toInstant());
+                    "not after " + cert.getNotAfter().toInstant(), cert.getNotAfter().toInstant());
         } catch (CertificateNotYetValidException e) {
             throw new PeerRefusedException(PeerRefusedException.Reason.NOT_YET_VALID, fp,
-                    "not before " + cert.getNotBefore().toInstant());
+                    "not before " + cert.getNotBefore().toInstant(), cert.getNotBefore().toInstant());
         }
-        if (crl.isRevoked(cert)) {
-            throw new PeerRefusedException(PeerRefusedException.Reason.REVOKED, fp, null);
+        var revoked = crl.revocation(cert);
+        if (revoked.isPresent()) {
+            Instant when = revoked.get().at();
+            throw new PeerRefusedException(PeerRefusedException.Reason.REVOKED, fp, "on " + when, when);
         }
         Identity id;
         try {

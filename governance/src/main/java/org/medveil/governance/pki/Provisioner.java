@@ -118,7 +118,7 @@ public final class Provisioner {
         return Duration.ofDays(days != null ? days : record.validityDays());
     }
 
-    /** Revokes the participant's current certificate and refreshes the coordinator kit's CRL copy. */
+    /** Revokes the participant's current certificate and refreshes the CRL copy in every kit of the folder. */
     public ProjectRecord.Participant revoke(String name) {
         ProjectRecord.Participant p = current(name).orElseThrow(() -> unknown(name));
         X509Certificate cert = Pem.readCertificate(dir.resolve(p.kit()).resolve(KitConfig.CERT));
@@ -135,7 +135,8 @@ public final class Provisioner {
     /**
      * Issues a new key and certificate with a fresh lifetime into the same kit, keeping its
      * config, and revokes the old certificate as superseded so copies of the old kit stop working.
-     * A revoked participant cannot be renewed.
+     * A revoked site or user cannot be renewed; a revoked coordinator can, since renewing is the
+     * only way back to a working project.
      */
     public Path renew(String name) {
         return renew(name, null);
@@ -144,16 +145,21 @@ public final class Provisioner {
     public Path renew(String name, Integer days) {
         Duration validity = lifetime(days);
         ProjectRecord.Participant p = current(name).orElseThrow(() -> unknown(name));
-        if (ProjectRecord.Participant.REVOKED.equals(p.status())) {
+        if (ProjectRecord.Participant.REVOKED.equals(p.status()) && !Kind.COORDINATOR.id().equals(p.kind())) {
             // Renewing would silently readmit someone an admin shut out.
             throw new PkiException(name + " was revoked and cannot be renewed; issue a kit under a new name instead");
         }
         Identity id = p.role() == null ? new Identity(record.project(), p.name(), Kind.fromId(p.kind()), null)
                 : Identity.user(record.project(), p.name(), Role.fromId(p.role()));
         X509Certificate old = Pem.readCertificate(dir.resolve(p.kit()).resolve(KitConfig.CERT));
-        replace(p, p.withStatus(ProjectRecord.Participant.SUPERSEDED));
+        boolean wasRevoked = ProjectRecord.Participant.REVOKED.equals(p.status());
+        if (!wasRevoked) {
+            replace(p, p.withStatus(ProjectRecord.Participant.SUPERSEDED));
+        }
         Path kit = issueKit(id, validity);
-        ca.revoke(old, CRLReason.superseded, clock.instant());
+        if (!wasRevoked) {
+            ca.revoke(old, CRLReason.superseded, clock.instant());
+        }
         publishCrl();
         return kit;
     }
@@ -202,9 +208,7 @@ public final class Provisioner {
         if (!Files.exists(config)) {
             writeConfig(config, id);
         }
-        if (id.kind() == Kind.COORDINATOR) {
-            copy(ca.crlFile(), kit.resolve(KitConfig.CRL));
-        }
+        copy(ca.crlFile(), kit.resolve(KitConfig.CRL));
         record.participants().add(new ProjectRecord.Participant(id.name(), id.kind().id(),
                 id.role() == null ? null : id.role().id(), dir.relativize(kit).toString(),
                 cert.getSerialNumber().toString(16), Certificates.fingerprint(cert), notAfter.toString(),
@@ -224,11 +228,32 @@ public final class Provisioner {
         }
     }
 
-    private void publishCrl() {
+    /**
+     * Copies the CRL into every kit folder of the provisioning folder (coordinator, sites, users),
+     * so kits run on this machine, or copied from it again, carry the current CRL. Kits already
+     * handed out need {@code ca/crl.pem} copied to them by hand.
+     */
+    public List<Path> publishCrl() {
+        List<Path> kits = new ArrayList<>();
         Path coordinatorKit = dir.resolve(COORDINATOR_DIR);
         if (Files.isDirectory(coordinatorKit)) {
-            copy(ca.crlFile(), coordinatorKit.resolve(KitConfig.CRL));
+            kits.add(coordinatorKit);
         }
+        for (String group : List.of(SITES_DIR, USERS_DIR)) {
+            Path parent = dir.resolve(group);
+            if (!Files.isDirectory(parent)) {
+                continue;
+            }
+            try (var children = Files.list(parent)) {
+                children.filter(k -> Files.isRegularFile(k.resolve(KitConfig.FILE))).sorted().forEach(kits::add);
+            } catch (IOException e) {
+                throw new PkiException("cannot list kits in " + parent + ": " + e.getMessage(), e);
+            }
+        }
+        for (Path kit : kits) {
+            copy(ca.crlFile(), kit.resolve(KitConfig.CRL));
+        }
+        return kits;
     }
 
     private static void copy(Path from, Path to) {

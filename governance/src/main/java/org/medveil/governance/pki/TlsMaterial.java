@@ -9,7 +9,6 @@ import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The JDK-level TLS pieces built from a kit, independent of any transport library: the key
@@ -37,31 +36,47 @@ public final class TlsMaterial {
         }
     }
 
+    /**
+     * What a trust manager throws when it refuses a peer. The default throws the refusal itself;
+     * a transport can map it to an exception its TLS library turns into the matching alert (see
+     * {@link PeerRefusedException.Reason#x509Error()}), and log it on the way.
+     */
+    @FunctionalInterface
+    public interface Refusals {
+        CertificateException onRefusal(PeerRefusedException e);
+
+        Refusals THROW = e -> e;
+    }
+
     /** Server side: admits clients whose certificate passes {@code verifier} for one of {@code kinds}. */
     public static X509ExtendedTrustManager clientVerifier(PeerVerifier verifier, X509Certificate ca, Set<Kind> kinds,
-                                                          Consumer<PeerRefusedException> onRefusal) {
+                                                          Refusals refusals) {
         return new BaseTrustManager(ca) {
             @Override
             void checkClient(X509Certificate[] chain) throws CertificateException {
                 try {
                     verifier.verify(chain, kinds);
                 } catch (PeerRefusedException e) {
-                    onRefusal.accept(e);
-                    throw e;
+                    throw refusals.onRefusal(e);
                 }
             }
         };
     }
 
     /** Client side: admits only this project's coordinator, whose certificate must name {@code host}. */
-    public static X509ExtendedTrustManager coordinatorVerifier(PeerVerifier verifier, X509Certificate ca, String host) {
+    public static X509ExtendedTrustManager coordinatorVerifier(PeerVerifier verifier, X509Certificate ca, String host,
+                                                               Refusals refusals) {
         return new BaseTrustManager(ca) {
             @Override
             void checkServer(X509Certificate[] chain) throws CertificateException {
-                verifier.verify(chain, Set.of(Kind.COORDINATOR));
-                if (!namesHost(chain[0], host)) {
-                    throw new PeerRefusedException(PeerRefusedException.Reason.WRONG_KIND,
-                            Certificates.fingerprint(chain[0]), "coordinator certificate does not name host " + host);
+                try {
+                    verifier.verify(chain, Set.of(Kind.COORDINATOR));
+                    if (!namesHost(chain[0], host)) {
+                        throw new PeerRefusedException(PeerRefusedException.Reason.WRONG_KIND,
+                                Certificates.fingerprint(chain[0]), "coordinator certificate does not name host " + host);
+                    }
+                } catch (PeerRefusedException e) {
+                    throw refusals.onRefusal(e);
                 }
             }
         };

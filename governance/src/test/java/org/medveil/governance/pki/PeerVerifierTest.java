@@ -107,6 +107,21 @@ class PeerVerifierTest {
     }
 
     @Test
+    void aRevocationCarriesItsDateAndTheCrlInForceSurvivesItsFileVanishing() throws Exception {
+        Path kit = dir.resolve("sites/hospital-a");
+        Instant before = Instant.now().minusSeconds(1);
+        provisioner.revoke("hospital-a");
+        PeerRefusedException e = assertThrows(PeerRefusedException.class,
+                () -> verifier.verify(Kit.load(kit).certificate(), Set.of(Kind.SITE)));
+        assertTrue(e.at() != null && !e.at().isBefore(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)),
+                "revocation date " + e.at());
+        assertEquals(PeerRefusedException.Reason.REVOKED, e.reason());
+        assertEquals(23, e.reason().x509Error(), "X509_V_ERR_CERT_REVOKED, which BoringSSL sends as certificate_revoked");
+        java.nio.file.Files.delete(dir.resolve("coordinator/crl.pem"));
+        assertEquals(PeerRefusedException.Reason.REVOKED, refusal(kit, Set.of(Kind.SITE)));
+    }
+
+    @Test
     void identityUriRoundTripsForEveryRole() {
         for (Role r : Role.values()) {
             Identity id = Identity.user("demo", "u1", r);

@@ -133,6 +133,53 @@ class ProvisionerTest {
     }
 
     @Test
+    void everyKitCarriesTheCrlAndEveryChangeOfItReachesEveryKit() {
+        Provisioner p = init();
+        List<String> kits = List.of("coordinator", "sites/hospital-a", "sites/hospital-b", "users/alice", "users/bob");
+        for (String k : kits) {
+            assertEquals(dir.resolve(k).resolve(KitConfig.CRL), Kit.load(dir.resolve(k)).crlFile(), k);
+        }
+        X509Certificate b = Kit.load(dir.resolve("sites/hospital-b")).certificate();
+        p.revoke("hospital-b");
+        for (String k : kits) {
+            assertTrue(Pem.readCrl(dir.resolve(k).resolve(KitConfig.CRL)).isRevoked(b), k + " has the new CRL");
+        }
+        X509Certificate alice = Kit.load(dir.resolve("users/alice")).certificate();
+        p.renew("alice");
+        for (String k : kits) {
+            assertTrue(Pem.readCrl(dir.resolve(k).resolve(KitConfig.CRL)).isRevoked(alice), k + " has the renewal");
+        }
+        assertTrue(Pem.readCrl(Kit.load(p.addSite("hospital-c")).crlFile()).isRevoked(b),
+                "a new kit starts with the current CRL");
+    }
+
+    @Test
+    void aRevokedCoordinatorIsRenewedAndOnlyTheOldCertificateStaysRevoked() {
+        Provisioner p = init();
+        X509Certificate old = Kit.load(dir.resolve("coordinator")).certificate();
+        p.revoke("coordinator");
+        Kit site = Kit.load(dir.resolve("sites/hospital-a"));
+        RevocationList crl = RevocationList.of(site, Clock.systemUTC(), java.time.Duration.ZERO);
+        assertTrue(crl.revocation(old).orElseThrow().shutOut(), "sites see the coordinator revoked");
+        p.renew("coordinator");
+        X509Certificate renewed = Kit.load(dir.resolve("coordinator")).certificate();
+        assertTrue(crl.revocation(old).orElseThrow().shutOut(), "the old one stays revoked, not merely superseded");
+        assertTrue(crl.revocation(renewed).isEmpty());
+        assertEquals(ProjectRecord.Participant.ACTIVE, Provisioner.open(dir, Clock.systemUTC())
+                .current("coordinator").orElseThrow().status());
+    }
+
+    @Test
+    void aKitThatLostItsCrlFileStillLoadsWithoutOne() throws IOException {
+        init();
+        Path kit = dir.resolve("users/bob");
+        Files.writeString(kit.resolve(KitConfig.FILE),
+                Files.readString(kit.resolve(KitConfig.FILE)).replaceAll("(?m)^crl:.*\\n", ""));
+        Files.delete(kit.resolve(KitConfig.CRL));
+        assertEquals(null, Kit.load(kit).crlFile(), "kits from before kits carried a CRL still work");
+    }
+
+    @Test
     void aRevokedParticipantCannotBeRenewedBackIn() {
         Provisioner p = init();
         p.revoke("hospital-b");
