@@ -23,6 +23,10 @@ final class CoordinatorCommand {
         @Option(names = "--listen", paramLabel = "HOST:PORT",
                 description = "Address to bind (default: 0.0.0.0 and the port in the kit).")
         String listen;
+        @Option(names = "--state-dir", paramLabel = "DIR",
+                description = "Folder for the coordinator's state (its site registry); default: the kit's"
+                        + " settings.stateDir, else KIT/state. Lets the kit be mounted read-only.")
+        Path stateDir;
         @Mixin
         LogOptions log;
 
@@ -33,6 +37,9 @@ final class CoordinatorCommand {
             CoordinatorSettings settings = k.settings(CoordinatorSettings.class, CoordinatorSettings.DEFAULTS);
             if (listen != null) {
                 settings = settings.withListen(listen);
+            }
+            if (stateDir != null) {
+                settings = settings.withStateDir(stateDir.toAbsolutePath().toString());
             }
             CoordinatorServer server = CoordinatorServer.start(k, settings, Clock.systemUTC());
             Daemons.runUntilStopped(server);

@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
                 CoordinatorCommand.class,
                 SiteCommand.class,
                 SitesCommand.class,
+                HealthCommand.class,
                 org.medveil.cli.he.HeCommand.class,
                 org.medveil.cli.dicom.DicomCommand.class,
                 org.medveil.cli.models.TrainCommand.class,
@@ -26,7 +27,7 @@ import picocli.CommandLine.ScopeType;
                 org.medveil.cli.deid.DeidCommand.class,
                 CommandLine.HelpCommand.class,
         })
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "Show debug logs and stack traces of errors.")
@@ -42,9 +43,18 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Bare {@code medveil}: usage on stderr and exit 2, like any other incomplete command line. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        return usageError(spec);
+    }
+
+    /** For commands that only group subcommands: run without one, they print usage to stderr and exit 2. */
+    static int usageError(CommandLine.Model.CommandSpec spec) {
+        CommandLine cl = spec.commandLine();
+        cl.getErr().println("medveil: error: '" + spec.qualifiedName() + "' needs a subcommand");
+        cl.usage(cl.getErr());
+        return 2;
     }
 
     public static void main(String[] args) {

@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -27,7 +32,15 @@ import java.util.List;
                 ProvisionCommand.Renew.class,
                 ProvisionCommand.ListParticipants.class,
         })
-final class ProvisionCommand {
+final class ProvisionCommand implements java.util.concurrent.Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        return Main.usageError(spec);
+    }
 
     /** A command on an existing provisioning folder. */
     abstract static class FolderCommand extends OutputCommand {
@@ -99,18 +112,78 @@ final class ProvisionCommand {
             if (spec.coordinator() == null) {
                 throw new PkiException("no coordinator address: pass --coordinator HOST:PORT or set 'coordinator' in --config");
             }
-            Provisioner p = Provisioner.init(spec, outDir, Clock.systemUTC());
+            Provisioner p = initAtomically(spec);
+            String medveil = Invocation.command();
             out().println("Created project " + spec.project() + " in " + outDir);
             printKits(p, out());
             out().println("Keep " + outDir.resolve("ca") + " offline: it holds the CA key. Hand each kit folder to its owner.");
             out().println();
             out().println("Next:");
-            out().println("  medveil coordinator serve --kit " + outDir.resolve(Provisioner.COORDINATOR_DIR));
+            out().println("  " + medveil + " coordinator serve --kit " + outDir.resolve(Provisioner.COORDINATOR_DIR));
             for (String site : spec.sites()) {
-                out().println("  medveil site serve --kit " + outDir.resolve(Provisioner.SITES_DIR).resolve(site));
+                out().println("  " + medveil + " site serve --kit " + outDir.resolve(Provisioner.SITES_DIR).resolve(site));
             }
             spec.users().stream().filter(u -> "project-admin".equals(u.role())).findFirst().ifPresent(u ->
-                    out().println("  medveil sites list --kit " + outDir.resolve(Provisioner.USERS_DIR).resolve(u.name())));
+                    out().println("  " + medveil + " sites list --kit "
+                            + outDir.resolve(Provisioner.USERS_DIR).resolve(u.name())));
+        }
+
+        /**
+         * Provisions into a fresh folder beside --out and renames it to --out only when every kit
+         * was issued: a bad argument (an invalid site name, an unknown role) leaves nothing
+         * behind, so the corrected command runs as if the first had never happened.
+         */
+        private Provisioner initAtomically(ProjectSpec spec) {
+            Path target = outDir.toAbsolutePath().normalize();
+            if (Files.exists(target)) {
+                if (Files.exists(target.resolve(ProjectRecord.FILE)) || Files.exists(target.resolve("ca"))) {
+                    throw new PkiException(outDir + " already holds a provisioned project; use add-site/add-user,"
+                            + " or choose another --out folder");
+                }
+                if (!isEmptyFolder(target)) {
+                    throw new PkiException("--out " + outDir + " exists and is not an empty folder; choose a new folder");
+                }
+            }
+            Path staging;
+            try {
+                Files.createDirectories(target.getParent());
+                staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".partial-");
+            } catch (IOException e) {
+                throw new PkiException("cannot create " + outDir + ": " + e.getMessage(), e);
+            }
+            try {
+                Provisioner.init(spec, staging, Clock.systemUTC());
+                Files.deleteIfExists(target); // an empty folder given as --out
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                deleteTree(staging);
+                throw new PkiException("cannot create " + outDir + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                deleteTree(staging);
+                throw e;
+            }
+            return Provisioner.open(target, Clock.systemUTC());
+        }
+
+        private static boolean isEmptyFolder(Path dir) {
+            if (!Files.isDirectory(dir)) {
+                return false;
+            }
+            try (Stream<Path> s = Files.list(dir)) {
+                return s.findAny().isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        private static void deleteTree(Path dir) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                // best effort: the folder's name starts with a dot and says it is partial
+            }
         }
     }
 

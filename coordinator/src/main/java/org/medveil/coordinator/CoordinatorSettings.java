@@ -10,7 +10,8 @@ import org.medveil.governance.config.ConfigException;
  * @param heartbeatSeconds       interval the coordinator asks sites to send heartbeats at
  * @param heartbeatMisses        heartbeats a site may miss before its session is closed as stale
  * @param crlCheckSeconds        how often the CRL file is checked for changes
- * @param stateDir               where the coordinator keeps its state, relative to the kit folder
+ * @param stateDir               where the coordinator keeps its state (the site registry): relative to
+ *                               the kit folder, or absolute (so the kit can be mounted read-only)
  * @param refusalLogSeconds      after a refusal is logged, further refusals of the same certificate
  *                               (or handshake failures of the same kind from the same address) are
  *                               counted and summarised once per this many seconds
@@ -35,6 +36,10 @@ public record CoordinatorSettings(String listen, Integer heartbeatSeconds, Integ
 
     public CoordinatorSettings withHeartbeatSeconds(int seconds) {
         return new CoordinatorSettings(listen, seconds, heartbeatMisses, crlCheckSeconds, stateDir, refusalLogSeconds);
+    }
+
+    public CoordinatorSettings withStateDir(String dir) {
+        return new CoordinatorSettings(listen, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, dir, refusalLogSeconds);
     }
 
     public CoordinatorSettings withCrlCheckSeconds(int seconds) {

@@ -1,6 +1,10 @@
 package org.medveil.cli.models;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +42,10 @@ public final class SynthCommand implements Runnable {
             description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--force",
+            description = "Write into --out even when it is not empty (files of the same names are replaced).")
+    boolean force;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -49,6 +57,11 @@ public final class SynthCommand implements Runnable {
         if (patients < 1 || patients > 1_000_000) {
             throw new IllegalArgumentException("--patients must be between 1 and 1000000, got " + patients);
         }
+        if (!force && !emptyOrAbsent(out)) {
+            // A second run over an older data set would mix the two (other --seed, fewer patients).
+            throw new IllegalArgumentException("--out " + out + " is not empty; choose a new folder, or pass --force"
+                    + " to write into it (files of the same names are replaced, others are left)");
+        }
         PrintWriter w = spec.commandLine().getOut();
         List<SiteSummary> summaries = new SyntheticGenerator(seed).generate(sites, patients, out);
         for (SiteSummary s : summaries) {
@@ -56,5 +69,19 @@ public final class SynthCommand implements Runnable {
                     s.site(), s.images(), s.positives(), s.burnedIn(), s.chineseNames(), s.folder());
         }
         w.flush();
+    }
+
+    private static boolean emptyOrAbsent(Path dir) {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read --out " + dir + ": " + e.getMessage(), e);
+        }
     }
 }
