@@ -144,6 +144,11 @@ final class ProvisionCommand implements java.util.concurrent.Callable<Integer> {
                     throw new PkiException("--out " + outDir + " exists and is not an empty folder; choose a new folder");
                 }
             }
+            Path created = target.getParent(); // the outermost parent folder this run creates, if any
+            while (created.getParent() != null && !Files.exists(created.getParent())) {
+                created = created.getParent();
+            }
+            Path createdParents = Files.exists(created) ? null : created;
             Path staging;
             try {
                 Files.createDirectories(target.getParent());
@@ -156,10 +161,10 @@ final class ProvisionCommand implements java.util.concurrent.Callable<Integer> {
                 Files.deleteIfExists(target); // an empty folder given as --out
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
-                deleteTree(staging);
+                deleteTree(createdParents != null ? createdParents : staging);
                 throw new PkiException("cannot create " + outDir + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                deleteTree(staging);
+                deleteTree(createdParents != null ? createdParents : staging);
                 throw e;
             }
             return Provisioner.open(target, Clock.systemUTC());

@@ -45,7 +45,7 @@ class CliDetailsTest {
     @Test
     @DisplayName("provision init with an invalid argument writes nothing, and the corrected command then works")
     void provisionInitAllOrNothing() throws IOException {
-        Path out = dir.resolve("prov");
+        Path out = dir.resolve("try/prov");
         // The role of the second user is a typo: found only after the CA and three kits were issued.
         CliRun bad = CliRun.run("provision", "init", "--project", "demo", "--coordinator", "localhost:8443",
                 "--out", out.toString(), "--site", "hospital-a", "--site", "hospital-b",
@@ -63,7 +63,7 @@ class CliDetailsTest {
                 "--out", out.toString(), "--site", "hospital-a", "--site", "hospital-b",
                 "--user", "admin:project-admin", "--user", "rita:researcher");
         assertEquals(0, good.exit(), good.err());
-        assertEquals(List.of(out), contents(dir), "only the project folder, no staging folder");
+        assertEquals(List.of(out), contents(dir.resolve("try")), "only the project folder, no staging folder");
         assertTrue(Files.isRegularFile(out.resolve("sites/hospital-b/medveil.yaml")));
         assertTrue(Files.isDirectory(out.resolve("users/rita")));
         assertTrue(good.out().contains("  medveil coordinator serve --kit " + out.resolve("coordinator")), good.out());
