@@ -15,6 +15,7 @@ import org.medveil.dicom.deid.ProjectKey;
 import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
 import org.medveil.dicom.io.DicomWriter;
+import org.medveil.dicom.net.DirectoryStore;
 import org.medveil.dicom.occlusion.OcclusionRules;
 import org.medveil.dicom.occlusion.PixelBlanker;
 import org.medveil.governance.config.ConfigException;
@@ -335,7 +336,7 @@ public final class DeidCommand implements Callable<Integer> {
         if (escrow != null && a.dataSet().contains(EscrowKey.ENCRYPTED_ATTRIBUTES_SEQUENCE)
                 && b.dataSet().contains(EscrowKey.ENCRYPTED_ATTRIBUTES_SEQUENCE)) {
             try {
-                if (!escrow.recover(a.dataSet()).equals(escrow.recover(b.dataSet()))) {
+                if (!DirectoryStore.sameObject(escrow.recover(a.dataSet()), escrow.recover(b.dataSet()))) {
                     return false;
                 }
             } catch (DicomException e) {
@@ -344,7 +345,7 @@ public final class DeidCommand implements Callable<Integer> {
             a.dataSet().remove(EscrowKey.ENCRYPTED_ATTRIBUTES_SEQUENCE);
             b.dataSet().remove(EscrowKey.ENCRYPTED_ATTRIBUTES_SEQUENCE);
         }
-        return a.dataSet().equals(b.dataSet());
+        return DirectoryStore.sameObject(a.dataSet(), b.dataSet());
     }
 
     /**

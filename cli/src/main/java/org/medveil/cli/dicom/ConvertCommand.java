@@ -6,6 +6,7 @@ import org.medveil.dicom.TransferSyntax;
 import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
 import org.medveil.dicom.io.DicomWriter;
+import org.medveil.dicom.net.DirectoryStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -197,7 +198,7 @@ public final class ConvertCommand implements Runnable {
             return true;
         }
         try {
-            return new DicomReader().read(bytes).dataSet().equals(new DicomReader().read(first).dataSet());
+            return DirectoryStore.sameObject(new DicomReader().read(bytes).dataSet(), new DicomReader().read(first).dataSet());
         } catch (DicomException e) {
             return false;
         }

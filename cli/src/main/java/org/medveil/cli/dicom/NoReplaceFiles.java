@@ -2,6 +2,7 @@ package org.medveil.cli.dicom;
 
 import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
+import org.medveil.dicom.net.DirectoryStore;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -50,9 +51,9 @@ public final class NoReplaceFiles {
     }
 
     /**
-     * Same bytes, or two DICOM files whose data sets are equal at every depth (meta header,
-     * encoding and length forms aside): a copy written by another version or from a re-encoded
-     * input is still the same object.
+     * Same bytes, or two DICOM files whose data sets hold the same object ({@link DirectoryStore#sameObject}:
+     * meta header, encoding and length forms aside): a copy written by another version or from a
+     * re-encoded input is still the same object.
      */
     public static final Same SAME_DATA_SET = (ours, existing) -> {
         if (Files.mismatch(ours, existing) == -1) {
@@ -61,7 +62,7 @@ public final class NoReplaceFiles {
         try {
             DicomFile a = new DicomReader().read(ours);
             DicomFile b = new DicomReader().read(existing);
-            return a.dataSet().equals(b.dataSet());
+            return DirectoryStore.sameObject(a.dataSet(), b.dataSet());
         } catch (IOException e) {
             return false; // the existing file is not readable DICOM: not the same
         }

@@ -2,8 +2,11 @@ package org.medveil.dicom.net;
 
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.DicomException;
+import org.medveil.dicom.Element;
+import org.medveil.dicom.SequenceElement;
 import org.medveil.dicom.Tag;
 import org.medveil.dicom.VR;
+import org.medveil.dicom.ValueElement;
 import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
 import org.medveil.dicom.io.DicomWriter;
@@ -145,10 +148,42 @@ public final class DirectoryStore implements StoreHandler {
             return sameBytes(stored, head.dataSetOffset(), o.dataSetFile());
         }
         try {
-            return new DicomReader().read(stored).dataSet().equals(o.dataSet());
+            return sameObject(new DicomReader().read(stored).dataSet(), o.dataSet());
         } catch (DicomException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether two data sets hold the same object: equal at every depth, except that an element read
+     * as UN (implicit VR without a dictionary entry: private tags) matches the same tag with any VR
+     * and the same value bytes, so an implicit VR re-send of an explicit VR object is the same
+     * object. The CLI's duplicate rule uses it too.
+     */
+    public static boolean sameObject(DataSet a, DataSet b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Element x : a.elements()) {
+            Element y = b.get(x.tag());
+            if (x instanceof SequenceElement s && y instanceof SequenceElement t) {
+                if (s.size() != t.size()) {
+                    return false;
+                }
+                for (int i = 0; i < s.size(); i++) {
+                    if (!sameObject(s.item(i), t.item(i))) {
+                        return false;
+                    }
+                }
+            } else if (x instanceof ValueElement v && y instanceof ValueElement w && (v.vr() == VR.UN || w.vr() == VR.UN)) {
+                if (!Arrays.equals(v.value(), w.value())) {
+                    return false;
+                }
+            } else if (!x.equals(y)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean sameBytes(Path a, long offset, Path b) throws IOException {
