@@ -1,6 +1,7 @@
 package org.medveil.cli.deid;
 
 import org.medveil.cli.CliRun;
+import org.medveil.cli.dicom.DicomdirMedium;
 import org.medveil.testsupport.External;
 import static org.medveil.cli.CliRun.run;
 
@@ -16,7 +17,6 @@ import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
 import org.medveil.dicom.io.DicomWriter;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -261,47 +261,11 @@ class DeidCommandTest {
         assertArrayEquals(before, Files.readAllBytes(output));
     }
 
-    /** pydicom's list of the files a DICOMDIR references (its Referenced File IDs), as relative paths. */
-    static List<String> pydicomReferences(Path dicomdir) throws Exception {
-        Path py = Path.of("/usr/bin/python3");
-        String script = "import sys, pydicom\n"
-                + "ds = pydicom.dcmread(sys.argv[1])\n"
-                + "for r in ds.DirectoryRecordSequence:\n"
-                + "    if 'ReferencedFileID' in r:\n"
-                + "        v = r.ReferencedFileID\n"
-                + "        print('/'.join(v) if isinstance(v, pydicom.multival.MultiValue) else v)\n";
-        External.require(Files.isExecutable(py), "/usr/bin/python3 with pydicom (apt-get install -y python3-pydicom)");
-        External.Result res = External.run(List.of(py.toString(), "-c", script, dicomdir.toString()));
-        External.require(res.exit() == 0, "/usr/bin/python3 with pydicom (apt-get install -y python3-pydicom): "
-                + res.err(StandardCharsets.UTF_8));
-        return res.out(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
-    }
-
-    /** pydicom's DICOMDIR test set: the DICOMDIR and the three patient folders it references. */
-    static Path dicomdirMedium(Path target) throws Exception {
-        Path src = External.pydicomData("test_files/dicomdirtests/DICOMDIR").getParent();
-        Files.createDirectories(target);
-        Files.copy(src.resolve("DICOMDIR"), target.resolve("DICOMDIR"));
-        for (String patient : List.of("77654033", "98892001", "98892003")) {
-            try (Stream<Path> s = Files.walk(src.resolve(patient))) {
-                for (Path p : s.toList()) {
-                    Path t = target.resolve(src.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(t);
-                    } else {
-                        Files.copy(p, t);
-                    }
-                }
-            }
-        }
-        return target;
-    }
-
     @Test
     @DisplayName("issue 9: deid skips a DICOMDIR with the reason and de-identifies each file it references once")
     void dicomdirIsSkippedAndItsFilesDeidentifiedOnce() throws Exception {
-        Path in = dicomdirMedium(dir.resolve("in"));
-        List<String> refs = pydicomReferences(in.resolve("DICOMDIR"));
+        Path in = DicomdirMedium.copy(dir.resolve("in"));
+        List<String> refs = DicomdirMedium.pydicomReferences(in.resolve("DICOMDIR"));
         assertTrue(refs.size() > 20, "pydicom lists the references: " + refs);
         Set<String> idParts = new HashSet<>();
         refs.forEach(ref -> idParts.addAll(List.of(ref.split("/"))));
