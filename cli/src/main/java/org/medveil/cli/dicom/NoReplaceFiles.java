@@ -95,9 +95,23 @@ public final class NoReplaceFiles {
      * existing file alone and tells whether it holds the same content ({@code same} compares).
      */
     public static Placed place(Path target, Content content, Same same) throws IOException {
-        Path tmp = newTemp(target);
+        Path dir = target.toAbsolutePath().getParent();
+        String name = target.getFileName().toString();
+        name = name.length() > 120 ? name.substring(0, 120) : name;
+        Path tmp;
+        OutputStream raw;
+        while (true) { // a hidden name that never collides: CREATE_NEW, retried
+            tmp = dir.resolve("." + name + "." + PID + "-" + SEQ.incrementAndGet() + ".part");
+            try {
+                raw = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                break;
+            } catch (FileAlreadyExistsException e) {
+                // left over by a killed run with the same pid: take the next number
+            }
+        }
+        PENDING.add(tmp);
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), 1 << 16)) {
+            try (OutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
                 content.writeTo(out);
             }
             if (publish(tmp, target)) {
@@ -105,27 +119,9 @@ public final class NoReplaceFiles {
             }
             return same.test(tmp, target) ? Placed.SAME : Placed.DIFFERENT;
         } finally {
+            raw.close(); // no-op when closed above; closes it when content.writeTo threw before
             Files.deleteIfExists(tmp);
             PENDING.remove(tmp);
-        }
-    }
-
-    /** A new, empty, hidden file next to {@code target}; the name never collides (CREATE_NEW, retried). */
-    private static Path newTemp(Path target) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        String name = target.getFileName().toString();
-        if (name.length() > 120) {
-            name = name.substring(0, 120);
-        }
-        while (true) {
-            Path tmp = dir.resolve("." + name + "." + PID + "-" + SEQ.incrementAndGet() + ".part");
-            try {
-                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                PENDING.add(tmp);
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                // left over by a killed run with the same pid: take the next number
-            }
         }
     }
 
