@@ -3,6 +3,8 @@ package org.medveil.cli.deid;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import org.medveil.cli.dicom.MediaDirectory;
+import org.medveil.cli.dicom.NoReplaceFiles;
 import org.medveil.dicom.DicomException;
 import org.medveil.dicom.deid.AnnexETable;
 import org.medveil.dicom.deid.DeidRefusedException;
@@ -10,8 +12,10 @@ import org.medveil.dicom.deid.DeidResult;
 import org.medveil.dicom.deid.Deidentifier;
 import org.medveil.dicom.deid.EscrowKey;
 import org.medveil.dicom.deid.ProjectKey;
+import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
 import org.medveil.dicom.io.DicomWriter;
+import org.medveil.dicom.net.DirectoryStore;
 import org.medveil.dicom.occlusion.OcclusionRules;
 import org.medveil.dicom.occlusion.PixelBlanker;
 import org.medveil.governance.config.ConfigException;
@@ -28,10 +32,14 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -44,13 +52,18 @@ import java.util.stream.Stream;
  * {@code medveil deid --profile FILE --key FILE IN OUT}: de-identifies a file or folder with a
  * PS3.15 Annex E profile checked against Table 2. Outputs are named by their new UIDs
  * (OUT/STUDY/SOP.dcm), so no identifying input path survives; files that cannot be read or are
- * refused go to the quarantine folder with a reason file, and the run goes on.
+ * refused go to the quarantine folder with a reason file, and the run goes on. An output is never
+ * replaced: a second input with the same SOP Instance UID is a duplicate (same content, no second
+ * file) or is quarantined. DICOMDIRs are skipped, never copied. Every input is counted once.
  */
 @Command(name = "deid", mixinStandardHelpOptions = true,
         description = {"De-identify DICOM files with a PS3.15 Annex E profile (Basic Profile + options), "
                 + "checked against Table 2 of T/SCGS 313008-2024.",
-                "Outputs go to OUT/<StudyUID>/<SOPInstanceUID>.dcm; unreadable or refused files go to the "
-                        + "quarantine folder with a .reason.txt each. Exit code 1 only when no file could be de-identified."})
+                "Outputs go to OUT/<StudyUID>/<SOPInstanceUID>.dcm and are never replaced; unreadable or refused "
+                        + "files, and inputs whose SOP Instance UID is already taken by different content, go to the "
+                        + "quarantine folder with a .reason.txt each. An input that de-identifies to an existing output's "
+                        + "content is counted as a duplicate. A DICOMDIR is skipped (not copied); the files it references "
+                        + "are de-identified. Exit code 1 only when no file could be de-identified."})
 public final class DeidCommand implements Callable<Integer> {
 
     @Option(names = "--profile", required = true, paramLabel = "FILE",
@@ -77,7 +90,8 @@ public final class DeidCommand implements Callable<Integer> {
             description = "Files de-identified in parallel (default: one per processor).")
     int threads;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "Input file or folder.")
+    @Parameters(index = "0", paramLabel = "IN",
+            description = "Input file or folder; a DICOMDIR file stands for the files it references.")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "Output folder.")
@@ -87,6 +101,8 @@ public final class DeidCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     private String strategyNote;
+    private EscrowKey escrow;
+    private final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
 
     @Override
     public Integer call() {
@@ -100,9 +116,10 @@ public final class DeidCommand implements Callable<Integer> {
         } catch (ConfigException | StrategyViolationException e) {
             throw new DeidCliException(e.getMessage(), e);
         }
+        escrow = escrowKey(profile);
         Deidentifier engine = new Deidentifier(AnnexETable.standard(), profile.profile(), new ProjectKey(readKey(keyFile, "--key", 16)),
-                rules(profile), new PixelBlanker(), escrowKey(profile));
-        List<Path> files = inputs();
+                rules(profile), new PixelBlanker(), escrow);
+        Inputs inputs = inputs();
         Path q = quarantine != null ? quarantine
                 : out.toAbsolutePath().resolveSibling(out.getFileName() + "-quarantine");
         o.println("profile " + profile.profile().name() + " (" + profile.scenario().describe() + "), Table 2: "
@@ -113,19 +130,32 @@ public final class DeidCommand implements Callable<Integer> {
         strategyNote = "T/SCGS 313008 Table 2 avail " + profile.scenario().availability().english()
                 + " conf " + profile.scenario().confidentiality().english()
                 + (decision.overridden() ? " override" : "");
-        Summary s = run(engine, files, q);
+        Summary s = run(engine, inputs, q);
         o.println(s.describe(q));
-        if (s.done == 0 && s.quarantined > 0) {
-            throw new DeidCliException("no file could be de-identified; every input is in the quarantine folder " + q
-                    + " with its reason");
+        if (s.done + s.duplicates == 0 && s.quarantined > 0) {
+            throw new DeidCliException("no file could be de-identified; " + s.quarantined + " input(s) are in the "
+                    + "quarantine folder " + q + " with their reasons");
         }
         return 0;
     }
 
-    /** Counts for the summary; reasons are categories, never file names. */
+    /** Reasons printed in the summary and written next to quarantined files. */
+    static final String DUPLICATE_DIFFERENT = "duplicate SOP Instance UID, different content";
+    static final String SKIPPED_DICOMDIR = "media directory (DICOMDIR), not copied: its Referenced File IDs often "
+            + "hold patient IDs; the files it references are de-identified one by one";
+
+    /**
+     * Counts for the summary; reasons are categories, never file names. Every input lands in
+     * exactly one of done, duplicates, quarantined and skipped.
+     */
     private static final class Summary {
+        int inputs;
         int done;
+        int duplicates;
         int quarantined;
+        int skipped;
+        int missingReferences;
+        int outsideReferences;
         long bytes;
         long nanos;
         final Map<String, Integer> reasons = new TreeMap<>();
@@ -133,28 +163,60 @@ public final class DeidCommand implements Callable<Integer> {
 
         String describe(Path q) {
             double secs = Math.max(1e-9, nanos / 1e9);
+            String nl = System.lineSeparator();
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format("de-identified %d file(s), quarantined %d; %.1f MB in %.2f s (%.1f files/s, %.1f MB/s)",
-                    done, quarantined, bytes / 1e6, secs, done / secs, bytes / 1e6 / secs));
-            rulesApplied.forEach((r, n) -> sb.append(System.lineSeparator()).append("  occlusion rule '").append(r)
-                    .append("': ").append(n));
+            sb.append(String.format("de-identified %d file(s), quarantined %d, duplicates %d, skipped %d (%d input(s)); "
+                            + "%.1f MB in %.2f s (%.1f files/s, %.1f MB/s)",
+                    done, quarantined, duplicates, skipped, inputs, bytes / 1e6, secs, inputs / secs, bytes / 1e6 / secs));
+            rulesApplied.forEach((r, n) -> sb.append(nl).append("  occlusion rule '").append(r).append("': ").append(n));
+            if (duplicates > 0) {
+                sb.append(nl).append("  duplicates (same SOP Instance UID and same content as an output; no second file): ")
+                        .append(duplicates);
+            }
+            if (skipped > 0) {
+                sb.append(nl).append("  skipped (").append(SKIPPED_DICOMDIR).append("): ").append(skipped);
+            }
+            if (missingReferences > 0) {
+                sb.append(nl).append("  a DICOMDIR references ").append(missingReferences)
+                        .append(" file(s) that are not in the input; they were not de-identified");
+            }
+            if (outsideReferences > 0) {
+                sb.append(nl).append("  a DICOMDIR references ").append(outsideReferences)
+                        .append(" file(s) outside its folder; they were not followed");
+            }
             if (quarantined > 0) {
-                reasons.forEach((r, n) -> sb.append(System.lineSeparator()).append("  quarantined (").append(r)
-                        .append("): ").append(n));
-                sb.append(System.lineSeparator()).append("  see ").append(q).append(" (one .reason.txt per file)");
+                reasons.forEach((r, n) -> sb.append(nl).append("  quarantined (").append(r).append("): ").append(n));
+                sb.append(nl).append("  see ").append(q).append(" (one .reason.txt per file)");
             }
             return sb.toString();
         }
     }
 
-    /** What happened to one input; the summary is built on the calling thread only. */
-    private record Outcome(long bytes, String rule, String quarantineCategory) {}
+    private enum Kind { DONE, DUPLICATE, QUARANTINED, SKIPPED }
 
-    private Summary run(Deidentifier engine, List<Path> files, Path q) {
+    /** What happened to one input; the summary is built on the calling thread only. */
+    private record Outcome(Kind kind, long bytes, String rule, String quarantineCategory,
+                           MediaDirectory.References references) {
+        static Outcome of(Kind kind, long bytes) { return new Outcome(kind, bytes, null, null, null); }
+    }
+
+    /**
+     * The files to de-identify, each once; {@code base} is the folder quarantine paths are
+     * relative to; {@code references} are what a DICOMDIR given as IN pointed at.
+     */
+    private record Inputs(List<Path> files, Path base, MediaDirectory.References references) {}
+
+    private Summary run(Deidentifier engine, Inputs inputs, Path q) {
+        List<Path> files = inputs.files();
         Summary s = new Summary();
+        s.inputs = files.size();
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (n > 64) {
             throw new DeidCliException("--threads " + threads + " is too many; use at most 64");
+        }
+        List<MediaDirectory.References> seenReferences = new ArrayList<>();
+        if (inputs.references() != null) {
+            seenReferences.add(inputs.references());
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
         long t0 = System.nanoTime();
@@ -162,18 +224,28 @@ public final class DeidCommand implements Callable<Integer> {
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" files", 1).build()) {
             CompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
             for (Path f : files) {
-                done.submit(() -> one(engine, f, q));
+                done.submit(() -> one(engine, f, inputs.base(), q));
             }
             for (int i = 0; i < files.size(); i++) {
                 Outcome o = done.take().get();
-                if (o.quarantineCategory() != null) {
-                    s.quarantined++;
-                    s.reasons.merge(o.quarantineCategory(), 1, Integer::sum);
-                } else {
-                    s.done++;
-                    s.bytes += o.bytes();
-                    if (o.rule() != null) {
-                        s.rulesApplied.merge(o.rule(), 1, Integer::sum);
+                s.bytes += o.bytes();
+                switch (o.kind()) {
+                    case DONE -> {
+                        s.done++;
+                        if (o.rule() != null) {
+                            s.rulesApplied.merge(o.rule(), 1, Integer::sum);
+                        }
+                    }
+                    case DUPLICATE -> s.duplicates++;
+                    case SKIPPED -> {
+                        s.skipped++;
+                        if (o.references() != null && inputs.references() == null) {
+                            seenReferences.add(o.references());
+                        }
+                    }
+                    case QUARANTINED -> {
+                        s.quarantined++;
+                        s.reasons.merge(o.quarantineCategory(), 1, Integer::sum);
                     }
                 }
                 if (bar != null) {
@@ -190,57 +262,151 @@ public final class DeidCommand implements Callable<Integer> {
             pool.shutdownNow();
         }
         s.nanos = System.nanoTime() - t0;
+        // a DICOMDIR's references should all be inputs; say how many were not (never which: they name patients)
+        Set<Path> given = new HashSet<>();
+        files.forEach(f -> given.add(f.toAbsolutePath().normalize()));
+        for (MediaDirectory.References r : seenReferences) {
+            s.outsideReferences += r.outside();
+            s.missingReferences += (int) r.files().stream().filter(p -> !given.contains(p)).count();
+        }
         return s;
     }
 
-    private Outcome one(Deidentifier engine, Path f, Path q) {
+    private Outcome one(Deidentifier engine, Path f, Path base, Path q) {
+        long size = 0;
         try {
-            long size = Files.size(f);
-            DeidResult r = engine.deidentify(new DicomReader().read(f));
-            List<String> method = new java.util.ArrayList<>(r.file().dataSet().getStrings(0x00120063));
+            size = Files.size(f);
+            DicomFile input = new DicomReader().read(f);
+            if (MediaDirectory.is(input)) {
+                // never copied: records point at each other by offset and name files by patient folders
+                Path folder = f.toAbsolutePath().getParent();
+                return new Outcome(Kind.SKIPPED, size, null, null, MediaDirectory.references(input, folder));
+            }
+            DeidResult r = engine.deidentify(input);
+            List<String> method = new ArrayList<>(r.file().dataSet().getStrings(0x00120063));
             method.add(strategyNote);
             r.file().dataSet().putString(0x00120063, org.medveil.dicom.VR.LO, method.toArray(String[]::new));
             String study = r.file().dataSet().getString(0x0020000D);
             String sop = r.file().dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID);
-            Path dir = out.resolve(study == null ? "no-study" : study);
-            Files.createDirectories(dir);
+            Path dir = directory(out.resolve(study == null ? "no-study" : study));
             Path target = dir.resolve((sop == null ? "object-" + java.util.UUID.randomUUID() : sop) + ".dcm");
-            new DicomWriter().writeFile(r.file(), target, r.outputSyntax());
-            return new Outcome(size, r.occlusionRule(), null);
+            NoReplaceFiles.Placed placed = NoReplaceFiles.place(target,
+                    o -> new DicomWriter().writeFile(r.file(), o, r.outputSyntax()), this::sameObject);
+            return switch (placed) {
+                case CREATED -> new Outcome(Kind.DONE, size, r.occlusionRule(), null, null);
+                case SAME -> Outcome.of(Kind.DUPLICATE, size);
+                case DIFFERENT -> quarantine(f, base, q, size, DUPLICATE_DIFFERENT, "another input with the same SOP "
+                        + "Instance UID was de-identified to a different data set; its output was kept, not replaced");
+            };
         } catch (DeidRefusedException e) {
-            return quarantine(f, q, "refused by the profile", e.getMessage());
+            return quarantine(f, base, q, size, "refused by the profile", e.getMessage());
         } catch (DicomException e) {
-            return quarantine(f, q, "not readable as DICOM", e.getMessage());
+            return quarantine(f, base, q, size, "not readable as DICOM", e.getMessage());
         } catch (IOException | RuntimeException e) {
-            return quarantine(f, q, "error", e.getClass().getSimpleName() + ": " + e.getMessage());
+            return quarantine(f, base, q, size, "error", e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
-    /** Copies the original into the quarantine folder (same relative path) with a reason file next to it. */
-    private Outcome quarantine(Path f, Path q, String category, String message) {
+    /** Creates an output folder once per run (not a stat and mkdir per file). */
+    private Path directory(Path dir) throws IOException {
+        if (!madeDirs.contains(dir)) {
+            Files.createDirectories(dir);
+            madeDirs.add(dir);
+        }
+        return dir;
+    }
+
+    /**
+     * Whether our new output holds the same object as the existing file of the same name: same
+     * bytes, or equal data sets. Escrow seals the originals with a random nonce, so two sealings of
+     * one input differ in bytes: then the sealed originals are recovered and compared instead.
+     */
+    private boolean sameObject(Path ours, Path existing) throws IOException {
+        if (Files.mismatch(ours, existing) == -1) {
+            return true;
+        }
+        DicomFile a;
+        DicomFile b;
         try {
-            Path rel = Files.isDirectory(in) ? in.relativize(f) : f.getFileName();
-            Path target = q.resolve(rel.toString());
-            Files.createDirectories(target.getParent());
-            Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(target.resolveSibling(target.getFileName() + ".reason.txt"),
-                    category + ": " + message + System.lineSeparator(), StandardCharsets.UTF_8);
-            return new Outcome(0, null, category);
+            a = new DicomReader().read(ours);
+            b = new DicomReader().read(existing);
+        } catch (DicomException e) {
+            return false;
+        }
+        if (escrow != null && a.dataSet().contains(EscrowKey.ENCRYPTED_ATTRIBUTES_SEQUENCE)
+                && b.dataSet().contains(EscrowKey.ENCRYPTED_ATTRIBUTES_SEQUENCE)) {
+            try {
+                if (!DirectoryStore.sameObject(escrow.recover(a.dataSet()), escrow.recover(b.dataSet()))) {
+                    return false;
+                }
+            } catch (DicomException e) {
+                return false; // sealed under another key, or altered
+            }
+            a.dataSet().remove(EscrowKey.ENCRYPTED_ATTRIBUTES_SEQUENCE);
+            b.dataSet().remove(EscrowKey.ENCRYPTED_ATTRIBUTES_SEQUENCE);
+        }
+        return DirectoryStore.sameObject(a.dataSet(), b.dataSet());
+    }
+
+    /**
+     * Copies the original into the quarantine folder (same relative path) with a reason file next
+     * to it. Never replaces a file there: a different file under that name from an earlier run
+     * keeps its name and this one gets "~2", "~3", ...
+     */
+    private Outcome quarantine(Path f, Path base, Path q, long size, String category, String message) {
+        byte[] reason = (category + ": " + message + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
+        try {
+            Path rel = base != null ? base.relativize(f.toAbsolutePath().normalize()) : f.getFileName();
+            Path first = q.resolve(rel.toString());
+            directory(first.getParent());
+            for (int n = 1; n < 1000; n++) {
+                Path copy = n == 1 ? first : first.resolveSibling(first.getFileName() + "~" + n);
+                if (NoReplaceFiles.place(copy, o -> Files.copy(f, o), BYTES) == NoReplaceFiles.Placed.DIFFERENT) {
+                    continue;
+                }
+                Path why = copy.resolveSibling(copy.getFileName() + ".reason.txt");
+                if (NoReplaceFiles.place(why, o -> o.write(reason), BYTES) != NoReplaceFiles.Placed.DIFFERENT) {
+                    return new Outcome(Kind.QUARANTINED, size, null, category, null);
+                }
+            }
+            throw new IOException("999 files of that name are already there");
         } catch (IOException e) {
             throw new DeidCliException("cannot write to the quarantine folder " + q + ": " + e.getMessage()
                     + "; check that it is writable", e);
         }
     }
 
-    private List<Path> inputs() {
+    private static final NoReplaceFiles.Same BYTES = (a, b) -> Files.mismatch(a, b) == -1;
+
+    /**
+     * IN as a list of files, each once: a folder's files in name order; a file; or a DICOMDIR
+     * file, which stands for itself (skipped) and the files it references.
+     */
+    private Inputs inputs() {
+        Path abs = in.toAbsolutePath().normalize();
         if (Files.isRegularFile(in)) {
-            return List.of(in);
+            MediaDirectory.References refs = null;
+            try {
+                DicomFile f = new DicomReader().read(in);
+                if (MediaDirectory.is(f)) {
+                    refs = MediaDirectory.references(f, abs.getParent());
+                }
+            } catch (IOException e) {
+                // not readable: one() quarantines it with the reason
+            }
+            if (refs == null) {
+                return new Inputs(List.of(in), null, null);
+            }
+            List<Path> files = new ArrayList<>();
+            files.add(abs);
+            refs.files().stream().filter(Files::isRegularFile).forEach(files::add);
+            return new Inputs(files, abs.getParent(), refs);
         }
         if (!Files.isDirectory(in)) {
             throw new DeidCliException("no such file or folder: " + in);
         }
-        try (Stream<Path> s = Files.walk(in)) {
-            return s.filter(Files::isRegularFile).sorted().toList();
+        try (Stream<Path> s = Files.walk(abs)) {
+            return new Inputs(s.filter(Files::isRegularFile).sorted().toList(), abs, null);
         } catch (IOException e) {
             throw new DeidCliException("cannot list " + in + ": " + e.getMessage(), e);
         }

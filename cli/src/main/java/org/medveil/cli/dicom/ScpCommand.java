@@ -26,8 +26,11 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code medveil dicom scp}: a standalone C-ECHO/C-STORE SCP writing what it receives to a folder. */
 @Command(name = "scp", mixinStandardHelpOptions = true,
-        description = "Run a storage SCP (C-ECHO, C-STORE) that writes each received object to --out as a "
-                + "Part 10 file named by a digest of its SOP Instance UID. Stops on Ctrl-C.")
+        description = {"Run a storage SCP (C-ECHO, C-STORE) that writes each received object to --out as a "
+                + "Part 10 file named by a digest of its SOP Instance UID. Stops on Ctrl-C.",
+                "A stored file is never replaced: the same object again is answered success without a second copy; "
+                        + "a different object with a stored SOP Instance UID is refused (status 0xA770, "
+                        + "'duplicate SOP Instance UID, different content')."})
 public final class ScpCommand implements Runnable {
     @Option(names = "--aet", required = true, paramLabel = "AE", description = "Our AE title (callers must call it).")
     String aet;

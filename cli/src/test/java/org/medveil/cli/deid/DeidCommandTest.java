@@ -1,6 +1,7 @@
 package org.medveil.cli.deid;
 
 import org.medveil.cli.CliRun;
+import org.medveil.cli.dicom.DicomdirMedium;
 import org.medveil.testsupport.External;
 import static org.medveil.cli.CliRun.run;
 
@@ -8,6 +9,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.VR;
 import org.medveil.dicom.io.DicomFile;
@@ -16,11 +19,19 @@ import org.medveil.dicom.io.DicomWriter;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Tag("REQ-DEID-3")
@@ -53,7 +64,7 @@ class DeidCommandTest {
         CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
                 "--key", key().toString(), in.toString(), out.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("de-identified 2 file(s), quarantined 2"), r.out());
+        assertTrue(r.out().contains("de-identified 2 file(s), quarantined 2, duplicates 0, skipped 0 (4 input(s))"), r.out());
         assertTrue(r.out().contains("quarantined (not readable as DICOM): 1"), r.out());
         assertTrue(r.out().contains("quarantined (refused by the profile): 1"), r.out());
         assertFalse(r.out().contains("Doe") || r.err().contains("Doe"), "no input path (may hold a name) is printed");
@@ -114,29 +125,182 @@ class DeidCommandTest {
     }
 
     @Test
-    @DisplayName("REQ-DEID-3 parallel runs write the same outputs as a sequential run (substitution is deterministic)")
+    @DisplayName("REQ-DEID-3 parallel runs write the same outputs, byte for byte, as a sequential run (substitution is deterministic)")
     void threadsDoNotChangeOutputs() throws Exception {
         Path in = dir.resolve("in");
         Files.createDirectories(in);
-        for (String f : List.of("CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "test-SR.dcm")) {
+        for (String f : List.of("CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "test-SR.dcm", "JPEG2000.dcm", "SC_rgb_rle.dcm", "rtdose.dcm")) {
             Files.copy(External.pydicomData("test_files/" + f), in.resolve(f));
         }
-        List<String> seen = null;
+        Map<String, byte[]> seen = null;
         for (String threads : List.of("1", "4")) {
             Path out = dir.resolve("out" + threads);
             CliRun r = run("deid", "--no-progress", "--threads", threads, "--profile", PROFILES.resolve("basic.yaml").toString(),
                     "--key", key().toString(), in.toString(), out.toString());
             assertEquals(0, r.exit(), r.err());
-            List<String> names;
-            try (Stream<Path> s = Files.walk(out)) {
-                names = s.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()).sorted().toList();
+            Map<String, byte[]> outputs = new TreeMap<>();
+            for (Path p : files(out)) {
+                outputs.put(out.relativize(p).toString(), Files.readAllBytes(p));
             }
-            assertEquals(4, names.size());
+            assertEquals(7, outputs.size(), r.out());
             if (seen != null) {
-                assertEquals(seen, names);
+                assertEquals(seen.keySet(), outputs.keySet());
+                for (String name : seen.keySet()) {
+                    assertArrayEquals(seen.get(name), outputs.get(name), name + " differs between --threads 1 and 4");
+                }
             }
-            seen = names;
+            seen = outputs;
         }
+    }
+
+    /** The counts of the summary's first line; every input must be in exactly one. */
+    record Counts(int done, int quarantined, int duplicates, int skipped, int inputs) {
+        static Counts of(String out) {
+            Matcher m = Pattern.compile("de-identified (\\d+) file\\(s\\), quarantined (\\d+), duplicates (\\d+), "
+                    + "skipped (\\d+) \\((\\d+) input\\(s\\)\\)").matcher(out);
+            assertTrue(m.find(), "no summary line in:\n" + out);
+            Counts c = new Counts(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                    Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)));
+            assertEquals(c.inputs(), c.done() + c.quarantined() + c.duplicates() + c.skipped(),
+                    "the summary's counts must add up to the inputs: " + out);
+            return c;
+        }
+    }
+
+    /** Every regular file under {@code root}, hidden temporary files included. */
+    static List<Path> files(Path root) throws Exception {
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    /** CT_small with another patient: same SOP Instance UID, different content. */
+    private static void otherPatient(Path target, String id) throws Exception {
+        DicomFile f = new DicomReader().read(External.pydicomData("test_files/CT_small.dcm"));
+        f.dataSet().putString(org.medveil.dicom.Tag.PatientID, VR.LO, id);
+        f.dataSet().putString(org.medveil.dicom.Tag.PatientName, VR.PN, "Other^Patient^" + id);
+        new DicomWriter().writeFile(f, target, f.transferSyntax());
+    }
+
+    @ParameterizedTest(name = "--threads {0}")
+    @ValueSource(strings = {"1", "2"})
+    @DisplayName("issue 9: inputs sharing a SOP Instance UID never overwrite an output; duplicates are counted, conflicts quarantined")
+    void duplicateSopInstanceUidsNeverOverwriteAnOutput(String threads) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Path ct = External.pydicomData("test_files/CT_small.dcm");
+        for (int i = 1; i <= 3; i++) {
+            Files.copy(ct, in.resolve("a-p1-" + i + ".dcm"));
+        }
+        for (int i = 1; i <= 2; i++) {
+            otherPatient(in.resolve("b-p2-" + i + ".dcm"), "OTHER-4711");
+        }
+        Path out = dir.resolve("out");
+        CliRun r = run("deid", "--no-progress", "--threads", threads, "--profile", PROFILES.resolve("basic.yaml").toString(),
+                "--key", key().toString(), in.toString(), out.toString());
+        assertEquals(0, r.exit(), r.err());
+        Counts c = Counts.of(r.out());
+        assertEquals(5, c.inputs());
+        assertEquals(1, c.done(), r.out());
+        if (threads.equals("1")) { // name order: patient 1 first, its copies are duplicates, patient 2 conflicts
+            assertEquals(new Counts(1, 2, 2, 0, 5), c, r.out());
+        } else { // whichever patient finished first won; the rest are duplicates of it or conflicts
+            assertTrue(c.equals(new Counts(1, 2, 2, 0, 5)) || c.equals(new Counts(1, 3, 1, 0, 5)), r.out());
+        }
+        List<Path> outputs = files(out);
+        assertEquals(1, outputs.size(), "one object, one file, no temporary file left: " + outputs);
+        Path q = dir.resolve("out-quarantine");
+        List<Path> quarantined = files(q).stream().filter(p -> !p.toString().endsWith(".reason.txt")).toList();
+        assertEquals(c.quarantined(), quarantined.size());
+        for (Path p : quarantined) {
+            String reason = Files.readString(p.resolveSibling(p.getFileName() + ".reason.txt"));
+            assertTrue(reason.startsWith("duplicate SOP Instance UID, different content: "), reason);
+            assertArrayEquals(Files.readAllBytes(in.resolve(p.getFileName().toString())), Files.readAllBytes(p),
+                    "the quarantine holds the original input");
+        }
+        if (threads.equals("1")) {
+            assertEquals(List.of("b-p2-1.dcm", "b-p2-2.dcm"), quarantined.stream().map(p -> p.getFileName().toString()).toList());
+        }
+
+        // a later run into the same folder with a third patient under the same UID leaves the output as it was
+        byte[] before = Files.readAllBytes(outputs.get(0));
+        Path in2 = Files.createDirectories(dir.resolve("in2"));
+        otherPatient(in2.resolve("c-p3.dcm"), "THIRD-0815");
+        r = run("deid", "--no-progress", "--threads", threads, "--profile", PROFILES.resolve("basic.yaml").toString(),
+                "--key", key().toString(), in2.toString(), out.toString());
+        assertEquals(new Counts(0, 1, 0, 0, 1), Counts.of(r.out()));
+        assertEquals(1, r.exit(), "nothing de-identified, one input quarantined");
+        assertEquals(outputs, files(out));
+        assertArrayEquals(before, Files.readAllBytes(outputs.get(0)), "an output is never replaced");
+        assertTrue(Files.readString(q.resolve("c-p3.dcm.reason.txt")).startsWith("duplicate SOP Instance UID, different content"));
+    }
+
+    @Test
+    @DisplayName("issue 9: with escrow (random nonce per sealing) a copy of an input, or a re-run, is still a duplicate")
+    void escrowDuplicatesAreRecognisedByWhatTheySeal() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("a.dcm"));
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("b.dcm"));
+        otherPatient(in.resolve("c.dcm"), "OTHER-4711");
+        Path escrow = dir.resolve("escrow.key");
+        Files.writeString(escrow, "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
+        Path out = dir.resolve("out");
+        String[] args = {"deid", "--no-progress", "--threads", "1", "--profile", PROFILES.resolve("basic-escrow.yaml").toString(),
+                "--key", key().toString(), "--escrow-key", escrow.toString(), in.toString(), out.toString()};
+        CliRun r = run(args);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(new Counts(1, 1, 1, 0, 3), Counts.of(r.out()));
+        Path output = files(out).get(0);
+        byte[] before = Files.readAllBytes(output);
+        r = run(args);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(new Counts(0, 1, 2, 0, 3), Counts.of(r.out()), "a re-run finds its outputs already there");
+        assertEquals(List.of(output), files(out));
+        assertArrayEquals(before, Files.readAllBytes(output));
+    }
+
+    @Test
+    @DisplayName("issue 9: deid skips a DICOMDIR with the reason and de-identifies each file it references once")
+    void dicomdirIsSkippedAndItsFilesDeidentifiedOnce() throws Exception {
+        Path in = DicomdirMedium.copy(dir.resolve("in"));
+        List<String> refs = DicomdirMedium.pydicomReferences(in.resolve("DICOMDIR"));
+        assertTrue(refs.size() > 20, "pydicom lists the references: " + refs);
+        Set<String> idParts = new HashSet<>();
+        refs.forEach(ref -> idParts.addAll(List.of(ref.split("/"))));
+        for (Path arg : List.of(in, in.resolve("DICOMDIR"))) { // the folder, or the DICOMDIR standing for its files
+            Path out = dir.resolve("out-" + arg.getFileName());
+            CliRun r = run("deid", "--no-progress", "--threads", "2", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                    "--key", key().toString(), arg.toString(), out.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(new Counts(refs.size(), 0, 0, 1, refs.size() + 1), Counts.of(r.out()));
+            assertTrue(r.out().contains("skipped (media directory (DICOMDIR), not copied"), r.out());
+            List<Path> outputs = files(out);
+            assertEquals(refs.size(), outputs.size());
+            Set<String> sops = new HashSet<>();
+            for (Path p : outputs) {
+                DicomFile f = new DicomReader().read(p);
+                assertNotEquals("1.2.840.10008.1.3.10", f.meta().getString(org.medveil.dicom.Tag.MediaStorageSOPClassUID), "no DICOMDIR is copied");
+                assertTrue(sops.add(f.dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID)), "each referenced file once");
+                for (Path part : out.relativize(p)) {
+                    assertFalse(idParts.contains(part.toString()), "a Referenced File ID part in an output path: " + p);
+                }
+            }
+            for (String part : idParts) {
+                assertFalse(r.out().contains(part) || r.err().contains(part), "Referenced File ID part '" + part + "' printed");
+            }
+            assertFalse(Files.exists(dir.resolve(out.getFileName() + "-quarantine")), "nothing quarantined");
+        }
+        assertEquals(files(dir.resolve("out-in")).stream().map(p -> dir.resolve("out-in").relativize(p)).toList(),
+                files(dir.resolve("out-DICOMDIR")).stream().map(p -> dir.resolve("out-DICOMDIR").relativize(p)).toList(),
+                "folder and DICOMDIR give the same outputs");
+
+        Files.delete(in.resolve(refs.get(0))); // a medium with a file missing: said, without naming it
+        CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                "--key", key().toString(), in.toString(), dir.resolve("out-missing").toString());
+        assertEquals(new Counts(refs.size() - 1, 0, 0, 1, refs.size()), Counts.of(r.out()));
+        assertTrue(r.out().contains("a DICOMDIR references 1 file(s) that are not in the input"), r.out());
     }
 
     @Test

@@ -294,6 +294,10 @@ final class Association {
             handler.store(new ReceivedObject(rq.callingAe(), rq.calledAe(), host, sopClass, iuid, ts, spool, ds));
             scp.countStored();
             rsp.putUs(Command.STATUS, 0x0000);
+        } catch (StoreHandler.Refused e) {
+            // the handler's reason is PHI-free by contract (see StoreHandler.Refused)
+            LOG.warn("refused an object from {}@{}: {}", rq.callingAe(), host, e.getMessage());
+            rsp.putUs(Command.STATUS, e.status()).putString(Command.ERROR_COMMENT, cut(e.getMessage()), ' ');
         } catch (Exception e) {
             // only the exception type: a handler's message may name paths or patients
             LOG.error("storing an object from {}@{} failed: {}", rq.callingAe(), host, e.getClass().getName());

@@ -272,4 +272,95 @@ class DcmtkScpTest {
             assertFalse(s.anyMatch(x -> x.getFileName().toString().endsWith(".part")), "temporary files left behind");
         }
     }
+
+    private String[] storescu(Path file, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Environment.tool("storescu").toString(), "-d", "-R"));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of("-aec", AE, "127.0.0.1", Integer.toString(scp.port()), file.toString()));
+        return Environment.run(cmd);
+    }
+
+    /** Issue 9 part 3: a stored object is never replaced; a retry is success, a conflicting object a refusal. */
+    @Test
+    @Tag("issue-9")
+    void directoryStoreNeverReplacesAStoredObject() throws Exception {
+        Path dir = Files.createTempDirectory("medveil-scp-dup");
+        scp.close();
+        scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1"), new DirectoryStore(dir)).start();
+        Path file = Environment.corpusFile("test_files/CT_small.dcm");
+        Path stored = dir.resolve(DirectoryStore.fileName(
+                new DicomReader().read(file).dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID)));
+        String[] r = storescu(file);
+        assertEquals("0", r[0], r[2]);
+        byte[] first = Files.readAllBytes(stored);
+
+        r = storescu(file); // the sender retries the same object
+        assertEquals("0", r[0], r[2]);
+        assertTrue((r[1] + r[2]).contains("DIMSE Status                  : 0x0000: Success"), r[1] + r[2]);
+        assertArrayEquals(first, Files.readAllBytes(stored), "a retry must not rewrite the stored file");
+
+        Path implicit = dir.resolveSibling(dir.getFileName() + "-implicit.dcm"); // same data set, another syntax
+        assertEquals("0", Environment.run(List.of(Environment.tool("dcmconv").toString(), "+ti", file.toString(),
+                implicit.toString()))[0]);
+        r = storescu(implicit, "-xi");
+        assertEquals("0", r[0], r[2]);
+        assertArrayEquals(first, Files.readAllBytes(stored));
+
+        Path other = dir.resolveSibling(dir.getFileName() + "-other.dcm"); // another patient under the same UID
+        Files.copy(file, other);
+        assertEquals("0", Environment.run(List.of(Environment.tool("dcmodify").toString(), "-nb", "-m",
+                "PatientID=OTHER-4711", other.toString()))[0]);
+        r = storescu(other);
+        assertNotEquals("0", r[0], "a different object under a stored UID must not be answered success");
+        assertTrue((r[1] + r[2]).contains("0xa770"), "status 0xA770 expected: " + r[1] + r[2]);
+        assertTrue((r[1] + r[2]).contains(DirectoryStore.DUPLICATE_COMMENT), "error comment expected: " + r[1] + r[2]);
+        assertArrayEquals(first, Files.readAllBytes(stored), "the stored object must stay as it was");
+        try (var s = Files.list(dir)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).toList();
+            assertEquals(List.of(stored.getFileName().toString()), names, "one file, no second copy, no temporary file");
+        }
+        assertEquals(3, scp.storedCount(), "first store, retry and re-encoded retry succeed; the conflict does not");
+    }
+
+    /** Two associations race to store different objects under one UID: exactly one is stored, the other refused. */
+    @Test
+    @Tag("issue-9")
+    void concurrentConflictingStoresKeepExactlyOne() throws Exception {
+        Path dir = Files.createTempDirectory("medveil-scp-race");
+        scp.close();
+        scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1"), new DirectoryStore(dir)).start();
+        Path file = Environment.corpusFile("test_files/CT_small.dcm");
+        List<Path> variants = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Path v = dir.resolveSibling(dir.getFileName() + "-" + i + ".dcm");
+            Files.copy(file, v);
+            assertEquals("0", Environment.run(List.of(Environment.tool("dcmodify").toString(), "-nb", "-m",
+                    "PatientID=RACE-" + i, v.toString()))[0]);
+            variants.add(v);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<String[]> results = new ArrayList<>();
+        try {
+            List<Future<String[]>> runs = new ArrayList<>();
+            for (Path v : variants) {
+                runs.add(pool.submit(() -> storescu(v)));
+            }
+            for (Future<String[]> f : runs) {
+                results.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long ok = results.stream().filter(r -> r[0].equals("0")).count();
+        assertEquals(1, ok, "exactly one of four conflicting objects is stored");
+        Path stored;
+        try (var s = Files.list(dir)) {
+            List<Path> files = s.toList();
+            assertEquals(1, files.size(), "one file and no temporary file: " + files);
+            stored = files.get(0);
+        }
+        String winner = new DicomReader().read(stored).dataSet().getString(org.medveil.dicom.Tag.PatientID);
+        int w = Integer.parseInt(winner.substring("RACE-".length()));
+        assertEquals("0", results.get(w)[0], "the stored object is the one that was answered success");
+    }
 }
