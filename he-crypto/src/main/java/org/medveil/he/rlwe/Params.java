@@ -65,7 +65,7 @@ public record Params(String name, int logN, List<Long> primes, int logScale, int
                 return new Params(FAST_NAME, 12, Primes.nttPrimesBelow(54, 4096, 2), 80, 10);
             default:
                 throw new IllegalArgumentException("unknown HE parameter set '" + name + "'; known sets: "
-                        + DEFAULT_NAME + " (default), " + FAST_NAME);
+                        + FAST_NAME + ", " + DEFAULT_NAME + " (default)");
         }
     }
 
