@@ -128,6 +128,14 @@ public final class Sampler {
             // 128-bit value non-negative without changing it modulo q, so no branch on the sign
             long c = (((1L << 62) - 1) / q + 1) * q;
             long[] a = p.at(i);
+            if (bits <= 62) { // one word: lo + c is in [0, 2^63 + q), one unsigned reduction
+                for (int j = 0; j < n; j++) {
+                    long r = m.reduce(lo[j] + c);
+                    long s2 = a[j] + r - q;
+                    a[j] = s2 + ((s2 >> 63) & q);
+                }
+                continue;
+            }
             for (int j = 0; j < n; j++) {
                 long r = m.reduceWide(hi[j] + c, lo[j]);
                 long s2 = a[j] + r - q;

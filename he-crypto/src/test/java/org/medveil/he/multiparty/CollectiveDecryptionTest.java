@@ -102,6 +102,37 @@ class CollectiveDecryptionTest {
         }
     }
 
+    /**
+     * Inputs on a coarse grid (multiples of 2^-10, e.g. quantised updates) decrypt to their sum
+     * exactly: the combiner rounds to the guaranteed precision, so the decryption noise
+     * (residual + flooding) is not handed to whoever reads the result.
+     */
+    @Test
+    void sumsOnACoarseGridDecryptExactlyWithNoNoiseExposed() {
+        Federation fed = new Federation(CTX, 3);
+        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, SecretRandom::create);
+        Random rnd = new Random(11);
+        double[] expected = new double[CTX.n()];
+        StreamingAccumulator acc = new StreamingAccumulator(CTX, fed.key.keyId(), 1);
+        for (int p = 0; p < 3; p++) {
+            double[] u = new double[CTX.n()];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = Math.scalb((double) (rnd.nextInt(2048) - 1024), -10);
+                expected[i] += u[i];
+            }
+            enc.encrypt(u, 1.0).forEach(acc::add);
+        }
+        Ciphertext ct = acc.result().get(0);
+        List<DecryptionShare> shares = new ArrayList<>();
+        for (KeyShareHolder h : fed.holders()) {
+            shares.add(h.decryptionShare(ct));
+        }
+        double[] sum = fed.combiner().combine(ct, shares);
+        for (int i = 0; i < sum.length; i++) {
+            assertEquals(expected[i], sum[i], 0.0, "slot " + i + " must be exact, not sum + noise");
+        }
+    }
+
     @Test
     void contributorsNeedNotHoldKeysAndWeightedAveragingCarriesBothSums() {
         Federation fed = new Federation(CTX, 3);

@@ -166,6 +166,27 @@ class ThresholdDecryptionTest {
                 () -> new Encoder(CTX).decode(m, r.expected().length, r.aggregate().bound()));
     }
 
+    /** Inputs on a 2^-10 grid: the threshold combiner also rounds the noise away. */
+    @Test
+    void sumsOnACoarseGridDecryptExactly() {
+        Random rnd = new Random(9);
+        VectorEncryptor enc = new VectorEncryptor(CTX, FIVE.fed.key, SecretRandom::create);
+        StreamingAccumulator acc = new StreamingAccumulator(CTX, FIVE.fed.key.keyId(), 1);
+        double[] expected = new double[500];
+        for (int p = 0; p < 5; p++) {
+            double[] u = new double[500];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = Math.scalb((double) (rnd.nextInt(2048) - 1024), -10);
+                expected[i] += u[i];
+            }
+            enc.encrypt(u, 1.0).forEach(acc::add);
+        }
+        double[] got = decrypt(FIVE, acc.result().get(0), List.of(0, 2, 4));
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], 0.0, "slot " + i);
+        }
+    }
+
     @Test
     void thresholdSharesAreFloodedAtTheFloor() {
         Ring ring = CTX.ring();
