@@ -368,17 +368,19 @@ public final class BenchCommand implements Runnable {
             responsive = responsive.subList(0, k - dropouts);
             ActiveSet set = setup.threshold().choose(responsive);
             ThresholdCombiner combiner = new ThresholdCombiner(ctx, key, setup.threshold(), flooding);
-            List<Integer> members = new ArrayList<>();
+            List<ThresholdKeyShare> members = new ArrayList<>();
             List<DecryptionLedger> ledgers = new ArrayList<>();
-            for (String m : set.members()) {
-                members.add(setup.threshold().parties().indexOf(m));
-                ledgers.add(new InMemoryDecryptionLedger());
+            for (ThresholdKeyShare s : setup.shares()) {
+                if (set.members().contains(s.partyId())) {
+                    members.add(s);
+                    ledgers.add(new InMemoryDecryptionLedger());
+                }
             }
             ThreadLocal<List<ThresholdShareHolder>> holders = ThreadLocal.withInitial(() -> {
                 List<ThresholdShareHolder> hs = new ArrayList<>(members.size());
                 for (int m = 0; m < members.size(); m++) {
-                    hs.add(new ThresholdShareHolder(ctx, setup.shares().get(members.get(m)), key, ledgers.get(m), flooding,
-                            k, SecretRandom.create()));
+                    hs.add(new ThresholdShareHolder(ctx, members.get(m), key, ledgers.get(m), flooding, k,
+                            SecretRandom.create()));
                 }
                 return hs;
             });
