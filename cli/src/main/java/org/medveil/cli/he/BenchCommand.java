@@ -262,8 +262,8 @@ public final class BenchCommand implements Runnable {
             row("aggregate (deserialize + add)", aggregate, k, (long) chunks * k);
             row("decryption shares (" + dec.holders + " holders)", dec.shareNanos, dec.holders, (long) chunks * dec.holders);
             row("combine + decode", dec.combineNanos, 1, chunks);
-            out.printf(Locale.ROOT, "* per ciphertext x 4096/%d: the cost when updates fill whole ciphertexts (this run"
-                    + " filled %d of %d slots)%n", ctx.n(), n, (long) chunks * ctx.n());
+            out.printf(Locale.ROOT, "wall-clock times with %d threads; * per ciphertext x 4096/%d: the cost when updates"
+                    + " fill whole ciphertexts (this run filled %d of %d slots)%n", threads, ctx.n(), n, (long) chunks * ctx.n());
             out.printf(Locale.ROOT, "wire: %.2f bytes per encrypted value (%d bytes per ciphertext of %d values)%n",
                     (double) wireBytes / ((double) n * k), codec.ciphertextBytes(), ctx.n());
             if (tsetup != null) {

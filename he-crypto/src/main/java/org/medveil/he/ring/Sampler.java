@@ -136,6 +136,18 @@ public final class Sampler {
                 }
                 continue;
             }
+            if (bits - 64 < m.bits() - 1) { // |hi| < q: residue = (hi mod q)·(2^64 mod q) + lo mod q
+                long r64 = m.reduce128(1, 0);
+                long r64Shoup = m.shoup(r64);
+                for (int j = 0; j < n; j++) {
+                    long h = hi[j] + ((hi[j] >> 63) & q);
+                    long r = m.mulShoup(h, r64, r64Shoup) + m.reduce(lo[j]) - q;
+                    r += (r >> 63) & q;
+                    long s2 = a[j] + r - q;
+                    a[j] = s2 + ((s2 >> 63) & q);
+                }
+                continue;
+            }
             for (int j = 0; j < n; j++) {
                 long r = m.reduceWide(hi[j] + c, lo[j]);
                 long s2 = a[j] + r - q;

@@ -129,7 +129,9 @@ public final class Encoder {
         double tolerance = Math.scalb(1.0, NOISE_TOLERANCE_BITS);
         double[] out = new double[count];
         long[] digits = new long[l];
-        long[] x = new long[l]; // two's complement, little-endian limbs
+        long[] x = new long[l]; // two's complement, little-endian limbs (more than three primes)
+        long q0 = ring.modulus(0).value();
+        long q1 = l > 1 ? ring.modulus(1).value() : 0;
         for (int j = 0; j < n; j++) {
             // balanced mixed radix: x = d0 + q0·(d1 + q1·(d2 + …)), each |d_i| ≤ q_i/2
             for (int i = 0; i < l; i++) {
@@ -140,19 +142,25 @@ public final class Encoder {
                 }
                 digits[i] = mi.center(t);
             }
-            long top = digits[l - 1];
-            x[0] = top;
-            for (int k = 1; k < l; k++) {
-                x[k] = top >> 63;
+            double rounded;
+            if (l <= 3) {
+                rounded = Limbs.decode3(digits[0], l > 1 ? digits[1] : 0, l > 2 ? digits[2] : 0, q0, q1, shift);
+            } else {
+                long top = digits[l - 1];
+                x[0] = top;
+                for (int k = 1; k < l; k++) {
+                    x[k] = top >> 63;
+                }
+                for (int i = l - 2; i >= 0; i--) {
+                    Limbs.multiply(x, ring.modulus(i).value());
+                    Limbs.addSigned(x, digits[i]);
+                }
+                if (shift > 0) {
+                    Limbs.roundShift(x, shift);
+                }
+                rounded = Limbs.toDouble(x);
             }
-            for (int i = l - 2; i >= 0; i--) {
-                Limbs.multiply(x, ring.modulus(i).value());
-                Limbs.addSigned(x, digits[i]);
-            }
-            if (shift > 0) {
-                Limbs.roundShift(x, shift);
-            }
-            double value = Math.scalb(Limbs.toDouble(x), gridLog2);
+            double value = Math.scalb(rounded, gridLog2);
             double limit = j < count ? bound + tolerance : tolerance;
             if (!(Math.abs(value) <= limit)) {
                 throw new ValueOutOfRangeException("decoded coefficient " + j + " lies outside ±" + limit

@@ -60,6 +60,70 @@ final class Limbs {
         }
     }
 
+    /**
+     * The fast path of decoding for up to three primes, in registers: x = d0 + q0·(d1 + q1·d2)
+     * (pass zeros for missing digits), rounded to the nearest multiple of 2^shift (ties up),
+     * divided by 2^shift and converted to the nearest double. Same result as the array path.
+     */
+    static double decode3(long d0, long d1, long d2, long q0, long q1, int shift) {
+        // t = d1 + q1·d2, signed 128-bit
+        long tLo = q1 * d2;
+        long tHi = Math.multiplyHigh(q1, d2);
+        long s = tLo + d1;
+        tHi += (d1 >> 63) + (Long.compareUnsigned(s, tLo) < 0 ? 1 : 0);
+        tLo = s;
+        // x = q0·t + d0, signed 192-bit (x2:x1:x0)
+        long x0 = tLo * q0;
+        long c = Modulus.mulHiUnsigned(tLo, q0);
+        long x1 = c + tHi * q0;
+        long x2 = Math.multiplyHigh(tHi, q0) + (Long.compareUnsigned(x1, c) < 0 ? 1 : 0);
+        long ext = d0 >> 63;
+        long y0 = x0 + d0;
+        long carry = Long.compareUnsigned(y0, x0) < 0 ? 1 : 0;
+        long y1a = x1 + ext;
+        long c1 = Long.compareUnsigned(y1a, x1) < 0 ? 1 : 0;
+        x1 = y1a + carry;
+        long c2 = Long.compareUnsigned(x1, y1a) < 0 ? 1 : 0;
+        x2 = x2 + ext + c1 + c2;
+        x0 = y0;
+        if (shift > 0) {
+            int b = shift - 1; // add 2^(shift-1), then shift right arithmetically
+            if (b < 64) {
+                long r = x0 + (1L << b);
+                long cc = Long.compareUnsigned(r, x0) < 0 ? 1 : 0;
+                x0 = r;
+                r = x1 + cc;
+                x2 += cc != 0 && r == 0 ? 1 : 0;
+                x1 = r;
+            } else if (b < 128) {
+                long r = x1 + (1L << (b - 64));
+                x2 += Long.compareUnsigned(r, x1) < 0 ? 1 : 0;
+                x1 = r;
+            } else {
+                x2 += 1L << (b - 128);
+            }
+            if (shift < 64) {
+                x0 = (x0 >>> shift) | (x1 << (64 - shift));
+                x1 = (x1 >>> shift) | (x2 << (64 - shift));
+                x2 >>= shift;
+            } else if (shift < 128) {
+                int r = shift - 64;
+                x0 = r == 0 ? x1 : (x1 >>> r) | (x2 << (64 - r));
+                x1 = x2 >> r;
+                x2 >>= 63;
+            } else {
+                x0 = x2 >> (shift - 128);
+                x1 = x2 >> 63;
+                x2 = x1;
+            }
+        }
+        if (x1 == x0 >> 63 && x2 == x1) {
+            return (double) x0; // fits one signed word: the JVM rounds correctly
+        }
+        long[] big = {x0, x1, x2};
+        return toDouble(big);
+    }
+
     /** The nearest double (round half to even), exactly. Overwrites x with |x|. */
     static double toDouble(long[] x) {
         int w = x.length;

@@ -20,6 +20,9 @@ class EncoderTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());
     private static final HeContext FAST = new HeContext(Params.byName(Params.FAST_NAME));
+    /** Four primes take the general L-limb path of the decoder (up to three use registers). */
+    private static final HeContext FOUR = new HeContext(new Params("four", 13,
+            org.medveil.he.ring.Primes.nttPrimesBelow(54, 8192, 4), 122));
 
     /** Without noise, decode(encode(x)) is x rounded to the grid 2^-80: exact for these doubles. */
     @Property(tries = 200)
@@ -53,7 +56,7 @@ class EncoderTest {
      */
     @Property(tries = 300)
     void decodingMatchesBigIntegerArithmetic(@ForAll long seed, @ForAll @IntRange(min = -60, max = 10) int grid) {
-        for (HeContext ctx : new HeContext[] {CTX, FAST}) {
+        for (HeContext ctx : new HeContext[] {CTX, FAST, FOUR}) {
             Ring ring = ctx.ring();
             int logScale = ctx.params().logScale();
             Random rnd = new Random(seed);
