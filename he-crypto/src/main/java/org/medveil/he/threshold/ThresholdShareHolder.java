@@ -30,6 +30,8 @@ public final class ThresholdShareHolder {
     private final FloodingNoise flooding;
     private final int minContributions;
     private final Sampler sampler;
+    private String lagrangeSet; // the coordinator reuses one active set for all chunks of a round
+    private long[] lagrange;
 
     public ThresholdShareHolder(HeContext context, ThresholdKeyShare share, PublicKey key, DecryptionLedger ledger,
                                 FloodingNoise flooding, int minContributions, SecretRandom random) {
@@ -82,7 +84,11 @@ public final class ThresholdShareHolder {
         Poly h = ct.c1().copy();
         ring.ntt(h);
         ring.mulShoup(h, share.shoupForm(), h);
-        ring.mulScalarInPlace(h, share.threshold().lagrange(set, share.partyId(), ring));
+        if (!set.digest().equals(lagrangeSet)) {
+            lagrange = share.threshold().lagrange(set, share.partyId(), ring);
+            lagrangeSet = set.digest();
+        }
+        ring.mulScalarInPlace(h, lagrange);
         ring.intt(h);
         sampler.addFlooding(ring, h, flooding.bits());
         return new ThresholdDecryptionShare(share.partyId(), context.fingerprint(), key.keyId(), digest, set.digest(), h);
