@@ -1,14 +1,22 @@
 package org.medveil.cli.he;
 
 import java.io.PrintWriter;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.medveil.he.multiparty.CollectiveKeyGenerator;
 import org.medveil.he.multiparty.DecryptionCombiner;
 import org.medveil.he.multiparty.DecryptionLedger;
@@ -21,12 +29,23 @@ import org.medveil.he.multiparty.NoiseBudget;
 import org.medveil.he.multiparty.PublicKeyShare;
 import org.medveil.he.multiparty.SeedAgreement;
 import org.medveil.he.multiparty.StreamingAccumulator;
-import org.medveil.he.ring.Prng;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.rlwe.Ciphertext;
 import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.Params;
 import org.medveil.he.rlwe.PublicKey;
 import org.medveil.he.rlwe.VectorEncryptor;
+import org.medveil.he.threshold.ActiveSet;
+import org.medveil.he.threshold.EcdhShareOpener;
+import org.medveil.he.threshold.EcdhShareSealer;
+import org.medveil.he.threshold.SealLabel;
+import org.medveil.he.threshold.Threshold;
+import org.medveil.he.threshold.ThresholdCombiner;
+import org.medveil.he.threshold.ThresholdDecryptionShare;
+import org.medveil.he.threshold.ThresholdKeyShare;
+import org.medveil.he.threshold.ThresholdShareHolder;
+import org.medveil.he.threshold.Thresholdizer;
+import org.medveil.he.wire.ThresholdWireCodec;
 import org.medveil.he.wire.WireCodec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,14 +54,17 @@ import picocli.CommandLine.Option;
 /**
  * {@code medveil he bench}: runs one aggregation round on random data, like {@code openssl speed},
  * so operators can size hardware: K parties each encrypt an N-value update, the coordinator
- * deserializes and adds the ciphertexts as they stream in, every party returns its decryption
- * shares, and the coordinator combines and decodes. Prints wall-clock time per step, bytes on
- * the wire and the largest error against the plaintext sum.
+ * deserializes and adds the ciphertexts as they stream in, the key holders return decryption
+ * shares, and the coordinator combines and decodes. With {@code --threshold} (or
+ * {@code --dropouts}) the key is first shared t-of-N — every holder deals sealed Shamir shares to
+ * every other — and D holders then do not answer: the round succeeds when N − D ≥ t and fails
+ * with the typed one-line error otherwise. Prints wall-clock time per step, per party and per
+ * ciphertext, bytes on the wire and the largest error against the plaintext sum.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time one encrypted aggregation round on random data (like 'openssl speed').",
-                "Steps: key setup, encrypt, serialize, aggregate (deserialize + add), decryption shares,",
-                "combine + decode. Memory stays bounded: parties are processed one after the other."})
+                "Steps: key setup, [threshold setup], encrypt, serialize, aggregate (deserialize + add),",
+                "decryption shares, combine + decode. Memory stays bounded: parties are processed one after the other."})
 public final class BenchCommand implements Runnable {
 
     @Option(names = "--values", paramLabel = "N", defaultValue = "100000",
@@ -58,8 +80,17 @@ public final class BenchCommand implements Runnable {
     Integer threads;
 
     @Option(names = "--params", paramLabel = "SET", defaultValue = Params.DEFAULT_NAME,
-            description = "Parameter set: " + Params.DEFAULT_NAME + " (default) or " + Params.LARGE_NAME + ".")
+            description = "Parameter set: " + Params.DEFAULT_NAME + " (default) or " + Params.FAST_NAME + ".")
     String paramSet;
+
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Threshold decryption: any T of the K key holders decrypt (default with --dropouts: ceil(2K/3);"
+                    + " without either option every holder must answer).")
+    Integer threshold;
+
+    @Option(names = "--dropouts", paramLabel = "D", defaultValue = "0",
+            description = "Key holders that do not answer the decryption requests (default: ${DEFAULT-VALUE}).")
+    int dropouts;
 
     @Option(names = "--no-warmup", negatable = false,
             description = "Skip the short unmeasured warm-up round (JIT compilation) before the measured one.")
@@ -78,14 +109,17 @@ public final class BenchCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--params: " + e.getMessage(), e);
         }
+        Integer tOfN = threshold != null ? threshold : dropouts > 0 ? Threshold.defaultT(parties) : null;
         ExecutorService pool = Executors.newFixedThreadPool(t);
         try {
             HeContext ctx = new HeContext(params);
             if (!noWarmup) {
                 PrintWriter discard = new PrintWriter(java.io.Writer.nullWriter());
-                new Round(ctx, Math.min(values, 64 * ctx.n()), Math.min(parties, 3), t, pool, discard).run();
+                int k = Math.min(parties, 3);
+                new Round(ctx, Math.min(values, 16 * ctx.n()), k, tOfN == null ? null : Math.min(tOfN, k), 0, t, pool,
+                        discard).run();
             }
-            new Round(ctx, values, parties, t, pool, spec.commandLine().getOut()).run();
+            new Round(ctx, values, parties, tOfN, dropouts, t, pool, spec.commandLine().getOut()).run();
         } finally {
             pool.shutdownNow();
         }
@@ -102,32 +136,52 @@ public final class BenchCommand implements Runnable {
         if (t < 1 || t > 1024) {
             throw new IllegalArgumentException("--threads must be between 1 and 1024, got " + t);
         }
+        if (threshold != null && (threshold < 1 || threshold > parties)) {
+            throw new IllegalArgumentException("--threshold must be between 1 and --parties (" + parties + "), got "
+                    + threshold);
+        }
+        if (dropouts < 0 || dropouts > parties) {
+            throw new IllegalArgumentException("--dropouts must be between 0 and --parties (" + parties + "), got "
+                    + dropouts);
+        }
     }
 
     /** One benchmark round; holds its timings. */
     private static final class Round {
+        private static final String JOB = "bench";
         private final HeContext ctx;
         private final int n;
         private final int k;
+        private final Integer t;
+        private final int dropouts;
         private final int threads;
         private final ExecutorService pool;
         private final PrintWriter out;
+        private final int chunks;
 
-        Round(HeContext ctx, int n, int k, int threads, ExecutorService pool, PrintWriter out) {
+        Round(HeContext ctx, int n, int k, Integer t, int dropouts, int threads, ExecutorService pool, PrintWriter out) {
             this.ctx = ctx;
             this.n = n;
             this.k = k;
+            this.t = t;
+            this.dropouts = dropouts;
             this.threads = threads;
             this.pool = pool;
             this.out = out;
+            this.chunks = (n + ctx.n() - 1) / ctx.n();
         }
 
         void run() {
             Params p = ctx.params();
-            int chunks = (n + ctx.n() - 1) / ctx.n();
             out.printf(Locale.ROOT, "medveil he bench: %d values x %d parties, %d threads, params %s "
                             + "(N=%d, log2 Q=%d, scale 2^%d, %d ciphertexts per update)%n",
                     n, k, threads, p.name(), p.n(), p.logQ(), p.logScale(), chunks);
+            FloodingNoise flooding = FloodingNoise.forJob(ctx, k, k);
+            out.printf(Locale.ROOT, "decryption: %s; flooding uniform on +-2^%d (statistical distance <= 2^%.1f per"
+                            + " decrypted ciphertext, %d-bit target)%n",
+                    t == null ? "every key holder answers (" + k + "-of-" + k + ")"
+                            : t + "-of-" + k + " threshold, " + dropouts + " holder(s) not answering",
+                    flooding.bits(), flooding.distanceLog2(ctx, k, k), p.statisticalBits());
 
             // key setup: commit-reveal seed, key shares, public-key shares, collective key
             long t0 = System.nanoTime();
@@ -142,17 +196,19 @@ public final class BenchCommand implements Runnable {
             CollectiveKeyGenerator ckg = new CollectiveKeyGenerator(ctx, seed);
             List<KeyShare> secrets = new ArrayList<>();
             List<PublicKeyShare> pkShares = new ArrayList<>();
-            Prng prng = Prng.secure();
+            SecretRandom secret = SecretRandom.create();
             for (int i = 0; i < k; i++) {
-                KeyShare s = KeyShare.generate(ctx, party(i), prng);
+                KeyShare s = KeyShare.generate(ctx, party(i), secret);
                 secrets.add(s);
-                pkShares.add(ckg.share(s, prng));
+                pkShares.add(ckg.share(s, secret));
             }
             PublicKey key = ckg.combine(pkShares);
             long keySetup = System.nanoTime() - t0;
 
+            ThresholdSetup tsetup = t == null ? null : thresholdSetup(key, secrets);
+
             // each party: random update in [-1, 1], encrypt, serialize; coordinator: deserialize, add
-            VectorEncryptor encryptor = new VectorEncryptor(ctx, key, Prng::secure);
+            VectorEncryptor encryptor = new VectorEncryptor(ctx, key, SecretRandom::create);
             WireCodec codec = new WireCodec(ctx);
             StreamingAccumulator acc = new StreamingAccumulator(ctx, key.keyId(), chunks);
             double[] expected = new double[n];
@@ -186,35 +242,167 @@ public final class BenchCommand implements Runnable {
             }
             List<Ciphertext> aggregateCts = acc.result();
 
-            // decryption shares and combination, in batches so that K x batch shares fit in memory
-            DecryptionCombiner combiner = new DecryptionCombiner(ctx, key);
+            Decryption dec = t == null ? decryptAll(key, secrets, flooding, aggregateCts)
+                    : decryptThreshold(key, tsetup, flooding, aggregateCts);
+
+            double maxError = 0;
+            for (int j = 0; j < n; j++) {
+                maxError = Math.max(maxError, Math.abs(dec.values[j] - expected[j]));
+            }
+            double bound = NoiseBudget.maxDecodedError(ctx, k, k, dec.holders, flooding);
+
+            out.printf(Locale.ROOT, "%-44s %12s %12s %16s %16s%n", "step", "wall total", "per party", "per ciphertext",
+                    "per 4096 values*");
+            row("key setup (seed, shares, public key)", keySetup, k, 0);
+            if (tsetup != null) {
+                row("threshold setup (deal, seal, open, sum)", tsetup.nanos, k, 0);
+            }
+            row("encrypt (every party)", encrypt, k, (long) chunks * k);
+            row("serialize (every party)", serialize, k, (long) chunks * k);
+            row("aggregate (deserialize + add)", aggregate, k, (long) chunks * k);
+            row("decryption shares (" + dec.holders + " holders)", dec.shareNanos, dec.holders, (long) chunks * dec.holders);
+            row("combine + decode", dec.combineNanos, 1, chunks);
+            out.printf(Locale.ROOT, "wall-clock times with %d threads; * per ciphertext x 4096/%d: the cost when updates"
+                    + " fill whole ciphertexts (this run filled %d of %d slots)%n", threads, ctx.n(), n, (long) chunks * ctx.n());
+            out.printf(Locale.ROOT, "wire: %.2f bytes per encrypted value (%d bytes per ciphertext of %d values)%n",
+                    (double) wireBytes / ((double) n * k), codec.ciphertextBytes(), ctx.n());
+            if (tsetup != null) {
+                out.printf(Locale.ROOT, "threshold setup: each holder sends %d sealed Shamir shares of %d bytes"
+                        + " (%.1f MB per holder, once per key)%n", k - 1, tsetup.sealedBytes, (k - 1) * tsetup.sealedBytes / 1e6);
+            }
+            out.printf(Locale.ROOT, "max |decrypted - plaintext sum|: %.3e (guaranteed bound %.3e; flooding 2^%d)%n",
+                    maxError, bound, flooding.bits());
+            out.flush();
+        }
+
+        /** The holders' threshold key shares and what setting them up cost. */
+        private record ThresholdSetup(Threshold threshold, List<ThresholdKeyShare> shares, long nanos, int sealedBytes) {
+        }
+
+        /**
+         * Every holder deals one sealed Shamir share to every holder (itself included, unsealed
+         * cost is the same order); recipients open and sum. Dealers run in parallel.
+         */
+        private ThresholdSetup thresholdSetup(PublicKey key, List<KeyShare> secrets) {
+            Threshold threshold = Threshold.of(key, t);
+            List<KeyPair> kits = new ArrayList<>(); // stand-ins for the kit certificates' P-256 keys
+            for (int i = 0; i < k; i++) {
+                kits.add(p256());
+            }
+            Thresholdizer thresholdizer = new Thresholdizer(ctx, threshold);
+            ThresholdWireCodec codec = new ThresholdWireCodec(ctx);
+            EcdhShareSealer sealer = new EcdhShareSealer();
+            List<Thresholdizer.Collector> collectors = new ArrayList<>();
+            List<EcdhShareOpener> openers = new ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                collectors.add(thresholdizer.collector(party(j)));
+                openers.add(new EcdhShareOpener(kits.get(j)));
+            }
+            AtomicLong sealedBytes = new AtomicLong();
+            List<Integer> dealers = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                dealers.add(i);
+            }
+            long a = System.nanoTime();
+            ThreadLocal<SecretRandom> randoms = ThreadLocal.withInitial(SecretRandom::create);
+            parallel(dealers, i -> {
+                Thresholdizer.Dealing dealing = thresholdizer.deal(secrets.get(i), randoms.get());
+                for (int j = 0; j < k; j++) {
+                    SealLabel label = new SealLabel(JOB, party(i), party(j));
+                    byte[] sealed = sealer.seal(label, kits.get(j).getPublic(),
+                            codec.encodeShamirShare(dealing.shareFor(party(j))));
+                    sealedBytes.set(sealed.length);
+                    // recipient j: open and add (collectors are per recipient, not thread-safe)
+                    var share = codec.decodeShamirShare(openers.get(j).open(label, sealed));
+                    Thresholdizer.Collector c = collectors.get(j);
+                    synchronized (c) {
+                        c.add(share);
+                    }
+                }
+                dealing.destroy();
+                return Boolean.TRUE;
+            });
+            List<ThresholdKeyShare> shares = new ArrayList<>();
+            for (Thresholdizer.Collector c : collectors) {
+                shares.add(c.finish());
+            }
+            return new ThresholdSetup(threshold, shares, System.nanoTime() - a, (int) sealedBytes.get());
+        }
+
+        private record Decryption(double[] values, int holders, long shareNanos, long combineNanos) {
+        }
+
+        /** N-of-N: every holder answers every chunk; in batches so that K x batch shares fit in memory. */
+        private Decryption decryptAll(PublicKey key, List<KeyShare> secrets, FloodingNoise flooding,
+                                      List<Ciphertext> aggregateCts) {
+            DecryptionCombiner combiner = new DecryptionCombiner(ctx, key, flooding);
             List<DecryptionLedger> ledgers = new ArrayList<>();
             for (int i = 0; i < k; i++) {
                 ledgers.add(new InMemoryDecryptionLedger());
             }
-            // holders are single-threaded (own PRNG): one set per worker thread, ledgers shared
+            // holders are single-threaded (own random stream): one set per worker thread, ledgers shared
             ThreadLocal<List<KeyShareHolder>> holders = ThreadLocal.withInitial(() -> {
                 List<KeyShareHolder> hs = new ArrayList<>(k);
                 for (int i = 0; i < k; i++) {
-                    hs.add(new KeyShareHolder(ctx, secrets.get(i), key, ledgers.get(i), FloodingNoise.DEFAULT, k,
-                            Prng.secure()));
+                    hs.add(new KeyShareHolder(ctx, secrets.get(i), key, ledgers.get(i), flooding, k, SecretRandom.create()));
                 }
                 return hs;
             });
-            int batch = Math.max(1, Math.min(chunks, 8192 / k));
+            return decrypt(aggregateCts, k, ct -> {
+                List<DecryptionShare> perCt = new ArrayList<>(k);
+                for (KeyShareHolder h : holders.get()) {
+                    perCt.add(h.decryptionShare(ct));
+                }
+                return perCt;
+            }, (ct, shares) -> combiner.combine(ct, shares));
+        }
+
+        /**
+         * t-of-N: D random holders do not answer; the coordinator forms the active set from the
+         * rest ({@link Threshold#choose} throws, naming the silent holders, when fewer than t answer).
+         */
+        private Decryption decryptThreshold(PublicKey key, ThresholdSetup setup, FloodingNoise flooding,
+                                            List<Ciphertext> aggregateCts) {
+            List<String> responsive = new ArrayList<>(setup.threshold().parties());
+            Collections.shuffle(responsive, new Random());
+            responsive = responsive.subList(0, k - dropouts);
+            ActiveSet set = setup.threshold().choose(responsive);
+            ThresholdCombiner combiner = new ThresholdCombiner(ctx, key, setup.threshold(), flooding);
+            List<ThresholdKeyShare> members = new ArrayList<>();
+            List<DecryptionLedger> ledgers = new ArrayList<>();
+            for (ThresholdKeyShare s : setup.shares()) {
+                if (set.members().contains(s.partyId())) {
+                    members.add(s);
+                    ledgers.add(new InMemoryDecryptionLedger());
+                }
+            }
+            ThreadLocal<List<ThresholdShareHolder>> holders = ThreadLocal.withInitial(() -> {
+                List<ThresholdShareHolder> hs = new ArrayList<>(members.size());
+                for (int m = 0; m < members.size(); m++) {
+                    hs.add(new ThresholdShareHolder(ctx, members.get(m), key, ledgers.get(m), flooding, k,
+                            SecretRandom.create()));
+                }
+                return hs;
+            });
+            return decrypt(aggregateCts, members.size(), ct -> {
+                List<ThresholdDecryptionShare> perCt = new ArrayList<>(members.size());
+                for (ThresholdShareHolder h : holders.get()) {
+                    perCt.add(h.decryptionShare(ct, set));
+                }
+                return perCt;
+            }, (ct, shares) -> combiner.combine(ct, set, shares));
+        }
+
+        private <S> Decryption decrypt(List<Ciphertext> aggregateCts, int holders, Function<Ciphertext, List<S>> share,
+                                       java.util.function.BiFunction<Ciphertext, List<S>, double[]> combine) {
+            int batch = Math.max(1, Math.min(chunks, 8192 / holders));
             double[] decrypted = new double[n];
             long sharesTime = 0;
             long combineTime = 0;
             for (int from = 0; from < chunks; from += batch) {
                 List<Ciphertext> slice = aggregateCts.subList(from, Math.min(chunks, from + batch));
                 long a = System.nanoTime();
-                List<List<DecryptionShare>> shares = parallel(slice, ct -> {
-                    List<DecryptionShare> perCt = new ArrayList<>(k);
-                    for (KeyShareHolder h : holders.get()) {
-                        perCt.add(h.decryptionShare(ct));
-                    }
-                    return perCt;
-                });
+                List<List<S>> shares = parallel(slice, share);
                 long b = System.nanoTime();
                 List<Integer> idx = new ArrayList<>();
                 for (int s = 0; s < slice.size(); s++) {
@@ -222,39 +410,23 @@ public final class BenchCommand implements Runnable {
                 }
                 parallel(idx, s -> {
                     Ciphertext ct = slice.get(s);
-                    double[] part = combiner.combine(ct, shares.get(s));
+                    double[] part = combine.apply(ct, shares.get(s));
                     System.arraycopy(part, 0, decrypted, ct.chunk() * ctx.n(), part.length);
                     return Boolean.TRUE;
                 });
                 sharesTime += b - a;
                 combineTime += System.nanoTime() - b;
             }
-
-            double maxError = 0;
-            for (int j = 0; j < n; j++) {
-                maxError = Math.max(maxError, Math.abs(decrypted[j] - expected[j]));
-            }
-            double bound = NoiseBudget.maxAbsoluteError(ctx, k, k, FloodingNoise.DEFAULT);
-
-            double per4096 = 4096.0 / n;
-            out.printf(Locale.ROOT, "%-40s %12s %14s %18s%n", "step", "wall total", "per party", "wall per 4096 values");
-            row("key setup (seed, shares, public key)", keySetup, k, Double.NaN);
-            row("encrypt (every party)", encrypt, k, per4096 / k);
-            row("serialize (every party)", serialize, k, per4096 / k);
-            row("aggregate (deserialize + add)", aggregate, k, per4096 / k);
-            row("decryption shares (every party)", sharesTime, k, per4096 / k);
-            row("combine + decode", combineTime, 1, per4096);
-            out.printf(Locale.ROOT, "wire: %.2f bytes per encrypted value (%d bytes per ciphertext of %d values)%n",
-                    (double) wireBytes / ((double) n * k), codec.ciphertextBytes(), ctx.n());
-            out.printf(Locale.ROOT, "max |decrypted - plaintext sum|: %.3e (guaranteed bound %.3e; flooding sigma 2^%d)%n",
-                    maxError, bound, Math.getExponent(FloodingNoise.DEFAULT.sigma()));
-            out.flush();
+            return new Decryption(decrypted, holders, sharesTime, combineTime);
         }
 
-        private void row(String step, long nanos, int perParty, double perValueFactor) {
-            out.printf(Locale.ROOT, "%-40s %12s %14s %18s%n", step, millis(nanos),
-                    perParty > 1 ? millis(nanos / perParty) : "",
-                    Double.isNaN(perValueFactor) ? "" : micros(nanos * perValueFactor));
+        /** perCiphertext: how many ciphertext operations the step did (0: not a per-ciphertext step). */
+        private void row(String step, long nanos, int perParty, long perCiphertext) {
+            double perCt = perCiphertext > 0 ? (double) nanos / perCiphertext : Double.NaN;
+            out.printf(Locale.ROOT, "%-44s %12s %12s %16s %16s%n", step, millis(nanos),
+                    perParty > 1 ? millis((double) nanos / perParty) : "",
+                    Double.isNaN(perCt) ? "" : micros(perCt),
+                    Double.isNaN(perCt) ? "" : micros(perCt * 4096 / ctx.n()));
         }
 
         private static String millis(double nanos) {
@@ -265,12 +437,12 @@ public final class BenchCommand implements Runnable {
             return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
         }
 
-        private <A, B> List<B> parallel(List<A> items, java.util.function.Function<A, B> f) {
+        private <A, B> List<B> parallel(List<A> items, Function<A, B> f) {
             List<Future<List<B>>> futures = new ArrayList<>();
             int tasks = Math.max(1, Math.min(threads, items.size()));
-            for (int t = 0; t < tasks; t++) {
-                int from = (int) ((long) items.size() * t / tasks);
-                int to = (int) ((long) items.size() * (t + 1) / tasks);
+            for (int task = 0; task < tasks; task++) {
+                int from = (int) ((long) items.size() * task / tasks);
+                int to = (int) ((long) items.size() * (task + 1) / tasks);
                 futures.add(pool.submit(() -> {
                     List<B> part = new ArrayList<>(to - from);
                     for (int i = from; i < to; i++) {
@@ -284,6 +456,16 @@ public final class BenchCommand implements Runnable {
                 out.addAll(VectorEncryptor.join(fu));
             }
             return out;
+        }
+
+        private static KeyPair p256() {
+            try {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec("secp256r1"));
+                return g.generateKeyPair();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("this JDK lacks EC P-256", e);
+            }
         }
 
         private static String party(int i) {

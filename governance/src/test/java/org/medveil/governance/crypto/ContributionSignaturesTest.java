@@ -1,5 +1,6 @@
 package org.medveil.governance.crypto;
 
+import org.medveil.he.ring.SecretRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -166,8 +167,8 @@ class ContributionSignaturesTest {
         List<KeySetup.Commitment> commitments = new ArrayList<>();
         for (String s : SITES) {
             setups.put(s, new KeySetup(ctx, seed, "job-1", SITES, verifier));
-            secrets.put(s, KeyShare.generate(ctx, s, Prng.secure()));
-            commitments.add(setups.get(s).commit(secrets.get(s), Prng.secure(), random, signers.get(s)));
+            secrets.put(s, KeyShare.generate(ctx, s, SecretRandom.create()));
+            commitments.add(setups.get(s).commit(secrets.get(s), SecretRandom.create(), random, signers.get(s)));
         }
         List<KeySetup.Reveal> reveals = new ArrayList<>();
         setups.values().forEach(k -> reveals.add(k.reveal(commitments)));
@@ -191,7 +192,7 @@ class ContributionSignaturesTest {
                 v[j] = (i + 1) * 0.01 * j;
                 expected[j] += v[j];
             }
-            Ciphertext ct = new Encryptor(ctx, key, Prng.secure()).encrypt(new Encoder(ctx).encode(v, 1.0), 0);
+            Ciphertext ct = new Encryptor(ctx, key, SecretRandom.create()).encrypt(new Encoder(ctx).encode(v, 1.0), 0);
             list.add(SignedContribution.of(ctx, "job-1", 1, ct, signers.get(SITES.get(i))));
             trees.put(SITES.get(i), CiphertextTree.of(ctx, ct));
             if (aggregate == null) {
@@ -202,15 +203,16 @@ class ContributionSignaturesTest {
         }
         DecryptionRequest request = new DecryptionRequest("job-1", 1, 0, aggregate, list);
         List<DecryptionShare> shares = new ArrayList<>();
+        FloodingNoise flooding = FloodingNoise.forJob(ctx, SITES.size(), SITES.size());
         for (String s : SITES) {
             KeyShareHolder h = new KeyShareHolder(ctx, secrets.get(s), key, InMemoryDecryptionLedger.verifiedOnlyLedger(),
-                    FloodingNoise.DEFAULT, 1, Prng.secure());
+                    flooding, 1, SecretRandom.create());
             VerifiedDecryption<DecryptionShare> vd = VerifiedDecryption.of(h,
                     new AggregateVerifier(ctx, key.keyId(), verifier, SITES, 2, 64, random));
             Challenge ch = vd.challenge(request);
             shares.addAll(vd.answer(List.of(request), List.of(ChallengeResponse.answer(ch, request, trees))));
         }
-        double[] sum = new DecryptionCombiner(ctx, key).combine(aggregate, shares);
+        double[] sum = new DecryptionCombiner(ctx, key, flooding).combine(aggregate, shares);
         for (int j = 0; j < expected.length; j++) {
             assertEquals(expected[j], sum[j], 1e-9);
         }
@@ -223,7 +225,7 @@ class ContributionSignaturesTest {
                 new SignedContribution(asB, signers.get("hospital-c").sign(asB.canonicalBytes()),
                         signers.get("hospital-c").credential()));
         AggregateVerifier holderCheck = new AggregateVerifier(ctx, key.keyId(), verifier, SITES, 2, 64, random);
-        Ciphertext any = new Encryptor(ctx, key, Prng.secure()).encrypt(new Encoder(ctx).encode(new double[] {0}, 1.0), 0);
+        Ciphertext any = new Encryptor(ctx, key, SecretRandom.create()).encrypt(new Encoder(ctx).encode(new double[] {0}, 1.0), 0);
         UnverifiedAggregateException e = assertThrows(UnverifiedAggregateException.class,
                 () -> holderCheck.challenge(new DecryptionRequest("job-1", 2, 0, any, relabelled)));
         assertEquals(UnverifiedAggregateException.Reason.UNKNOWN_SITE, e.reason());

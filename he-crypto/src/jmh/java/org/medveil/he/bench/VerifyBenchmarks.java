@@ -1,5 +1,6 @@
 package org.medveil.he.bench;
 
+import org.medveil.he.ring.SecretRandom;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -85,7 +86,7 @@ public class VerifyBenchmarks {
             byte[] seed = new byte[32];
             new SecureRandom().nextBytes(seed);
             CollectiveKeyGenerator ckg = new CollectiveKeyGenerator(ctx, seed);
-            Prng prng = Prng.secure();
+            SecretRandom prng = SecretRandom.create();
             KeyShare s = KeyShare.generate(ctx, "site-0", prng);
             PublicKey pk = ckg.combine(List.of(ckg.share(s, prng)));
             List<String> sites = new ArrayList<>();

@@ -11,7 +11,7 @@ import org.medveil.he.InvalidShareException;
 import org.medveil.he.ring.Poly;
 import org.medveil.he.ring.Prng;
 import org.medveil.he.ring.Ring;
-import org.medveil.he.ring.Sampler;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.rlwe.Digests;
 import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.KeyId;
@@ -38,7 +38,7 @@ public final class CollectiveKeyGenerator {
         this.crpDigest = HexFormat.of().formatHex(Digests.sha256(seed, 0, seed.length));
         this.crp = context.ring().newPoly();
         Prng expander = Prng.fromSeed(seed, "medveil-he/crp/v1/" + context.fingerprint());
-        new Sampler(expander, context.n()).uniform(context.ring(), crp); // taken as NTT-domain directly
+        expander.uniform(context.ring(), crp); // taken as NTT-domain directly
     }
 
     public String crpDigest() {
@@ -46,14 +46,14 @@ public final class CollectiveKeyGenerator {
     }
 
     /** This party's share p_i = -a·s_i + e_i, with fresh Gaussian e_i from {@code noise}. */
-    public PublicKeyShare share(KeyShare secret, Prng noise) {
+    public PublicKeyShare share(KeyShare secret, SecretRandom noise) {
         context.requireSameParams(secret.paramsFingerprint(), "key share of party " + secret.partyId());
         Ring ring = context.ring();
         Poly p = ring.newPoly();
         ring.mulShoup(crp, secret.nttForm(), p);
         ring.negInPlace(p);
         long[] e = new long[context.n()];
-        new Sampler(noise, context.n()).gaussian(e);
+        noise.sampler().gaussian(e);
         Poly ePoly = ring.newPoly();
         ring.setSmall(ePoly, e);
         ring.ntt(ePoly);

@@ -17,19 +17,25 @@ import org.medveil.he.rlwe.PublicKey;
 
 /**
  * Combines the decryption shares of all key holders: c0 + Σ h_i = Δ·x + noise, then decodes with
- * the range check that exposes a wrong share. Needs no secret; the coordinator runs it.
+ * the range check that exposes a wrong share, rounding to the guaranteed precision
+ * ({@link NoiseBudget#roundingGridLog2}) so the noise below it is not released. Needs no secret;
+ * the coordinator runs it.
  */
 public final class DecryptionCombiner {
 
     private final HeContext context;
     private final PublicKey key;
     private final Encoder encoder;
+    private final FloodingNoise flooding;
 
-    public DecryptionCombiner(HeContext context, PublicKey key) {
+    /** @param flooding the job's flooding (what every holder adds): it sets the rounding grid */
+    public DecryptionCombiner(HeContext context, PublicKey key, FloodingNoise flooding) {
         context.requireSameParams(key.paramsFingerprint(), "public key " + key.keyId());
+        context.requireSameParams(flooding.paramsFingerprint(), "flooding noise");
         this.context = context;
         this.key = key;
         this.encoder = new Encoder(context);
+        this.flooding = flooding;
     }
 
     public double[] combine(Ciphertext ct, Collection<DecryptionShare> shares) {
@@ -70,8 +76,10 @@ public final class DecryptionCombiner {
         for (DecryptionShare s : byParty.values()) {
             ring.addInPlace(m, s.h());
         }
+        int k = key.parties().size();
+        double maxError = NoiseBudget.maxAbsoluteError(context, k, ct.contributions(), k, flooding);
         try {
-            return encoder.decode(m, ct.valueCount(), ct.bound());
+            return encoder.decode(m, ct.valueCount(), ct.bound(), NoiseBudget.roundingGridLog2(context, maxError));
         } catch (ValueOutOfRangeException e) {
             throw new InvalidShareException("chunk " + ct.chunk() + " does not decrypt to values within its"
                     + " declared bound: at least one decryption share was computed with a wrong key share or was"

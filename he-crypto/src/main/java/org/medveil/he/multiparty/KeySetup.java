@@ -15,7 +15,7 @@ import org.medveil.he.KeySetupException;
 import org.medveil.he.KeySetupException.Reason;
 import org.medveil.he.SignatureRefusedException;
 import org.medveil.he.ring.Poly;
-import org.medveil.he.ring.Prng;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.rlwe.Digests;
 import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.PublicKey;
@@ -131,7 +131,7 @@ public final class KeySetup {
     }
 
     /** Step 1 (party): computes this party's share and returns its signed commitment; keeps the share. */
-    public Commitment commit(KeyShare secret, Prng noise, SecureRandom random, ContributionSigner signer) {
+    public Commitment commit(KeyShare secret, SecretRandom noise, SecureRandom random, ContributionSigner signer) {
         if (!signer.site().equals(secret.partyId())) {
             throw new IllegalArgumentException("signer of site " + signer.site() + " cannot commit for party " + secret.partyId());
         }

@@ -1,9 +1,8 @@
 package org.medveil.he.multiparty;
 
 import org.medveil.he.ring.Poly;
-import org.medveil.he.ring.Prng;
 import org.medveil.he.ring.Ring;
-import org.medveil.he.ring.Sampler;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.ring.ShoupPoly;
 import org.medveil.he.rlwe.HeContext;
 
@@ -39,9 +38,10 @@ public final class KeyShare {
         this.ntt = new ShoupPoly(ring, s);
     }
 
-    public static KeyShare generate(HeContext context, String partyId, Prng prng) {
+    /** A fresh uniform ternary share; only a {@link SecretRandom} (never a public-seeded stream) can draw it. */
+    public static KeyShare generate(HeContext context, String partyId, SecretRandom random) {
         long[] s = new long[context.n()];
-        new Sampler(prng, context.n()).ternary(s);
+        random.sampler().ternary(s);
         return new KeyShare(context, partyId, s);
     }
 

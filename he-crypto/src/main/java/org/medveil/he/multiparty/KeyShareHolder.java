@@ -3,9 +3,9 @@ package org.medveil.he.multiparty;
 import org.medveil.he.InvalidShareException;
 import org.medveil.he.ParameterMismatchException;
 import org.medveil.he.ring.Poly;
-import org.medveil.he.ring.Prng;
 import org.medveil.he.ring.Ring;
 import org.medveil.he.ring.Sampler;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.rlwe.Ciphertext;
 import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.PublicKey;
@@ -24,22 +24,17 @@ public final class KeyShareHolder {
     private final FloodingNoise flooding;
     private final int minContributions;
     private final Sampler sampler;
-    private final long[] noise;
 
     public KeyShareHolder(HeContext context, KeyShare share, PublicKey key, DecryptionLedger ledger,
-                          FloodingNoise flooding, int minContributions, Prng prng) {
+                          FloodingNoise flooding, int minContributions, SecretRandom random) {
         context.requireSameParams(share.paramsFingerprint(), "key share of party " + share.partyId());
         context.requireSameParams(key.paramsFingerprint(), "public key " + key.keyId());
         if (!key.parties().contains(share.partyId())) {
             throw new InvalidShareException("party " + share.partyId() + " holds no share of key " + key.keyId()
                     + " (its parties are " + key.parties() + "); load the key share of this job");
         }
-        double maxFlood = Math.scalb(1.0, context.params().logScale() - 24);
-        if (flooding.sigma() > maxFlood) {
-            throw new IllegalArgumentException("flooding sigma " + flooding.sigma() + " exceeds 2^"
-                    + (context.params().logScale() - 24) + ", which would drown the values at scale 2^"
-                    + context.params().logScale());
-        }
+        // the flooding must be sized for (at least) this key's holders: refused, typed, otherwise
+        flooding.requireCovers(context, key.parties().size(), 1);
         if (minContributions < 1) {
             throw new IllegalArgumentException("minimum contributions must be at least 1, got " + minContributions);
         }
@@ -49,8 +44,7 @@ public final class KeyShareHolder {
         this.ledger = ledger;
         this.flooding = flooding;
         this.minContributions = minContributions;
-        this.sampler = new Sampler(prng, context.n());
-        this.noise = new long[context.n()];
+        this.sampler = random.sampler();
     }
 
     public String partyId() {
@@ -66,7 +60,10 @@ public final class KeyShareHolder {
         return key.keyId();
     }
 
-    /** h_i = c1·s_i + e_flood. The request is recorded in the ledger before the share is computed. */
+    /**
+     * h_i = c1·s_i + e_flood, e_flood uniform on [-2^k, 2^k) (see {@link FloodingNoise}). The
+     * request is recorded in the ledger before the share is computed.
+     */
     public DecryptionShare decryptionShare(Ciphertext ct) {
         context.requireSameParams(ct.paramsFingerprint(), "ciphertext chunk " + ct.chunk());
         if (!ct.keyId().equals(key.keyId())) {
@@ -79,6 +76,7 @@ public final class KeyShareHolder {
                     + " contribution(s), fewer than the " + minContributions + " this key holder requires;"
                     + " a lone update is never decrypted");
         }
+        flooding.requireCovers(context, key.parties().size(), ct.contributions());
         String digest = ct.shareRequestDigest();
         ledger.recordOrRefuse(digest);
         Ring ring = context.ring();
@@ -86,8 +84,7 @@ public final class KeyShareHolder {
         ring.ntt(h);
         ring.mulShoup(h, share.nttForm(), h);
         ring.intt(h);
-        sampler.flooding(noise, flooding.halfWidth());
-        ring.addSmall(h, noise);
+        sampler.addFlooding(ring, h, flooding.bits());
         return new DecryptionShare(share.partyId(), context.fingerprint(), key.keyId(), digest, h);
     }
 }

@@ -13,10 +13,13 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Cryptographically secure pseudo-random stream: AES-256 in counter mode (JCE, AES-NI backed)
- * over a 32-byte seed. Either seeded from {@link SecureRandom} (secrets, noise) or from a
- * public 32-byte seed plus a domain label (common random polynomials every party must expand
- * identically). Not thread-safe: one instance per thread.
+ * Pseudo-random stream: AES-256 in counter mode (JCE, AES-NI backed) over a 32-byte seed.
+ *
+ * <p>The public factory {@link #fromSeed} expands a <em>public</em> seed plus a domain label
+ * (the common random polynomial every party must expand identically). Such a stream can only
+ * produce public uniform polynomials ({@link #uniform}); secrets and noise come from
+ * {@link SecretRandom}, a separate type, so a public-seeded stream cannot be passed where a
+ * secret is sampled — the compiler refuses it. Not thread-safe: one instance per thread.
  */
 public final class Prng {
 
@@ -42,8 +45,8 @@ public final class Prng {
         }
     }
 
-    /** A fresh stream keyed from the platform's SecureRandom. */
-    public static Prng secure() {
+    /** A fresh stream keyed from the platform's SecureRandom; only {@link SecretRandom} holds one. */
+    static Prng secure() {
         byte[] seed = new byte[SEED_BYTES];
         new SecureRandom().nextBytes(seed);
         Prng p = new Prng(seed, new byte[16]);
@@ -66,7 +69,12 @@ public final class Prng {
         position = 0;
     }
 
-    public long nextLong() {
+    /** Fills {@code out} with a uniform polynomial of R_Q (public randomness: the common polynomial a). */
+    public void uniform(Ring ring, Poly out) {
+        Sampler.uniform(this, ring, out);
+    }
+
+    long nextLong() {
         if (position > BUFFER_BYTES - 8) {
             refill();
         }
@@ -76,7 +84,7 @@ public final class Prng {
     }
 
     /** Fills out[0..count) with uniform 64-bit words. */
-    public void fill(long[] out, int count) {
+    void fill(long[] out, int count) {
         int done = 0;
         while (done < count) {
             if (position > BUFFER_BYTES - 8) {
@@ -91,7 +99,7 @@ public final class Prng {
         }
     }
 
-    public void nextBytes(byte[] out) {
+    void nextBytes(byte[] out) {
         int done = 0;
         while (done < out.length) {
             if (position == BUFFER_BYTES) {

@@ -120,6 +120,37 @@ public final class Ring {
         }
     }
 
+    /**
+     * acc ← acc·c + b (mod Q) for a small non-negative integer c below every prime (a Shamir
+     * evaluation point): one Horner step, Shoup products with c's precomputed companion.
+     */
+    public void mulScalarAddInPlace(Poly acc, long c, Poly b) {
+        for (int i = 0; i < moduli.length; i++) {
+            Modulus m = moduli[i];
+            long q = m.value();
+            long cs = m.shoup(c);
+            long[] x = acc.at(i);
+            long[] y = b.at(i);
+            for (int j = 0; j < n; j++) {
+                long r = m.mulShoup(x[j], c, cs) + y[j] - q;
+                x[j] = r + ((r >> 63) & q);
+            }
+        }
+    }
+
+    /** p ← p·c_i (mod q_i) for one scalar residue c_i in [0, q_i) per prime (a Lagrange coefficient). */
+    public void mulScalarInPlace(Poly p, long[] residues) {
+        for (int i = 0; i < moduli.length; i++) {
+            Modulus m = moduli[i];
+            long c = residues[i];
+            long cs = m.shoup(c);
+            long[] x = p.at(i);
+            for (int j = 0; j < n; j++) {
+                x[j] = m.mulShoup(x[j], c, cs);
+            }
+        }
+    }
+
     /** Sets p to the small signed coefficients v (|v| &lt; q), lifted into every prime. */
     public void setSmall(Poly p, long[] v) {
         for (int i = 0; i < moduli.length; i++) {

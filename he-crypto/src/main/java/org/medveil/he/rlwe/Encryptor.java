@@ -1,9 +1,9 @@
 package org.medveil.he.rlwe;
 
 import org.medveil.he.ring.Poly;
-import org.medveil.he.ring.Prng;
 import org.medveil.he.ring.Ring;
 import org.medveil.he.ring.Sampler;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.ring.ShoupPoly;
 
 /**
@@ -22,14 +22,14 @@ public final class Encryptor {
     private final long[] small;
     private final Poly u;
 
-    public Encryptor(HeContext context, PublicKey key, Prng prng) {
+    public Encryptor(HeContext context, PublicKey key, SecretRandom random) {
         context.requireSameParams(key.paramsFingerprint(), "public key " + key.keyId());
         this.context = context;
         this.ring = context.ring();
         this.key = key;
         this.p0 = new ShoupPoly(ring, key.p0());
         this.p1 = new ShoupPoly(ring, key.p1());
-        this.sampler = new Sampler(prng, ring.degree());
+        this.sampler = random.sampler();
         this.small = new long[ring.degree()];
         this.u = ring.newPoly();
     }

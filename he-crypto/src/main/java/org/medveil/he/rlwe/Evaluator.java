@@ -32,8 +32,8 @@ public final class Evaluator {
         if (sumBound > context.params().maxSum()) {
             throw new ValueOutOfRangeException("adding would allow sums up to ±" + sumBound + " in chunk "
                     + acc.chunk() + ", beyond ±" + context.params().maxSum() + " that parameter set "
-                    + context.params().name() + " decrypts exactly; lower the clipping bound or use set "
-                    + Params.LARGE_NAME);
+                    + context.params().name() + " decrypts exactly; lower the clipping bound"
+                    + (Params.DEFAULT_NAME.equals(context.params().name()) ? "" : " or use set " + Params.DEFAULT_NAME));
         }
         context.ring().addInPlace(acc.c0(), other.c0());
         context.ring().addInPlace(acc.c1(), other.c1());

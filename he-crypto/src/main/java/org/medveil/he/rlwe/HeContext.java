@@ -50,8 +50,9 @@ public final class HeContext {
 
     private static String computeFingerprint(Params p) {
         ByteBuffer b = ByteBuffer.allocate(64 + 8 * p.primes().size());
-        b.put("medveil-he/params/v1".getBytes(StandardCharsets.US_ASCII));
-        b.putInt(p.logN()).putInt(p.logScale()).putDouble(DiscreteGaussian.SIGMA).putInt(p.primes().size());
+        b.put("medveil-he/params/v2".getBytes(StandardCharsets.US_ASCII));
+        b.putInt(p.logN()).putInt(p.logScale()).putDouble(DiscreteGaussian.SIGMA).putInt(p.statisticalBits())
+                .putInt(p.primes().size());
         for (long q : p.primes()) {
             b.putLong(q);
         }

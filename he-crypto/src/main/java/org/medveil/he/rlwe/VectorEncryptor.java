@@ -8,7 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.medveil.he.HeException;
-import org.medveil.he.ring.Prng;
+import org.medveil.he.ring.SecretRandom;
 
 /**
  * Encrypts a long vector (a model update) as ⌈len/N⌉ ciphertexts, chunk i holding values
@@ -19,10 +19,10 @@ public final class VectorEncryptor {
 
     private final HeContext context;
     private final PublicKey key;
-    private final Supplier<Prng> prngs;
+    private final Supplier<SecretRandom> prngs;
 
-    /** @param prngs source of one independent CSPRNG per worker (normally {@code Prng::secure}) */
-    public VectorEncryptor(HeContext context, PublicKey key, Supplier<Prng> prngs) {
+    /** @param prngs source of one independent secret stream per worker (normally {@code SecretRandom::create}) */
+    public VectorEncryptor(HeContext context, PublicKey key, Supplier<SecretRandom> prngs) {
         this.context = context;
         this.key = key;
         this.prngs = prngs;

@@ -4,7 +4,6 @@ import org.medveil.he.ring.Modulus;
 import org.medveil.he.ring.Poly;
 import org.medveil.he.ring.Prng;
 import org.medveil.he.ring.Ring;
-import org.medveil.he.ring.Sampler;
 import org.medveil.he.rlwe.Ciphertext;
 import org.medveil.he.rlwe.HeContext;
 
@@ -55,11 +54,11 @@ public final class LinearSketch {
         long[] out = new long[2 * primes];
         Prng prng = Prng.fromSeed(key, "medveil-he/sketch/v1/" + context.fingerprint() + "/" + jobId.length() + ":"
                 + jobId + "/" + round + "/" + chunk);
-        Sampler sampler = new Sampler(prng, context.n());
+        
         Poly r = ring.newPoly();
         Poly[] polys = {ct.c0(), ct.c1()};
         for (int p = 0; p < 2; p++) {
-            sampler.uniform(ring, r);
+            prng.uniform(ring, r);
             for (int l = 0; l < primes; l++) {
                 out[p * primes + l] = dot(ring.modulus(l), r.at(l), polys[p].at(l));
             }

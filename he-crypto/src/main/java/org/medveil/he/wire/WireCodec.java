@@ -50,13 +50,13 @@ public final class WireCodec {
     public static final byte KIND_SECRET_KEY_SHARE = 5;
 
     private static final byte[] MAGIC = {'M', 'V', 'H', 'E'};
-    private static final int HEADER = 40;
-    private static final int TRAILER = 4;
+    static final int HEADER = 40;
+    static final int TRAILER = 4;
     private static final byte[] NO_KEY = new byte[16];
 
     private final HeContext context;
     private final Ring ring;
-    private final int polyBytes;
+    final int polyBytes;
 
     public WireCodec(HeContext context) {
         this.context = context;
@@ -230,14 +230,14 @@ public final class WireCodec {
 
     // ---------------------------------------------------------------- internals
 
-    private ByteBuffer header(byte[] out, byte kind, byte[] keyId) {
+    ByteBuffer header(byte[] out, byte kind, byte[] keyId) {
         ByteBuffer b = ByteBuffer.wrap(out);
         b.put(MAGIC).put((byte) VERSION).put(kind).put((byte) context.params().logN()).put((byte) ring.primes());
         b.put(HexFormat.of().parseHex(context.fingerprint())).put(keyId);
         return b;
     }
 
-    private int packPoly(Poly p, byte[] out, int offset) {
+    int packPoly(Poly p, byte[] out, int offset) {
         int o = offset;
         for (int i = 0; i < ring.primes(); i++) {
             o = BitPacking.pack(p.at(i), ring.degree(), ring.modulus(i).bits(), out, o);
@@ -245,7 +245,7 @@ public final class WireCodec {
         return o;
     }
 
-    private static void trailer(byte[] out, int end) {
+    static void trailer(byte[] out, int end) {
         if (end != out.length - TRAILER) {
             throw new IllegalStateException("wire size mismatch: wrote " + end + " of " + (out.length - TRAILER));
         }
@@ -254,7 +254,7 @@ public final class WireCodec {
         ByteBuffer.wrap(out, end, TRAILER).putInt((int) crc.getValue());
     }
 
-    private static byte[] utf8(String s) {
+    static byte[] utf8(String s) {
         byte[] u = s.getBytes(StandardCharsets.UTF_8);
         if (u.length > 0xFFFF) {
             throw new IllegalArgumentException("party id longer than 65535 bytes");
@@ -262,7 +262,7 @@ public final class WireCodec {
         return u;
     }
 
-    private Reader open(byte[] in, byte kind, String what) {
+    Reader open(byte[] in, byte kind, String what) {
         if (in.length < HEADER + TRAILER) {
             throw new WireFormatException(what + " is truncated: " + in.length + " bytes, shorter than the "
                     + (HEADER + TRAILER) + "-byte header and checksum; the transfer was cut off — resend it");
@@ -298,7 +298,7 @@ public final class WireCodec {
         return new Reader(b, in, what, (int) crc.getValue() == expected);
     }
 
-    private final class Reader {
+    final class Reader {
         final ByteBuffer b;
         final byte[] in;
         final String what;

@@ -1,5 +1,6 @@
 package org.medveil.he.multiparty;
 
+import org.medveil.he.ring.SecretRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,7 +74,7 @@ class AggregateVerificationTest {
                 for (int j = 0; j < v.length; j++) {
                     v[j] = rnd.nextDouble(-1, 1);
                 }
-                Ciphertext ct = new Encryptor(CTX, FED.key, Prng.secure()).encrypt(new Encoder(CTX).encode(v, 1.0), chunk);
+                Ciphertext ct = new Encryptor(CTX, FED.key, SecretRandom.create()).encrypt(new Encoder(CTX).encode(v, 1.0), chunk);
                 plain.put(site, v);
                 cts.put(site, ct);
                 signed.put(site, SignedContribution.of(CTX, JOB, round, ct, SIGNERS.signer(site)));
@@ -116,7 +117,7 @@ class AggregateVerificationTest {
 
     private static VerifiedDecryption<DecryptionShare> holder(int i) {
         KeyShareHolder h = new KeyShareHolder(CTX, FED.secrets.get(i), FED.key, InMemoryDecryptionLedger.verifiedOnlyLedger(),
-                FloodingNoise.DEFAULT, 1, Prng.secure());
+                FED.flooding, 1, SecretRandom.create());
         return VerifiedDecryption.of(h, verifier(AggregateVerifier.DEFAULT_SPOT_CHECKS, new SecureRandom()));
     }
 
@@ -139,8 +140,8 @@ class AggregateVerificationTest {
         for (int i = 0; i < SITES; i++) {
             shares.add(ask(holder(i), c, r));
         }
-        double[] sum = new DecryptionCombiner(CTX, FED.key).combine(r.aggregate(), shares);
-        double bound = NoiseBudget.maxAbsoluteError(CTX, SITES, SITES, FloodingNoise.DEFAULT);
+        double[] sum = new DecryptionCombiner(CTX, FED.key, FED.flooding).combine(r.aggregate(), shares);
+        double bound = NoiseBudget.maxDecodedError(CTX, SITES, SITES, SITES, FED.flooding); // after rounding to the grid
         for (int j = 0; j < 300; j++) {
             double expected = 0;
             for (double[] v : c.plain.values()) {
@@ -202,7 +203,7 @@ class AggregateVerificationTest {
         Coordinator c = new Coordinator(5, 0);
         Ciphertext sum = c.sum(NAMES);
         Ciphertext rerandomised = sum.copy(); // c + Enc(0): another c1, the same plaintext
-        Ciphertext zero = new Encryptor(CTX, FED.key, Prng.secure()).encrypt(new Encoder(CTX).encode(new double[] {0}, 1e-9), 0);
+        Ciphertext zero = new Encryptor(CTX, FED.key, SecretRandom.create()).encrypt(new Encoder(CTX).encode(new double[] {0}, 1e-9), 0);
         CTX.ring().addInPlace(rerandomised.c0(), zero.c0());
         CTX.ring().addInPlace(rerandomised.c1(), zero.c1());
         assertFalse(rerandomised.shareRequestDigest().equals(sum.shareRequestDigest()));
@@ -403,7 +404,7 @@ class AggregateVerificationTest {
     void verifiedOnlyLedgerRefusesTheUnverifiedPath() {
         Coordinator c = new Coordinator(14, 0);
         KeyShareHolder h = new KeyShareHolder(CTX, FED.secrets.get(0), FED.key, InMemoryDecryptionLedger.verifiedOnlyLedger(),
-                FloodingNoise.DEFAULT, 1, Prng.secure());
+                FED.flooding, 1, SecretRandom.create());
         UnverifiedAggregateException e = assertThrows(UnverifiedAggregateException.class,
                 () -> h.decryptionShare(c.sum(NAMES)));
         assertEquals(Reason.NOT_VERIFIED, e.reason());
@@ -451,8 +452,8 @@ class AggregateVerificationTest {
                 return true;
             }
         };
-        KeyShareHolder kh = new KeyShareHolder(CTX, FED.secrets.get(0), FED.key, recording, FloodingNoise.DEFAULT, 1,
-                Prng.secure());
+        KeyShareHolder kh = new KeyShareHolder(CTX, FED.secrets.get(0), FED.key, recording, FED.flooding, 1,
+                SecretRandom.create());
         VerifiedDecryption<DecryptionShare> h = VerifiedDecryption.of(kh, verifier(64, new SecureRandom()));
         List<DecryptionRequest> requests = new ArrayList<>();
         List<ChallengeResponse> responses = new ArrayList<>();

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.medveil.he.Federation;
-import org.medveil.he.ring.Prng;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.rlwe.Ciphertext;
 import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.Params;
@@ -44,10 +44,10 @@ class CollectiveDecryptionTest {
     @ValueSource(ints = {1, 2, 10, 100})
     void sumOfAllPartiesDecryptsWithinDocumentedBound(int parties) {
         Federation fed = new Federation(CTX, parties);
-        int length = 4096 + 100; // two chunks, the second partly filled
+        int length = CTX.n() + 100; // two chunks, the second partly filled
         Random rnd = new Random(parties);
         double[] expected = new double[length];
-        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, Prng::secure);
+        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, SecretRandom::create);
         StreamingAccumulator acc = new StreamingAccumulator(CTX, fed.key.keyId(), enc.chunksFor(length));
         for (int p = 0; p < parties; p++) {
             double[] u = update(rnd, length);
@@ -58,7 +58,7 @@ class CollectiveDecryptionTest {
         }
         List<Ciphertext> aggregate = acc.result();
         List<KeyShareHolder> holders = fed.holders();
-        DecryptionCombiner combiner = new DecryptionCombiner(CTX, fed.key);
+        DecryptionCombiner combiner = fed.combiner();
         double[] decrypted = new double[length];
         for (Ciphertext ct : aggregate) {
             assertEquals(parties, ct.contributions());
@@ -69,40 +69,74 @@ class CollectiveDecryptionTest {
             double[] part = combiner.combine(ct, shares);
             System.arraycopy(part, 0, decrypted, ct.chunk() * CTX.n(), part.length);
         }
-        double bound = NoiseBudget.maxAbsoluteError(CTX, parties, parties, FloodingNoise.DEFAULT);
+        double bound = NoiseBudget.maxDecodedError(CTX, parties, parties, parties, fed.flooding);
         double err = maxError(expected, decrypted);
         assertTrue(err <= bound, "max error " + err + " exceeds the documented bound " + bound);
-        assertTrue(bound <= 0x1p-31, "documented default-set bound for <= 100 parties must stay below 2^-31: " + bound);
+        // README "Precision": before rounding below 2^-31, after rounding to the 2^-30 grid below 2^-30
+        assertTrue(NoiseBudget.maxAbsoluteError(CTX, parties, parties, fed.flooding) <= 0x1p-31,
+                "documented default-set bound for <= 100 parties must stay below 2^-31");
+        assertTrue(bound < 0x1p-30, "documented default-set decoded bound must stay below 2^-30: " + bound);
         // float32 precision: for every |sum| >= 2^-6 the error is below half a float32 ulp
         assertTrue(err < Math.ulp(0x1p-6f) / 2, "error " + err + " is not within float32 precision");
     }
 
     @Test
-    void largeSetCarriesSumsBeyondTheDefaultRange() {
-        HeContext large = new HeContext(Params.byName("n8192"));
+    void defaultSetCarriesSumsFarBeyondTheFastSetRange() {
+        HeContext large = CTX;
         Federation fed = new Federation(large, 2);
-        VectorEncryptor enc = new VectorEncryptor(large, fed.key, Prng::secure);
-        double[] a = {1e12, -3.5e11, 0.75, 123456789.125};
-        double[] b = {2.5e12, 1e11, -0.25, 1.0};
+        VectorEncryptor enc = new VectorEncryptor(large, fed.key, SecretRandom::create);
+        double[] a = {1e11, -3.5e10, 0.75, 123456789.125};
+        double[] b = {2.5e10, 1e10, -0.25, 1.0};
         StreamingAccumulator acc = new StreamingAccumulator(large, fed.key.keyId(), 1);
-        enc.encrypt(a, 4e12).forEach(acc::add);
-        enc.encrypt(b, 4e12).forEach(acc::add);
+        enc.encrypt(a, 1.2e11).forEach(acc::add);
+        enc.encrypt(b, 1.2e11).forEach(acc::add);
         Ciphertext ct = acc.result().get(0);
         List<DecryptionShare> shares = new ArrayList<>();
         for (KeyShareHolder h : fed.holders()) {
             shares.add(h.decryptionShare(ct));
         }
-        double[] sum = new DecryptionCombiner(large, fed.key).combine(ct, shares);
-        double bound = NoiseBudget.maxAbsoluteError(large, 2, 2, FloodingNoise.DEFAULT);
+        double[] sum = fed.combiner().combine(ct, shares);
+        double bound = NoiseBudget.maxDecodedError(large, 2, 2, 2, fed.flooding);
         for (int i = 0; i < a.length; i++) {
             assertEquals(a[i] + b[i], sum[i], bound, "slot " + i);
+        }
+    }
+
+    /**
+     * Inputs on a coarse grid (multiples of 2^-10, e.g. quantised updates) decrypt to their sum
+     * exactly: the combiner rounds to the guaranteed precision, so the decryption noise
+     * (residual + flooding) is not handed to whoever reads the result.
+     */
+    @Test
+    void sumsOnACoarseGridDecryptExactlyWithNoNoiseExposed() {
+        Federation fed = new Federation(CTX, 3);
+        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, SecretRandom::create);
+        Random rnd = new Random(11);
+        double[] expected = new double[CTX.n()];
+        StreamingAccumulator acc = new StreamingAccumulator(CTX, fed.key.keyId(), 1);
+        for (int p = 0; p < 3; p++) {
+            double[] u = new double[CTX.n()];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = Math.scalb((double) (rnd.nextInt(2048) - 1024), -10);
+                expected[i] += u[i];
+            }
+            enc.encrypt(u, 1.0).forEach(acc::add);
+        }
+        Ciphertext ct = acc.result().get(0);
+        List<DecryptionShare> shares = new ArrayList<>();
+        for (KeyShareHolder h : fed.holders()) {
+            shares.add(h.decryptionShare(ct));
+        }
+        double[] sum = fed.combiner().combine(ct, shares);
+        for (int i = 0; i < sum.length; i++) {
+            assertEquals(expected[i], sum[i], 0.0, "slot " + i + " must be exact, not sum + noise");
         }
     }
 
     @Test
     void contributorsNeedNotHoldKeysAndWeightedAveragingCarriesBothSums() {
         Federation fed = new Federation(CTX, 3);
-        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, Prng::secure);
+        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, SecretRandom::create);
         double[][] updates = {{0.5, -0.25, 0.125}, {1.0, 1.0, -1.0}, {-0.75, 0.5, 0.0}};
         double[] counts = {120, 30, 850};
         StreamingAccumulator acc = new StreamingAccumulator(CTX, fed.key.keyId(), 1);
@@ -114,7 +148,7 @@ class CollectiveDecryptionTest {
         for (KeyShareHolder h : fed.holders()) {
             shares.add(h.decryptionShare(ct));
         }
-        WeightedSum sum = WeightedSum.unpack(new DecryptionCombiner(CTX, fed.key).combine(ct, shares));
+        WeightedSum sum = WeightedSum.unpack(fed.combiner().combine(ct, shares));
         assertEquals(1000.0, sum.totalWeight(), 1e-9);
         double[] avg = sum.average();
         for (int i = 0; i < 3; i++) {
@@ -126,8 +160,8 @@ class CollectiveDecryptionTest {
     @Test
     void parallelEncryptionGivesTheSameSumAsSequential() throws Exception {
         Federation fed = new Federation(CTX, 2);
-        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, Prng::secure);
-        double[] v = update(new Random(5), 5 * 4096 + 7);
+        VectorEncryptor enc = new VectorEncryptor(CTX, fed.key, SecretRandom::create);
+        double[] v = update(new Random(5), 5 * CTX.n() + 7);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         List<Ciphertext> cts;
         try {
@@ -137,16 +171,16 @@ class CollectiveDecryptionTest {
         }
         assertEquals(6, cts.size());
         List<KeyShareHolder> holders = fed.holders();
-        DecryptionCombiner combiner = new DecryptionCombiner(CTX, fed.key);
+        DecryptionCombiner combiner = fed.combiner();
         double err = 0;
         for (Ciphertext ct : cts) {
             assertEquals(List.of(ct.chunk()), List.of(cts.indexOf(ct)), "chunks come back in order");
             List<DecryptionShare> shares = List.of(holders.get(0).decryptionShare(ct), holders.get(1).decryptionShare(ct));
             double[] part = combiner.combine(ct, shares);
             for (int i = 0; i < part.length; i++) {
-                err = Math.max(err, Math.abs(part[i] - v[ct.chunk() * 4096 + i]));
+                err = Math.max(err, Math.abs(part[i] - v[ct.chunk() * CTX.n() + i]));
             }
         }
-        assertTrue(err <= NoiseBudget.maxAbsoluteError(CTX, 2, 1, FloodingNoise.DEFAULT), "error " + err);
+        assertTrue(err <= NoiseBudget.maxDecodedError(CTX, 2, 1, 2, fed.flooding), "error " + err);
     }
 }

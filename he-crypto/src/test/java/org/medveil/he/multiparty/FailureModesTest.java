@@ -18,7 +18,7 @@ import org.medveil.he.ParameterMismatchException;
 import org.medveil.he.RepeatedDecryptionException;
 import org.medveil.he.SeedAgreementException;
 import org.medveil.he.ValueOutOfRangeException;
-import org.medveil.he.ring.Prng;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.rlwe.Ciphertext;
 import org.medveil.he.rlwe.Encoder;
 import org.medveil.he.rlwe.Encryptor;
@@ -34,7 +34,7 @@ class FailureModesTest {
     private static final Federation FED = new Federation(CTX, 3);
 
     private static Ciphertext encrypt(Federation fed, double... values) {
-        return new Encryptor(fed.context, fed.key, Prng.secure()).encrypt(new Encoder(fed.context).encode(values, 1.0), 0);
+        return new Encryptor(fed.context, fed.key, SecretRandom.create()).encrypt(new Encoder(fed.context).encode(values, 1.0), 0);
     }
 
     private static List<DecryptionShare> shares(List<KeyShareHolder> holders, Ciphertext ct) {
@@ -49,13 +49,13 @@ class FailureModesTest {
     void shareFromAWrongKeyShareIsDetectedAtDecoding() {
         Ciphertext ct = encrypt(FED, 0.5, -0.5);
         // party 1 answers with a secret that is not the one behind the public key
-        KeyShare forged = KeyShare.generate(CTX, Federation.partyId(1), Prng.secure());
+        KeyShare forged = KeyShare.generate(CTX, Federation.partyId(1), SecretRandom.create());
         KeyShareHolder wrong = new KeyShareHolder(CTX, forged, FED.key, new InMemoryDecryptionLedger(),
-                FloodingNoise.DEFAULT, 1, Prng.secure());
+                FED.flooding, 1, SecretRandom.create());
         List<DecryptionShare> shares = List.of(FED.holder(0, new InMemoryDecryptionLedger()).decryptionShare(ct),
                 wrong.decryptionShare(ct), FED.holder(2, new InMemoryDecryptionLedger()).decryptionShare(ct));
         InvalidShareException e = assertThrows(InvalidShareException.class,
-                () -> new DecryptionCombiner(CTX, FED.key).combine(ct, shares));
+                () -> FED.combiner().combine(ct, shares));
         assertTrue(e.getMessage().contains("wrong key share"), e.getMessage());
     }
 
@@ -64,7 +64,7 @@ class FailureModesTest {
         Ciphertext ct = encrypt(FED, 0.25);
         List<DecryptionShare> two = shares(FED.holders().subList(0, 2), ct);
         MissingShareException e = assertThrows(MissingShareException.class,
-                () -> new DecryptionCombiner(CTX, FED.key).combine(ct, two));
+                () -> FED.combiner().combine(ct, two));
         assertTrue(e.getMessage().contains(Federation.partyId(2)), e.getMessage());
     }
 
@@ -73,7 +73,7 @@ class FailureModesTest {
         Ciphertext ct = encrypt(FED, 0.25);
         Ciphertext other = encrypt(FED, 0.75);
         List<KeyShareHolder> hs = FED.holders();
-        DecryptionCombiner combiner = new DecryptionCombiner(CTX, FED.key);
+        DecryptionCombiner combiner = FED.combiner();
         DecryptionShare s0 = hs.get(0).decryptionShare(ct);
         DecryptionShare s1 = hs.get(1).decryptionShare(ct);
         DecryptionShare s2other = hs.get(2).decryptionShare(other);
@@ -121,7 +121,7 @@ class FailureModesTest {
     void holderRefusesAggregatesBelowTheMinimumContributions() {
         Ciphertext lone = encrypt(FED, 0.5);
         KeyShareHolder strict = new KeyShareHolder(CTX, FED.secrets.get(0), FED.key, new InMemoryDecryptionLedger(),
-                FloodingNoise.DEFAULT, 2, Prng.secure());
+                FED.flooding, 2, SecretRandom.create());
         assertThrows(InvalidShareException.class, () -> strict.decryptionShare(lone));
         Ciphertext sum = lone.copy();
         new Evaluator(CTX).addInPlace(sum, encrypt(FED, 0.25));
@@ -130,15 +130,16 @@ class FailureModesTest {
 
     @Test
     void wrongParametersAreRefusedEverywhere() {
-        HeContext large = new HeContext(Params.byName("n8192"));
+        HeContext large = new HeContext(Params.byName(Params.FAST_NAME));
         Federation other = new Federation(large, 1);
         Ciphertext foreign = encrypt(other, 0.5);
         Ciphertext ours = encrypt(FED, 0.5);
         assertThrows(ParameterMismatchException.class, () -> new Evaluator(CTX).addInPlace(ours.copy(), foreign));
         assertThrows(ParameterMismatchException.class,
                 () -> FED.holder(0, new InMemoryDecryptionLedger()).decryptionShare(foreign));
-        assertThrows(ParameterMismatchException.class, () -> new DecryptionCombiner(CTX, other.key));
-        assertThrows(ParameterMismatchException.class, () -> new Encryptor(CTX, other.key, Prng.secure()));
+        assertThrows(ParameterMismatchException.class, () -> new DecryptionCombiner(CTX, other.key, FED.flooding));
+        assertThrows(ParameterMismatchException.class, () -> new DecryptionCombiner(CTX, FED.key, other.flooding));
+        assertThrows(ParameterMismatchException.class, () -> new Encryptor(CTX, other.key, SecretRandom.create()));
         assertThrows(ParameterMismatchException.class,
                 () -> new StreamingAccumulator(CTX, FED.key.keyId(), 1).add(foreign));
     }
@@ -146,7 +147,7 @@ class FailureModesTest {
     @Test
     void sumsBeyondTheRangeAreRefusedBeforeTheyWrap() {
         Encoder enc = new Encoder(CTX);
-        Encryptor e = new Encryptor(CTX, FED.key, Prng.secure());
+        Encryptor e = new Encryptor(CTX, FED.key, SecretRandom.create());
         double big = CTX.params().maxSum() * 0.75;
         Ciphertext a = e.encrypt(enc.encode(new double[] {big}, big), 0);
         Ciphertext b = e.encrypt(enc.encode(new double[] {big}, big), 0);
@@ -157,7 +158,7 @@ class FailureModesTest {
     @Test
     void accumulatorRejectsChunksOutsideTheVectorAndIncompleteStreams() {
         StreamingAccumulator acc = new StreamingAccumulator(CTX, FED.key.keyId(), 2);
-        Encryptor e = new Encryptor(CTX, FED.key, Prng.secure());
+        Encryptor e = new Encryptor(CTX, FED.key, SecretRandom.create());
         Encoder enc = new Encoder(CTX);
         acc.add(e.encrypt(enc.encode(new double[] {0.5}, 1.0), 0));
         assertThrows(HeException.class, acc::result); // chunk 1 missing
@@ -191,9 +192,9 @@ class FailureModesTest {
         seed2[0] = 1;
         CollectiveKeyGenerator g1 = new CollectiveKeyGenerator(CTX, seed1);
         CollectiveKeyGenerator g2 = new CollectiveKeyGenerator(CTX, seed2);
-        KeyShare a = KeyShare.generate(CTX, "a", Prng.secure());
-        KeyShare b = KeyShare.generate(CTX, "b", Prng.secure());
+        KeyShare a = KeyShare.generate(CTX, "a", SecretRandom.create());
+        KeyShare b = KeyShare.generate(CTX, "b", SecretRandom.create());
         assertThrows(InvalidShareException.class,
-                () -> g1.combine(List.of(g1.share(a, Prng.secure()), g2.share(b, Prng.secure()))));
+                () -> g1.combine(List.of(g1.share(a, SecretRandom.create()), g2.share(b, SecretRandom.create()))));
     }
 }

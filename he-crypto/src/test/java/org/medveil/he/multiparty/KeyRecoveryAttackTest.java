@@ -1,5 +1,6 @@
 package org.medveil.he.multiparty;
 
+import org.medveil.he.ring.SecretRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,7 +43,7 @@ import org.medveil.he.verify.SignedContribution;
 
 /**
  * The attack spot checks alone do not stop: one coefficient of the aggregate's c1 raised by
- * D = 2^95 makes the combined shares equal m + D·X^p·s, which gives away the whole collective
+ * D = 2^130 (above the scaled message, Δ = 2^122, and far below Q ≈ 2^162) makes the combined shares equal m + D·X^p·s, which gives away the whole collective
  * secret s. The spot checks catch it with probability k/(N/8) only; the secret sketch always.
  */
 @Tag("FL-1")
@@ -52,7 +53,7 @@ class KeyRecoveryAttackTest {
     private static final Federation FED = new Federation(CTX, 3);
     private static final List<String> SITES = FED.key.parties();
     private static final TestSigners SIGNERS = new TestSigners(SITES);
-    private static final BigInteger SPIKE = BigInteger.ONE.shiftLeft(95);
+    private static final BigInteger SPIKE = BigInteger.ONE.shiftLeft(130);
     private static final int POSITION = 77 * CiphertextTree.BLOCK + 3;
 
     private static byte[] newKey() {
@@ -74,7 +75,7 @@ class KeyRecoveryAttackTest {
         Map<String, CiphertextTree> trees = new TreeMap<>();
         Ciphertext sum = null;
         for (String site : SITES) {
-            Ciphertext ct = new Encryptor(CTX, FED.key, Prng.secure()).encrypt(
+            Ciphertext ct = new Encryptor(CTX, FED.key, SecretRandom.create()).encrypt(
                     new Encoder(CTX).encode(new double[] {0.5, -0.25, 0.125}, 1.0), 0);
             cts.add(ct);
             signed.add(SignedContribution.of(CTX, "job-s", 1, ct, sketch, SIGNERS.signer(site)));
@@ -104,7 +105,7 @@ class KeyRecoveryAttackTest {
         DecryptionRequest request = r.request(spiked(r.sum()));
         AggregateVerifier spotOnly = new AggregateVerifier(CTX, FED.key.keyId(), SIGNERS, SITES, 2, 64, new SecureRandom());
         Challenge ch;
-        do { // 87.5% of challenges miss block 77 at N = 4096, k = 64
+        do { // 93.75% of challenges miss block 77 at N = 8192, k = 64
             ch = spotOnly.challenge(request);
         } while (Arrays.binarySearch(ch.blocks(), POSITION / CiphertextTree.BLOCK) >= 0);
         Ciphertext passed = spotOnly.verify(request, ch, ChallengeResponse.answer(ch, request, r.trees())).aggregate();
@@ -190,7 +191,7 @@ class KeyRecoveryAttackTest {
                                                  @ForAll @IntRange(min = 0, max = 1) int prime,
                                                  @ForAll @LongRange(min = 1, max = (1L << 53)) long delta) {
         LinearSketch sketch = new LinearSketch(CTX, newKey());
-        Encryptor enc = new Encryptor(CTX, FED.key, Prng.secure());
+        Encryptor enc = new Encryptor(CTX, FED.key, SecretRandom.create());
         List<long[]> parts = new ArrayList<>();
         Ciphertext sum = null;
         for (int i = 0; i < count; i++) {

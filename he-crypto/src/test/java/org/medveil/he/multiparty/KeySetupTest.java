@@ -1,5 +1,6 @@
 package org.medveil.he.multiparty;
 
+import org.medveil.he.ring.SecretRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,10 +50,10 @@ class KeySetupTest {
                     cs.stream().map(SeedAgreement.Contribution::reveal).toList());
             for (String p : PARTIES) {
                 KeySetup ks = new KeySetup(CTX, seed, JOB, PARTIES, SIGNERS);
-                KeyShare s = KeyShare.generate(CTX, p, Prng.secure());
+                KeyShare s = KeyShare.generate(CTX, p, SecretRandom.create());
                 parties.put(p, ks);
                 secrets.put(p, s);
-                commitments.add(ks.commit(s, Prng.secure(), r, SIGNERS.signer(p)));
+                commitments.add(ks.commit(s, SecretRandom.create(), r, SIGNERS.signer(p)));
             }
         }
 
@@ -95,8 +96,8 @@ class KeySetupTest {
         List<KeySetup.Reveal> honest = new ArrayList<>(s.reveals().subList(0, 2)); // site-a, site-b
         // the attacker picks p* = -a·s* + e* and sends p* − Σ others, validly signed by itself
         KeySetup mine = s.parties.get(attacker);
-        KeyShare chosen = KeyShare.generate(CTX, attacker, Prng.secure());
-        Poly target = mine.generator().share(chosen, Prng.secure()).p();
+        KeyShare chosen = KeyShare.generate(CTX, attacker, SecretRandom.create());
+        Poly target = mine.generator().share(chosen, SecretRandom.create()).p();
         Poly rogue = target.copy();
         honest.forEach(r -> CTX.ring().subInPlace(rogue, r.share().p()));
         PublicKeyShare rogueShare = new PublicKeyShare(attacker, CTX.fingerprint(), mine.generator().crpDigest(), rogue);
@@ -111,7 +112,7 @@ class KeySetupTest {
         PublicKey rogueKey = mine.generator().combine(all.stream().map(KeySetup.Reveal::share).toList());
         assertTrue(rogueKey.p0().contentEquals(target));
         double[] values = {0.125, -0.5, 0.75};
-        Ciphertext ct = new Encryptor(CTX, rogueKey, Prng.secure()).encrypt(new Encoder(CTX).encode(values, 1.0), 0);
+        Ciphertext ct = new Encryptor(CTX, rogueKey, SecretRandom.create()).encrypt(new Encoder(CTX).encode(values, 1.0), 0);
         assertArrayEquals(values, decryptAlone(rogueKey, chosen, ct), 1e-9);
 
         // with them it is refused, naming the attacker, at every party and at the coordinator
@@ -123,8 +124,9 @@ class KeySetupTest {
 
     /** Decrypts with one party's secret and zero shares for the others: works only for a rogue key. */
     private static double[] decryptAlone(PublicKey key, KeyShare secret, Ciphertext ct) {
-        KeyShareHolder h = new KeyShareHolder(CTX, secret, key, new InMemoryDecryptionLedger(), FloodingNoise.DEFAULT, 1,
-                Prng.secure());
+        FloodingNoise flooding = FloodingNoise.forJob(CTX, key.parties().size(), 1);
+        KeyShareHolder h = new KeyShareHolder(CTX, secret, key, new InMemoryDecryptionLedger(), flooding, 1,
+                SecretRandom.create());
         List<DecryptionShare> shares = new ArrayList<>();
         shares.add(h.decryptionShare(ct));
         for (String p : key.parties()) {
@@ -133,7 +135,7 @@ class KeySetupTest {
                         CTX.ring().newPoly()));
             }
         }
-        return new DecryptionCombiner(CTX, key).combine(ct, shares);
+        return new DecryptionCombiner(CTX, key, flooding).combine(ct, shares);
     }
 
     @Test
@@ -141,7 +143,7 @@ class KeySetupTest {
         Setup s = new Setup();
         // another valid, signed commitment of site-a (from a parallel setup with the same seed and job)
         KeySetup parallel = new KeySetup(CTX, s.seed, JOB, PARTIES, SIGNERS);
-        KeySetup.Commitment other = parallel.commit(KeyShare.generate(CTX, "site-a", Prng.secure()), Prng.secure(),
+        KeySetup.Commitment other = parallel.commit(KeyShare.generate(CTX, "site-a", SecretRandom.create()), SecretRandom.create(),
                 new SecureRandom(), SIGNERS.signer("site-a"));
         List<KeySetup.Commitment> swapped = new ArrayList<>(s.commitments);
         swapped.set(0, other);
@@ -162,7 +164,7 @@ class KeySetupTest {
         // a party outside the job
         TestSigners strangers = new TestSigners(List.of("site-z"));
         KeySetup outsider = new KeySetup(CTX, s.seed, JOB, List.of("site-z"), strangers);
-        KeySetup.Commitment zc = outsider.commit(KeyShare.generate(CTX, "site-z", Prng.secure()), Prng.secure(),
+        KeySetup.Commitment zc = outsider.commit(KeyShare.generate(CTX, "site-z", SecretRandom.create()), SecretRandom.create(),
                 new SecureRandom(), strangers.signer("site-z"));
         List<KeySetup.Reveal> extra = new ArrayList<>(reveals);
         extra.add(outsider.reveal(List.of(zc)));
@@ -184,7 +186,7 @@ class KeySetupTest {
 
         // a share made from another common seed (committed and signed there)
         KeySetup elsewhere = new KeySetup(CTX, new byte[32], JOB, List.of("site-c"), SIGNERS);
-        KeySetup.Commitment ec = elsewhere.commit(s.secrets.get("site-c"), Prng.secure(), new SecureRandom(),
+        KeySetup.Commitment ec = elsewhere.commit(s.secrets.get("site-c"), SecretRandom.create(), new SecureRandom(),
                 SIGNERS.signer("site-c"));
         List<KeySetup.Reveal> mixed = new ArrayList<>(reveals);
         mixed.set(2, elsewhere.reveal(List.of(ec)));

@@ -14,22 +14,38 @@ import org.medveil.he.ring.Primes;
 class ParamsTest {
 
     @Test
-    void defaultSetIsN4096WithTwo54BitPrimesWithinThe128BitTable() {
+    void defaultSetIsN8192WithThree54BitPrimesWithinThe128BitTable() {
         Params p = Params.defaults();
-        assertEquals(4096, p.n());
-        assertEquals(2, p.primes().size());
-        assertEquals(108, p.logQ());
-        assertTrue(p.logQ() <= SecurityStandard.MAX_LOG_Q_128.get(4096));
-        assertEquals(26, p.maxSumBits());
+        assertEquals("n8192", p.name());
+        assertEquals(8192, p.n());
+        assertEquals(3, p.primes().size());
+        assertTrue(p.primes().stream().allMatch(q -> q < (1L << 54) && q > (1L << 53)));
+        assertEquals(162, p.logQ());
+        assertTrue(p.logQ() <= SecurityStandard.MAX_LOG_Q_128.get(8192));
+        assertEquals(122, p.logScale());
+        assertEquals(40, p.statisticalBits());
+        // sums of 100 sites x 2^20 samples x |update| <= 1 (2^26.6) fit with room for clip bounds up to 2^11
+        assertEquals(38, p.maxSumBits());
+        assertTrue(p.maxSum() >= 100 * Math.scalb(1.0, 20));
     }
 
     @Test
-    void largeSetFitsThe8192Row() {
-        Params p = Params.byName("n8192");
-        assertEquals(8192, p.n());
-        assertEquals(216, p.logQ());
-        assertTrue(p.logQ() <= 218);
-        assertEquals(46, p.maxSumBits());
+    void fastSetKeepsN4096AndStatesItsLowerMargin() {
+        Params p = Params.byName("n4096");
+        assertEquals(4096, p.n());
+        assertEquals(108, p.logQ());
+        assertTrue(p.logQ() <= 109);
+        assertEquals(80, p.logScale());
+        assertEquals(26, p.maxSumBits());
+        assertEquals(10, p.statisticalBits());
+    }
+
+    /** No fixed 128-bit cap: the range grows with Q (four primes would carry sums to 2^92 at Δ = 2^122). */
+    @Test
+    void rangeIsNotCappedAt128Bits() {
+        Params four = new Params("four", 13, Primes.nttPrimesBelow(54, 8192, 4), 122);
+        assertEquals(216, four.logQ());
+        assertEquals(216 - 2 - 122, four.maxSumBits());
     }
 
     @Test
@@ -56,7 +72,7 @@ class ParamsTest {
     @Test
     void fingerprintsDistinguishSets() {
         assertNotEquals(new HeContext(Params.defaults()).fingerprint(),
-                new HeContext(Params.byName("n8192")).fingerprint());
+                new HeContext(Params.byName("n4096")).fingerprint());
         assertEquals(new HeContext(Params.defaults()).fingerprint(), new HeContext(Params.defaults()).fingerprint());
     }
 }

@@ -22,7 +22,7 @@ import org.medveil.he.multiparty.KeyShare;
 import org.medveil.he.multiparty.KeyShareHolder;
 import org.medveil.he.multiparty.PublicKeyShare;
 import org.medveil.he.ring.Poly;
-import org.medveil.he.ring.Prng;
+import org.medveil.he.ring.SecretRandom;
 import org.medveil.he.rlwe.Ciphertext;
 import org.medveil.he.rlwe.Encoder;
 import org.medveil.he.rlwe.Encryptor;
@@ -40,7 +40,7 @@ class WireCodecTest {
     private static final byte[] CT_BYTES = CODEC.encodeCiphertext(CT);
 
     private static Ciphertext encrypt(double... v) {
-        return new Encryptor(CTX, FED.key, Prng.secure()).encrypt(new Encoder(CTX).encode(v, 1.0), 3);
+        return new Encryptor(CTX, FED.key, SecretRandom.create()).encrypt(new Encoder(CTX).encode(v, 1.0), 3);
     }
 
     private static void assertPolyEquals(Poly a, Poly b) {
@@ -50,7 +50,7 @@ class WireCodecTest {
     }
 
     @Test
-    void ciphertextRoundTripsAndCostsAtMost28BytesPerValue() {
+    void ciphertextRoundTripsAndCostsWhatTheReadmeSays() {
         Ciphertext back = CODEC.decodeCiphertext(CT_BYTES);
         assertPolyEquals(CT.c0(), back.c0());
         assertPolyEquals(CT.c1(), back.c1());
@@ -60,8 +60,13 @@ class WireCodecTest {
         assertEquals(1.0, back.bound());
         assertEquals(1, back.contributions());
         assertEquals(CODEC.ciphertextBytes(), CT_BYTES.length);
+        // default: 3 primes x 54 bits x 2 polynomials = 40.5 bytes per value, plus a 64-byte frame
+        assertEquals(331_840, CT_BYTES.length);
         double perValue = (double) CT_BYTES.length / CTX.n();
-        assertTrue(perValue <= 28.0, "bytes per value " + perValue);
+        assertTrue(perValue <= 40.51, "bytes per value " + perValue);
+        // the fast set stays at 27.02
+        WireCodec fast = new WireCodec(new HeContext(Params.byName(Params.FAST_NAME)));
+        assertEquals(110_656, fast.ciphertextBytes());
     }
 
     @Test
@@ -74,7 +79,7 @@ class WireCodecTest {
         assertPolyEquals(FED.key.p1(), k.p1());
         // public-key share
         CollectiveKeyGenerator ckg = new CollectiveKeyGenerator(CTX, new byte[32]);
-        PublicKeyShare pks = ckg.share(FED.secrets.get(0), Prng.secure());
+        PublicKeyShare pks = ckg.share(FED.secrets.get(0), SecretRandom.create());
         PublicKeyShare pksBack = CODEC.decodePublicKeyShare(CODEC.encodePublicKeyShare(pks));
         assertEquals(pks.partyId(), pksBack.partyId());
         assertEquals(pks.crpDigest(), pksBack.crpDigest());
@@ -86,17 +91,17 @@ class WireCodecTest {
             KeyShare restored = CODEC.decodeKeyShare(CODEC.encodeKeyShare(FED.secrets.get(i)));
             assertArrayEquals(FED.secrets.get(i).coefficients(), restored.coefficients());
             KeyShareHolder h = new KeyShareHolder(CTX, restored, k, new org.medveil.he.multiparty.InMemoryDecryptionLedger(),
-                    org.medveil.he.multiparty.FloodingNoise.DEFAULT, 1, Prng.secure());
+                    FED.flooding, 1, SecretRandom.create());
             shares[i] = CODEC.decodeDecryptionShare(CODEC.encodeDecryptionShare(h.decryptionShare(ct)));
         }
-        double[] v = new DecryptionCombiner(CTX, k).combine(ct, List.of(shares));
+        double[] v = new DecryptionCombiner(CTX, k, FED.flooding).combine(ct, List.of(shares));
         assertEquals(0.5, v[0], 1e-9);
         assertEquals(-0.25, v[1], 1e-9);
         assertEquals(0.125, v[2], 1e-9);
     }
 
     @Property(tries = 50)
-    void everyTruncationIsRejected(@ForAll @IntRange(min = 0, max = 110655) int length) {
+    void everyTruncationIsRejected(@ForAll @IntRange(min = 0, max = 331_839) int length) {
         byte[] cut = java.util.Arrays.copyOf(CT_BYTES, Math.min(length, CT_BYTES.length - 1));
         WireFormatException e = assertThrows(WireFormatException.class, () -> CODEC.decodeCiphertext(cut));
         assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("checksum")
@@ -104,7 +109,7 @@ class WireCodecTest {
     }
 
     @Property(tries = 100)
-    void everySingleBitFlipIsRejected(@ForAll @IntRange(min = 0, max = 110655) int index,
+    void everySingleBitFlipIsRejected(@ForAll @IntRange(min = 0, max = 331_839) int index,
                                       @ForAll @IntRange(min = 0, max = 7) int bit) {
         byte[] corrupt = CT_BYTES.clone();
         corrupt[index] ^= (byte) (1 << bit);
@@ -120,7 +125,7 @@ class WireCodecTest {
 
     @Test
     void wrongParameterFingerprintIsNamed() {
-        HeContext large = new HeContext(Params.byName("n8192"));
+        HeContext large = new HeContext(Params.byName(Params.FAST_NAME));
         WireFormatException e = assertThrows(WireFormatException.class,
                 () -> new WireCodec(large).decodeCiphertext(CT_BYTES));
         assertTrue(e.getMessage().contains(CTX.fingerprint()) && e.getMessage().contains(large.fingerprint()),
