@@ -1,5 +1,6 @@
 package org.medveil.dicom.deid;
 
+import org.medveil.dicom.BulkDataElement;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.DicomException;
 import org.medveil.dicom.Element;
@@ -10,6 +11,7 @@ import org.medveil.dicom.VR;
 import org.medveil.dicom.ValueElement;
 import org.medveil.dicom.dict.DataDictionary;
 import org.medveil.dicom.io.DicomFile;
+import org.medveil.dicom.io.DicomReader;
 import org.medveil.dicom.occlusion.OcclusionException;
 import org.medveil.dicom.occlusion.OcclusionRule;
 import org.medveil.dicom.occlusion.OcclusionRules;
@@ -54,7 +56,9 @@ public final class Deidentifier {
     private final PixelBlanker blanker;
     private final EscrowKey escrow;
     private final DataDictionary dict = DataDictionary.standard();
+    private final DicomReader pixelLoader = new DicomReader();
     private final Set<SafePrivateTag> safe;
+    private final boolean keepOverlays;
 
     /**
      * @param escrow the re-identifier's key; required when the profile asks for escrow, else null
@@ -72,6 +76,7 @@ public final class Deidentifier {
         this.blanker = blanker;
         this.escrow = profile.escrow() ? escrow : null;
         this.safe = Set.copyOf(profile.safePrivate());
+        this.keepOverlays = table.lookup(OVERLAY_DATA).actionFor(profile.options()) != Action.X;
     }
 
     /** Engine with the standard table, the shipped occlusion rules and no escrow. */
@@ -109,6 +114,7 @@ public final class Deidentifier {
         String ruleName = null;
         Optional<OcclusionRule> rule = occlusionFor(in.dataSet());
         if (rule.isPresent()) {
+            loadPixels(file.dataSet());
             try {
                 file = blanker.blank(file, rule.get().rectangles());
             } catch (OcclusionException e) {
@@ -139,6 +145,19 @@ public final class Deidentifier {
         return new DeidResult(new DicomFile(meta, ds, ts, 0), ts, ruleName, ctx.counts);
     }
 
+    /** Pixel data the reader left in the file (DicomReader.Options.PIXEL_DATA_IN_FILE) is loaded for blanking. */
+    private void loadPixels(DataSet ds) throws DicomException {
+        if (ds.get(Tag.PixelData) instanceof BulkDataElement b) {
+            try {
+                ds.put(pixelLoader.load(b));
+            } catch (DicomException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                throw new DicomException("cannot read the pixel data to blank them: " + e.getMessage(), e);
+            }
+        }
+    }
+
     private Optional<OcclusionRule> occlusionFor(DataSet ds) throws DeidRefusedException {
         boolean burnedIn = "YES".equalsIgnoreCase(ds.getString(BURNED_IN_ANNOTATION));
         if (!ds.contains(Tag.PixelData)) {
@@ -163,8 +182,7 @@ public final class Deidentifier {
     }
 
     private void process(DataSet ds, Context ctx) throws DicomException {
-        boolean keepOverlays = table.lookup(OVERLAY_DATA).actionFor(profile.options()) != Action.X;
-        for (Element e : new ArrayList<>(ds.elements())) {
+        for (Element e : ds.elements().toArray(new Element[0])) {
             int tag = e.tag();
             if (Tag.isPrivate(tag)) {
                 continue;
@@ -344,6 +362,9 @@ public final class Deidentifier {
 
     /** Private attributes: all removed, or under Retain Safe Private only those on the safe list. */
     private void privates(DataSet ds, Context ctx) throws DicomException {
+        if (!hasPrivate(ds)) {
+            return; // the common case: nothing to decide, nothing to allocate
+        }
         boolean retain = profile.has(ProfileOption.RETAIN_SAFE_PRIVATE);
         Set<Integer> usedCreators = new HashSet<>();
         List<Element> creators = new ArrayList<>();
@@ -372,6 +393,15 @@ public final class Deidentifier {
                 ctx.count(Action.X);
             }
         }
+    }
+
+    private static boolean hasPrivate(DataSet ds) {
+        for (Element e : ds.elements()) {
+            if (Tag.isPrivate(e.tag())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void recordMethod(DataSet ds) {
