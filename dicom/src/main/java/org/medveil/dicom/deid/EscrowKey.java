@@ -154,7 +154,7 @@ public final class EscrowKey {
 
     /** The encoded originals, readable without a copy. */
     private static final class Plain extends ByteArrayOutputStream {
-        Plain() { super(4096); }
+        Plain() { super(1024); }
 
         byte[] buffer() { return buf; }
     }
