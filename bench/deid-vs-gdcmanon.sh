@@ -17,8 +17,9 @@
 # MR_small.dcm scaled to 256×256, 3 frames, 16 bits, explicit VR little endian, ~395 kB per file),
 # each with its own SOP Instance UID.
 #
-# Usage: [RUNS=3] [COPIES=300] [MODE_SECONDS=3] [JFR=FILE] [MEDVEIL_HOME=DIR] bench/deid-vs-gdcmanon.sh [INPUT_DIR]
-#   MODE_SECONDS  measuring time of each in-JVM mode (after as long a warm-up)
+# Usage: [RUNS=3] [REPS=3] [COPIES=300] [MODE_SECONDS=3] [JFR=FILE] [MEDVEIL_HOME=DIR] bench/deid-vs-gdcmanon.sh [INPUT_DIR]
+#   REPS          runs of each command within a round (interleaved); the round keeps the median
+#   MODE_SECONDS  measuring time of each in-JVM mode (after as long a warm-up); its median pass counts
 #   JFR           record a JFR profile of the in-JVM loop into FILE (last round)
 #   MEDVEIL_HOME  another checkout whose ./medveil and cli/target/medveil.jar to measure (default:
 #                 this one), e.g. an older commit for before/after figures from this same script
@@ -29,6 +30,7 @@ ROOT=$(pwd)
 RUNS=${RUNS:-3}
 COPIES=${COPIES:-300}
 MODE_SECONDS=${MODE_SECONDS:-3}
+export REPS=${REPS:-3}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -78,7 +80,7 @@ gdcm_anon() { # OUT
   mkdir -p "$1"
   gdcmanon -e --continue -r -c "$WORK/escrow-cert.pem" -i "$IN" -o "$1" > "$WORK/gdcm.log" 2>&1
 }
-clean_out() { rm -rf "$WORK/out" "$WORK/out-quarantine" "$WORK/loop"; }
+clean_out() { rm -rf "$WORK/out" "$WORK/out-quarantine"; }
 now() { date +%s.%N; }
 # Untimed first calls: the launcher builds the jar when it is stale (and anything it prepares on
 # first use), and the input files and both programs get into the page cache.
@@ -90,41 +92,52 @@ printf 'input: %d files, %.1f MB (%s)\n' "$FILES" "$(echo "$BYTES / 1000000" | b
 printf 'machine: %s processors, %s; medveil from %s (%s)\n' "$(nproc)" "$(java -version 2>&1 | head -1)" \
   "$HOME_DIR" "$(git -C "$HOME_DIR" log -1 --format=%h 2>/dev/null || echo unknown)"
 RESULTS=$WORK/results.txt
-for run in $(seq 1 "$RUNS"); do
-  load=$(cut -d' ' -f1-3 /proc/loadavg)
-  t0=$(now); gdcm_anon "$WORK/out"; t1=$(now)
-  g_out=$(find "$WORK/out" -type f | wc -l); clean_out
-  t2=$(now); medveil_deid basic "$WORK/out" > "$WORK/basic.log"; t3=$(now)
-  m_out=$(find "$WORK/out" -type f | wc -l); clean_out
-  t4=$(now); medveil_deid basic-escrow "$WORK/out" > "$WORK/escrow.log"; t5=$(now)
-  e_out=$(find "$WORK/out" -type f | wc -l); clean_out
-  if [ "$g_out" -ne "$FILES" ] || [ "$m_out" -ne "$FILES" ] || [ "$e_out" -ne "$FILES" ]; then
-    echo "outputs missing: $FILES inputs, gdcmanon $g_out, medveil basic $m_out, escrow $e_out" >&2
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+timed() { # ARRAY COMMAND...: appends the command's wall seconds to ARRAY; checks and removes its outputs
+  local -n times=$1
+  local t0 t1 n
+  t0=$(now); "${@:2}"; t1=$(now)
+  n=$(find "$WORK/out" -type f | wc -l)
+  clean_out
+  if [ "$n" -ne "$FILES" ]; then
+    echo "${*:2}: $n outputs for $FILES inputs" >&2
     exit 1
   fi
-  own=$(sed -n 's/.*(\([0-9.]*\) files\/s.*/\1/p' "$WORK/basic.log")
+  times+=("$(echo "$t1 - $t0" | bc)")
+}
+deid_logged() { medveil_deid "$1" "$WORK/out" > "$WORK/$1.log"; }
+for run in $(seq 1 "$RUNS"); do
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  # each command REPS times, interleaved; the round keeps each one's median
+  G=(); B=(); E=(); O=()
+  for rep in $(seq 1 "$REPS"); do
+    timed G gdcm_anon "$WORK/out"
+    timed B deid_logged basic
+    O+=("$(sed -n 's/.*(\([0-9.]*\) files\/s.*/\1/p' "$WORK/basic.log")")
+    timed E deid_logged basic-escrow
+  done
+  g=$(median "${G[@]}"); mb=$(median "${B[@]}"); me=$(median "${E[@]}"); own=$(median "${O[@]}")
   JFR_OPT=()
   if [ -n "${JFR:-}" ] && [ "$run" -eq "$RUNS" ]; then
     JFR_OPT=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
   fi
   mkdir -p "$WORK/loop"
   java "${JFR_OPT[@]}" -cp "$JAR" bench/DeidPhases.java "$IN" "$WORK/loop" "$MODE_SECONDS" > "$WORK/phases.txt" 2>/dev/null
-  clean_out
-  awk -v run="$run" -v load="$load" -v files="$FILES" -v g="$(echo "$t1 - $t0" | bc)" \
-      -v mb="$(echo "$t3 - $t2" | bc)" -v me="$(echo "$t5 - $t4" | bc)" -v own="$own" '
+  rm -rf "$WORK/loop"
+  awk -v run="$run" -v load="$load" -v files="$FILES" -v g="$g" -v mb="$mb" -v me="$me" -v own="$own" '
     { p[$1] = ($2 == "nan" ? -1 : $2) } # -1: the measured version has no such mode
     function rate(name, v) {
       if (v < 0) printf "  %-15s     n/a (not in this version)\n", name
-      else printf "  %-15s %7.1f files/s          ratio %.2f\n", name, v, v / gd
+      else printf "  %-15s %7.1f files/s            ratio %.2f\n", name, v, v / gd
     }
     END {
       gd = files / g; cb = files / mb; ce = files / me
-      printf "run %d  load average %s\n", run, load
-      printf "  gdcmanon      %7.1f files/s  (%.2f s)\n", gd, g
-      printf "  cli-basic     %7.1f files/s  (%.2f s)  ratio %.2f   own count %s files/s\n", cb, mb, cb / gd, own
-      printf "  cli-escrow    %7.1f files/s  (%.2f s)  ratio %.2f\n", ce, me, ce / gd
-      printf "  steady-basic  %7.1f files/s            ratio %.2f\n", p["steady-basic"], p["steady-basic"] / gd
-      printf "  steady-escrow %7.1f files/s            ratio %.2f\n", p["steady-escrow"], p["steady-escrow"] / gd
+      printf "run %d  load average %s  (whole commands: median of %d each)\n", run, load, ENVIRON["REPS"]
+      printf "  gdcmanon        %7.1f files/s  (%.2f s)\n", gd, g
+      printf "  cli-basic       %7.1f files/s  (%.2f s)  ratio %.2f   own count %s files/s\n", cb, mb, cb / gd, own
+      printf "  cli-escrow      %7.1f files/s  (%.2f s)  ratio %.2f\n", ce, me, ce / gd
+      printf "  steady-basic    %7.1f files/s            ratio %.2f\n", p["steady-basic"], p["steady-basic"] / gd
+      printf "  steady-escrow   %7.1f files/s            ratio %.2f\n", p["steady-escrow"], p["steady-escrow"] / gd
       rate("streamed-basic", p["streamed-basic"])
       rate("streamed-escrow", p["streamed-escrow"])
       printf "  engine in memory, us/file: read %.1f  basic %.1f  basic+escrow %.1f  write %.1f\n",
@@ -148,12 +161,12 @@ awk '
   { for (c = 2; c <= 19; c++) row[NR, c] = $c }
   END {
     printf "median of %d runs (ratios: median of each run'"'"'s ratio)\n", NR
-    printf "  gdcmanon      %7.1f files/s\n", median(2)
-    printf "  cli-basic     %7.1f files/s  ratio %.2f   own count %.1f files/s\n", median(3), median(12), median(5)
-    printf "  cli-escrow    %7.1f files/s  ratio %.2f\n", median(4), median(13)
-    printf "  steady-basic  %7.1f files/s  ratio %.2f\n", median(6), median(14)
-    printf "  steady-escrow %7.1f files/s  ratio %.2f\n", median(7), median(15)
-    if (median(16) < 0) print "  streamed-*        n/a (not in this version)"
+    printf "  gdcmanon        %7.1f files/s\n", median(2)
+    printf "  cli-basic       %7.1f files/s  ratio %.2f   own count %.1f files/s\n", median(3), median(12), median(5)
+    printf "  cli-escrow      %7.1f files/s  ratio %.2f\n", median(4), median(13)
+    printf "  steady-basic    %7.1f files/s  ratio %.2f\n", median(6), median(14)
+    printf "  steady-escrow   %7.1f files/s  ratio %.2f\n", median(7), median(15)
+    if (median(16) < 0) print "  streamed-*          n/a (not in this version)"
     else {
       printf "  streamed-basic  %7.1f files/s  ratio %.2f\n", median(16), median(18)
       printf "  streamed-escrow %7.1f files/s  ratio %.2f\n", median(17), median(19)
