@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  *       (DeidCommand.one): read the file, de-identify, add the Table 2 note, write
  *       OUT/STUDY/SOP.dcm with {@link DicomWriter#writeFile(DicomFile, Path, org.medveil.dicom.TransferSyntax)}.
  *       Each pass over the inputs writes into a fresh folder; removing it afterwards is not timed;
- *       the median pass is reported.</li>
+ *       the median pass is reported, in files/s and in CPU µs per file of the working thread
+ *       ({@code steady-basic-cpu}, ...).</li>
  *   <li>{@code streamed-basic}, {@code streamed-escrow}: the same, but read with
  *       {@link DicomReader.Options#PIXEL_DATA_IN_FILE}: the pixel data stay in the input file and
  *       are copied file to file by the kernel when the output is written (what the CLI would do
@@ -60,9 +61,9 @@ public class DeidPhases {
         // warm-up (not reported), then the measured run, for each mode
         DicomReader.Options cli = DicomReader.Options.DEFAULT;
         steady(basic, cli, files, work, seconds);
-        System.out.printf("steady-basic %.1f%n", steady(basic, cli, files, work, seconds));
+        report("steady-basic", steady(basic, cli, files, work, seconds));
         steady(escrow, cli, files, work, seconds);
-        System.out.printf("steady-escrow %.1f%n", steady(escrow, cli, files, work, seconds));
+        report("steady-escrow", steady(escrow, cli, files, work, seconds));
         // the same with the pixel data left in the input file and copied file to file on write
         // (looked up by name so that this file also runs against versions without the option)
         DicomReader.Options streamed = null;
@@ -74,9 +75,9 @@ public class DeidPhases {
         }
         if (streamed != null) {
             steady(basic, streamed, files, work, seconds);
-            System.out.printf("streamed-basic %.1f%n", steady(basic, streamed, files, work, seconds));
+            report("streamed-basic", steady(basic, streamed, files, work, seconds));
             steady(escrow, streamed, files, work, seconds);
-            System.out.printf("streamed-escrow %.1f%n", steady(escrow, streamed, files, work, seconds));
+            report("streamed-escrow", steady(escrow, streamed, files, work, seconds));
         }
 
         List<byte[]> bytes = new ArrayList<>();
@@ -93,25 +94,39 @@ public class DeidPhases {
      * least three; the median pass, because the file system's cost of new files jumps from
      * pass to pass on a shared machine.
      */
-    static double steady(Deidentifier engine, DicomReader.Options options, List<Path> files, Path work, double seconds)
+    static double[] steady(Deidentifier engine, DicomReader.Options options, List<Path> files, Path work, double seconds)
             throws Exception {
         List<Double> rates = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         long busy = 0;
         int pass = 0;
         while (busy < seconds * 1e9 || rates.size() < 3) {
             Path out = work.resolve("pass-" + pass++);
+            long c0 = CPU.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (Path f : files) {
                 one(engine, options, f, out);
             }
             long t = System.nanoTime() - t0;
+            cpu.add((CPU.getCurrentThreadCpuTime() - c0) / 1e3 / files.size());
             busy += t;
             rates.add(files.size() / (t / 1e9));
             delete(out); // not timed
         }
-        rates.sort(null);
-        int n = rates.size();
-        return n % 2 == 1 ? rates.get(n / 2) : (rates.get(n / 2 - 1) + rates.get(n / 2)) / 2;
+        return new double[] {median(rates), median(cpu)};
+    }
+
+    /** The CPU time (user + system) of this thread, which does all the work of a pass. */
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    static double median(List<Double> v) {
+        v.sort(null);
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+
+    static void report(String mode, double[] r) {
+        System.out.printf("%s %.1f%n%s-cpu %.1f%n", mode, r[0], mode, r[1]);
     }
 
     /** What DeidCommand.one does for a file that de-identifies. */

@@ -81,7 +81,6 @@ gdcm_anon() { # OUT
   gdcmanon -e --continue -r -c "$WORK/escrow-cert.pem" -i "$IN" -o "$1" > "$WORK/gdcm.log" 2>&1
 }
 clean_out() { rm -rf "$WORK/out" "$WORK/out-quarantine"; }
-now() { date +%s.%N; }
 # Untimed first calls: the launcher builds the jar when it is stale (and anything it prepares on
 # first use), and the input files and both programs get into the page cache.
 clean_out; medveil_deid basic "$WORK/out" > /dev/null
@@ -93,18 +92,21 @@ printf 'machine: %s processors, %s; medveil from %s (%s)\n' "$(nproc)" "$(java -
   "$HOME_DIR" "$(git -C "$HOME_DIR" log -1 --format=%h 2>/dev/null || echo unknown)"
 RESULTS=$WORK/results.txt
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-timed() { # ARRAY COMMAND...: appends the command's wall seconds to ARRAY; checks and removes its outputs
+timed() { # ARRAY COMMAND...: appends "wall cpu" seconds of the command (cpu: user + system of all
+  # its processes and threads) to ARRAY; checks and removes its outputs
   local -n times=$1
-  local t0 t1 n
-  t0=$(now); "${@:2}"; t1=$(now)
+  local n TIMEFORMAT='%R %U %S'
+  { time "${@:2}" 2>&3; } 3>&2 2> "$WORK/time.txt"
   n=$(find "$WORK/out" -type f | wc -l)
   clean_out
   if [ "$n" -ne "$FILES" ]; then
     echo "${*:2}: $n outputs for $FILES inputs" >&2
     exit 1
   fi
-  times+=("$(echo "$t1 - $t0" | bc)")
+  times+=("$(awk '{print $1, $2 + $3}' "$WORK/time.txt")")
 }
+wall() { for x in "$@"; do echo "${x% *}"; done; } # of "wall cpu" pairs
+cpu() { for x in "$@"; do echo "${x#* }"; done; }
 deid_logged() { medveil_deid "$1" "$WORK/out" > "$WORK/$1.log"; }
 for run in $(seq 1 "$RUNS"); do
   load=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -116,7 +118,8 @@ for run in $(seq 1 "$RUNS"); do
     O+=("$(sed -n 's/.*(\([0-9.]*\) files\/s.*/\1/p' "$WORK/basic.log")")
     timed E deid_logged basic-escrow
   done
-  g=$(median "${G[@]}"); mb=$(median "${B[@]}"); me=$(median "${E[@]}"); own=$(median "${O[@]}")
+  g=$(median $(wall "${G[@]}")); mb=$(median $(wall "${B[@]}")); me=$(median $(wall "${E[@]}"))
+  gc=$(median $(cpu "${G[@]}")); bcpu=$(median $(cpu "${B[@]}")); own=$(median "${O[@]}")
   JFR_OPT=()
   if [ -n "${JFR:-}" ] && [ "$run" -eq "$RUNS" ]; then
     JFR_OPT=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
@@ -124,7 +127,8 @@ for run in $(seq 1 "$RUNS"); do
   mkdir -p "$WORK/loop"
   java "${JFR_OPT[@]}" -cp "$JAR" bench/DeidPhases.java "$IN" "$WORK/loop" "$MODE_SECONDS" > "$WORK/phases.txt" 2>/dev/null
   rm -rf "$WORK/loop"
-  awk -v run="$run" -v load="$load" -v files="$FILES" -v g="$g" -v mb="$mb" -v me="$me" -v own="$own" '
+  awk -v run="$run" -v load="$load" -v files="$FILES" -v g="$g" -v mb="$mb" -v me="$me" -v own="$own" \
+      -v gc="$gc" -v bcpu="$bcpu" '
     { p[$1] = ($2 == "nan" ? -1 : $2) } # -1: the measured version has no such mode
     function rate(name, v) {
       if (v < 0) printf "  %-15s     n/a (not in this version)\n", name
@@ -142,12 +146,15 @@ for run in $(seq 1 "$RUNS"); do
       rate("streamed-escrow", p["streamed-escrow"])
       printf "  engine in memory, us/file: read %.1f  basic %.1f  basic+escrow %.1f  write %.1f\n",
           p["phase-read"], p["phase-basic"], p["phase-escrow"], p["phase-write"]
+      printf "  cpu (user+system) us/file: gdcmanon %.0f  cli-basic %.0f (all threads, start-up included)  steady-basic %.0f  streamed-basic %s\n",
+          gc / files * 1e6, bcpu / files * 1e6, p["steady-basic-cpu"], p["streamed-basic"] < 0 ? "n/a" : sprintf("%.0f", p["streamed-basic-cpu"])
       # machine-readable line for the medians
-      printf "R %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f\n", gd, cb, ce, own, p["steady-basic"],
+      printf "R %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f %f\n", gd, cb, ce, own, p["steady-basic"],
           p["steady-escrow"], p["phase-read"], p["phase-basic"], p["phase-escrow"], p["phase-write"],
           cb / gd, ce / gd, p["steady-basic"] / gd, p["steady-escrow"] / gd,
           p["streamed-basic"], p["streamed-escrow"], p["streamed-basic"] < 0 ? -1 : p["streamed-basic"] / gd,
-          p["streamed-escrow"] < 0 ? -1 : p["streamed-escrow"] / gd > "/dev/stderr"
+          p["streamed-escrow"] < 0 ? -1 : p["streamed-escrow"] / gd,
+          gc / files * 1e6, bcpu / files * 1e6, p["steady-basic-cpu"], p["streamed-basic"] < 0 ? -1 : p["streamed-basic-cpu"] > "/dev/stderr"
     }' "$WORK/phases.txt" 2>> "$RESULTS"
 done
 
@@ -158,7 +165,7 @@ awk '
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }
-  { for (c = 2; c <= 19; c++) row[NR, c] = $c }
+  { for (c = 2; c <= 23; c++) row[NR, c] = $c }
   END {
     printf "median of %d runs (ratios: median of each run'"'"'s ratio)\n", NR
     printf "  gdcmanon        %7.1f files/s\n", median(2)
@@ -173,4 +180,6 @@ awk '
     }
     printf "  engine in memory, us/file: read %.1f  basic %.1f  basic+escrow %.1f  write %.1f\n",
         median(8), median(9), median(10), median(11)
+    printf "  cpu (user+system) us/file: gdcmanon %.0f  cli-basic %.0f  steady-basic %.0f  streamed-basic %s\n",
+        median(20), median(21), median(22), median(23) < 0 ? "n/a" : sprintf("%.0f", median(23))
   }' "$RESULTS"
