@@ -2,12 +2,14 @@ package org.medveil.dicom;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
+import java.util.ConcurrentModificationException;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
-import java.util.TreeMap;
+import java.util.NoSuchElementException;
 
 /**
  * An ordered set of data elements (a top-level data set or one sequence item). Elements are kept
@@ -19,7 +21,14 @@ import java.util.TreeMap;
  */
 public final class DataSet {
     private final DataSet parent;
-    private final TreeMap<Integer, Element> elements = new TreeMap<>(Integer::compareUnsigned);
+    // Sorted by unsigned tag in two parallel arrays: a parser appends in tag order (a compare with
+    // the last tag), lookups are a binary search over ints, and there is no boxing or tree node
+    // per element. A data set holds tens to a few hundred elements.
+    private int[] tags = new int[8];
+    private Element[] values = new Element[8];
+    private int size;
+    private int modCount;
+    private final Collection<Element> view = new ElementView();
     private boolean undefinedLengthItem;
 
     /** A new empty top-level data set. */
@@ -44,18 +53,131 @@ public final class DataSet {
 
     public void setUndefinedLengthItem(boolean undefined) { this.undefinedLengthItem = undefined; }
 
-    public Element get(int tag) { return elements.get(tag); }
+    public Element get(int tag) {
+        int i = indexOf(tag);
+        return i >= 0 ? values[i] : null;
+    }
 
-    public boolean contains(int tag) { return elements.containsKey(tag); }
+    public boolean contains(int tag) { return indexOf(tag) >= 0; }
 
-    public Element remove(int tag) { return elements.remove(tag); }
+    public Element remove(int tag) {
+        int i = indexOf(tag);
+        if (i < 0) {
+            return null;
+        }
+        Element old = values[i];
+        System.arraycopy(tags, i + 1, tags, i, size - i - 1);
+        System.arraycopy(values, i + 1, values, i, size - i - 1);
+        values[--size] = null;
+        modCount++;
+        return old;
+    }
 
-    public int size() { return elements.size(); }
+    public int size() { return size; }
 
-    public boolean isEmpty() { return elements.isEmpty(); }
+    public boolean isEmpty() { return size == 0; }
 
     /** Elements in tag order (read-only view). */
-    public Collection<Element> elements() { return Collections.unmodifiableCollection(elements.values()); }
+    public Collection<Element> elements() { return view; }
+
+    /** Index of {@code tag}, or {@code -(insertion point) - 1}; appends in tag order are checked first. */
+    private int indexOf(int tag) {
+        if (size > 0) {
+            int c = Integer.compareUnsigned(tags[size - 1], tag);
+            if (c < 0) {
+                return -size - 1;
+            }
+            if (c == 0) {
+                return size - 1;
+            }
+        }
+        int lo = 0;
+        int hi = size - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = Integer.compareUnsigned(tags[mid], tag);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -lo - 1;
+    }
+
+    /** Stores {@code e} under its tag, replacing an element with that tag. */
+    private void store(Element e) {
+        int tag = e.tag();
+        int i = indexOf(tag);
+        if (i >= 0) {
+            values[i] = e;
+            return;
+        }
+        i = -i - 1;
+        if (size == tags.length) {
+            tags = Arrays.copyOf(tags, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+        }
+        System.arraycopy(tags, i, tags, i + 1, size - i);
+        System.arraycopy(values, i, values, i + 1, size - i);
+        tags[i] = tag;
+        values[i] = e;
+        size++;
+        modCount++;
+    }
+
+    /** Live, read-only, in tag order; iterating while the data set changes fails fast, as a TreeMap view did. */
+    private final class ElementView extends AbstractCollection<Element> {
+        @Override
+        public Iterator<Element> iterator() {
+            return new Iterator<>() {
+                private final int expected = modCount;
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    checkUnchanged();
+                    return next < size;
+                }
+
+                @Override
+                public Element next() {
+                    checkUnchanged();
+                    if (next >= size) {
+                        throw new NoSuchElementException();
+                    }
+                    return values[next++];
+                }
+
+                private void checkUnchanged() {
+                    if (modCount != expected) { // never skip or repeat an element silently
+                        throw new ConcurrentModificationException();
+                    }
+                }
+            };
+        }
+
+        @Override
+        public int size() { return size; }
+
+        @Override
+        public Object[] toArray() { return Arrays.copyOf(values, size, Object[].class); }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T[] toArray(T[] a) {
+            if (a.length < size) {
+                return (T[]) Arrays.copyOf(values, size, a.getClass());
+            }
+            System.arraycopy(values, 0, a, 0, size);
+            if (a.length > size) {
+                a[size] = null;
+            }
+            return a;
+        }
+    }
 
     /**
      * Adds or replaces an element. Sequences must be created with {@link #newSequence} so their
@@ -66,30 +188,30 @@ public final class DataSet {
             throw new IllegalArgumentException("sequence " + Tag.toString(e.tag())
                     + " belongs to another data set; create it with newSequence()");
         }
-        elements.put(e.tag(), e);
+        store(e);
     }
 
     /** Creates, stores (replacing any element with that tag) and returns an empty sequence. */
     public SequenceElement newSequence(int tag, boolean undefinedLength) {
         SequenceElement s = new SequenceElement(tag, this, undefinedLength);
-        elements.put(tag, s);
+        store(s);
         return s;
     }
 
     /** The sequence at {@code tag}, or null if absent or not a sequence. */
     public SequenceElement getSequence(int tag) {
-        return elements.get(tag) instanceof SequenceElement s ? s : null;
+        return get(tag) instanceof SequenceElement s ? s : null;
     }
 
     /** Raw little-endian value bytes of a value element, or null. Do not mutate. */
     public byte[] getBytes(int tag) {
-        return elements.get(tag) instanceof ValueElement v ? v.value() : null;
+        return get(tag) instanceof ValueElement v ? v.value() : null;
     }
 
     /** Character set in force for this data set: its own (0008,0005), else the parent's. */
     public SpecificCharacterSet charset() {
         for (DataSet d = this; d != null; d = d.parent) {
-            if (d.elements.get(Tag.SpecificCharacterSet) instanceof ValueElement v) {
+            if (d.get(Tag.SpecificCharacterSet) instanceof ValueElement v) {
                 return SpecificCharacterSet.of(Values.splitAscii(v.value()));
             }
         }
@@ -98,7 +220,7 @@ public final class DataSet {
 
     /** All values of a text element, decoded with the data set's character set; empty if absent. */
     public List<String> getStrings(int tag) {
-        if (!(elements.get(tag) instanceof ValueElement v) || !v.vr().isText()) {
+        if (!(get(tag) instanceof ValueElement v) || !v.vr().isText()) {
             return List.of();
         }
         return Values.strings(v, charset());
@@ -112,7 +234,7 @@ public final class DataSet {
 
     /** First integer value of a US/SS/UL/SL/IS element, or {@code fallback}. */
     public int getInt(int tag, int fallback) {
-        if (!(elements.get(tag) instanceof ValueElement v)) {
+        if (!(get(tag) instanceof ValueElement v)) {
             return fallback;
         }
         ByteBuffer b = ByteBuffer.wrap(v.value()).order(ByteOrder.LITTLE_ENDIAN);
@@ -211,14 +333,15 @@ public final class DataSet {
 
     private void copyInto(DataSet target) {
         target.undefinedLengthItem = undefinedLengthItem;
-        for (Element e : elements.values()) {
+        for (int i = 0; i < size; i++) {
+            Element e = values[i];
             if (e instanceof SequenceElement s) {
                 SequenceElement t = target.newSequence(s.tag(), s.undefinedLength());
                 for (DataSet item : s.items()) {
                     item.copyInto(t.addItem());
                 }
             } else {
-                target.elements.put(e.tag(), e);
+                target.store(e);
             }
         }
     }
@@ -234,9 +357,9 @@ public final class DataSet {
      * each level, so the visitor may put or remove elements of {@code owner}.
      */
     public void walk(Visitor visitor) {
-        for (Element e : new ArrayList<>(elements.values())) {
+        for (Element e : Arrays.copyOf(values, size)) {
             visitor.visit(this, e);
-            if (e instanceof SequenceElement s && elements.get(s.tag()) == s) {
+            if (e instanceof SequenceElement s && get(s.tag()) == s) {
                 for (DataSet item : new ArrayList<>(s.items())) {
                     item.walk(visitor);
                 }
@@ -256,12 +379,26 @@ public final class DataSet {
     /** Same elements and values at every depth; length encodings (defined/undefined) are not compared. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof DataSet d && d.elements.equals(elements);
+        if (!(o instanceof DataSet d) || d.size != size) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            if (d.tags[i] != tags[i] || !d.values[i].equals(values[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
-    public int hashCode() { return Objects.hash(elements.keySet()); }
+    public int hashCode() {
+        int h = 1;
+        for (int i = 0; i < size; i++) {
+            h = 31 * h + tags[i];
+        }
+        return h;
+    }
 
     @Override
-    public String toString() { return "DataSet[" + elements.size() + " elements]"; }
+    public String toString() { return "DataSet[" + size + " elements]"; }
 }

@@ -26,12 +26,16 @@ public final class Values {
     }
 
     private static List<String> split(String s, boolean ui) {
+        if (s.indexOf('\\') < 0) { // one value: the common case, without the list building below
+            String part = ui && s.indexOf('\0') >= 0 ? s.replace("\0", "").strip() : s.strip();
+            return part.isEmpty() ? List.of() : List.of(part);
+        }
         List<String> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= s.length(); i++) {
             if (i == s.length() || s.charAt(i) == '\\') {
                 String part = s.substring(start, i);
-                out.add(ui ? part.replace("\0", "").strip() : part.strip());
+                out.add(ui && part.indexOf('\0') >= 0 ? part.replace("\0", "").strip() : part.strip());
                 start = i + 1;
             }
         }

@@ -130,4 +130,50 @@ class DataSetModelTest {
         assertArrayEquals(new byte[] {1, 1, 2, 2}, frames.get(0));
         assertArrayEquals(new byte[] {3, 3}, frames.get(1));
     }
+    @Test
+    @org.junit.jupiter.api.DisplayName("elements stay sorted by unsigned tag under any mix of puts and removes")
+    void sortedByUnsignedTagLikeAReferenceMap() {
+        java.util.Random rnd = new java.util.Random(9);
+        DataSet ds = new DataSet();
+        java.util.TreeMap<Integer, Element> model = new java.util.TreeMap<>(Integer::compareUnsigned);
+        for (int step = 0; step < 5000; step++) {
+            // a small tag space, top bit included (unsigned order puts 0xFFFE.... last), so that puts
+            // replace, insert in the middle, append and removes hit present and absent tags
+            int tag = (rnd.nextInt(8) << 29) | (rnd.nextInt(64) << 4);
+            switch (rnd.nextInt(3)) {
+                case 0, 1 -> {
+                    ValueElement v = new ValueElement(tag, VR.OB, new byte[] {(byte) step, 0});
+                    ds.put(v);
+                    model.put(tag, v);
+                }
+                default -> assertEquals(model.remove(tag), ds.remove(tag));
+            }
+            assertEquals(model.size(), ds.size());
+        }
+        assertEquals(new ArrayList<>(model.values()), new ArrayList<>(ds.elements()));
+        for (int tag : model.keySet()) {
+            assertEquals(model.get(tag), ds.get(tag));
+            assertTrue(ds.contains(tag));
+        }
+        assertNull(ds.get(0x00000001));
+        DataSet copy = ds.copy();
+        assertEquals(ds, copy);
+        assertEquals(ds.hashCode(), copy.hashCode());
+        copy.remove(model.firstKey());
+        assertFalse(ds.equals(copy));
+    }
+
+    @Test
+    void changingADataSetWhileIteratingItsElementsFailsFast() {
+        DataSet ds = new DataSet();
+        ds.putString(Tag.SOPInstanceUID, VR.UI, "2.25.1");
+        ds.putString(Tag.PatientID, VR.LO, "P");
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.ConcurrentModificationException.class, () -> {
+            for (Element e : ds.elements()) {
+                ds.remove(e.tag());
+            }
+        });
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                () -> ds.elements().clear());
+    }
 }

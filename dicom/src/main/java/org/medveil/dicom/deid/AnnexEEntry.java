@@ -21,6 +21,9 @@ public record AnnexEEntry(int tag, int mask, boolean inStandardIod, Action basic
      * value is needed, and cleaning it again would break that promise.
      */
     public Action actionFor(Set<ProfileOption> enabled) {
+        if (options.isEmpty() || enabled.isEmpty()) { // most rows, and the Basic Profile alone
+            return basic;
+        }
         Action best = null;
         for (Map.Entry<ProfileOption, Action> e : options.entrySet()) {
             if (enabled.contains(e.getKey()) && (best == null || e.getValue() == Action.K)) {

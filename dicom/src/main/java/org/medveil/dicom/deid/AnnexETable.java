@@ -20,7 +20,10 @@ import java.util.Map;
 public final class AnnexETable {
     private static final String RESOURCE = "annex-e.tsv";
 
-    private final Map<Integer, AnnexEEntry> exact;
+    // exact rows in an open-addressing table keyed by the int tag: looked up for every element of
+    // every object, so no boxing and no hashing of Integer keys
+    private final int[] exactTags;
+    private final AnnexEEntry[] exactRows;
     private final List<AnnexEEntry> masked;
     private final AnnexEEntry privateRow;
     private final List<AnnexEEntry> all;
@@ -36,7 +39,17 @@ public final class AnnexETable {
                 m.add(e);
             }
         }
-        this.exact = Map.copyOf(ex);
+        int cap = Integer.highestOneBit(Math.max(16, ex.size() * 4) - 1) << 1;
+        this.exactTags = new int[cap];
+        this.exactRows = new AnnexEEntry[cap];
+        for (AnnexEEntry e : ex.values()) {
+            int i = slot(e.tag(), cap);
+            while (exactRows[i] != null) {
+                i = (i + 1) & (cap - 1);
+            }
+            exactTags[i] = e.tag();
+            exactRows[i] = e;
+        }
         this.masked = List.copyOf(m);
         this.privateRow = privateRow;
         this.all = List.copyOf(entries);
@@ -51,9 +64,11 @@ public final class AnnexETable {
 
     /** The row for a standard tag, or null when the table does not list it. */
     public AnnexEEntry lookup(int tag) {
-        AnnexEEntry e = exact.get(tag);
-        if (e != null) {
-            return e;
+        int mask = exactRows.length - 1;
+        for (int i = slot(tag, exactRows.length); exactRows[i] != null; i = (i + 1) & mask) {
+            if (exactTags[i] == tag) {
+                return exactRows[i];
+            }
         }
         for (AnnexEEntry m : masked) {
             if (m.matches(tag)) {
@@ -61,6 +76,10 @@ public final class AnnexETable {
             }
         }
         return null;
+    }
+
+    private static int slot(int tag, int capacity) {
+        return (tag * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(capacity));
     }
 
     /** The "(gggg,eeee) where gggg is odd" row. */

@@ -1,5 +1,6 @@
 package org.medveil.dicom.deid;
 
+import org.medveil.dicom.BulkDataElement;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.DicomException;
 import org.medveil.dicom.DicomParseException;
@@ -56,8 +57,10 @@ public final class Deidentifier {
     private final PixelBlanker blanker;
     private final EscrowKey escrow;
     private final DataDictionary dict = DataDictionary.standard();
-    private final DicomReader unReader = new DicomReader();
+    /** Re-reads UN sequences and loads pixel data left in the file; DicomReader is thread-safe. */
+    private final DicomReader reader = new DicomReader();
     private final Set<SafePrivateTag> safe;
+    private final boolean keepOverlays;
 
     /**
      * @param escrow the re-identifier's key; required when the profile asks for escrow, else null
@@ -75,6 +78,7 @@ public final class Deidentifier {
         this.blanker = blanker;
         this.escrow = profile.escrow() ? escrow : null;
         this.safe = Set.copyOf(profile.safePrivate());
+        this.keepOverlays = table.lookup(OVERLAY_DATA).actionFor(profile.options()) != Action.X;
     }
 
     /** Engine with the standard table, the shipped occlusion rules and no escrow. */
@@ -112,6 +116,7 @@ public final class Deidentifier {
         String ruleName = null;
         Optional<OcclusionRule> rule = occlusionFor(in.dataSet());
         if (rule.isPresent()) {
+            loadPixels(file.dataSet());
             try {
                 file = blanker.blank(file, rule.get().rectangles());
             } catch (OcclusionException e) {
@@ -142,6 +147,19 @@ public final class Deidentifier {
         return new DeidResult(new DicomFile(meta, ds, ts, 0), ts, ruleName, ctx.counts);
     }
 
+    /** Pixel data the reader left in the file (DicomReader.Options.PIXEL_DATA_IN_FILE) is loaded for blanking. */
+    private void loadPixels(DataSet ds) throws DicomException {
+        if (ds.get(Tag.PixelData) instanceof BulkDataElement b) {
+            try {
+                ds.put(reader.load(b));
+            } catch (DicomException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                throw new DicomException("cannot read the pixel data to blank them: " + e.getMessage(), e);
+            }
+        }
+    }
+
     private Optional<OcclusionRule> occlusionFor(DataSet ds) throws DeidRefusedException {
         boolean burnedIn = "YES".equalsIgnoreCase(ds.getString(BURNED_IN_ANNOTATION));
         if (!ds.contains(Tag.PixelData)) {
@@ -166,8 +184,7 @@ public final class Deidentifier {
     }
 
     private void process(DataSet ds, Context ctx) throws DicomException {
-        boolean keepOverlays = table.lookup(OVERLAY_DATA).actionFor(profile.options()) != Action.X;
-        for (Element e : new ArrayList<>(ds.elements())) {
+        for (Element e : ds.elements().toArray(new Element[0])) {
             int tag = e.tag();
             if (Tag.isPrivate(tag)) {
                 continue;
@@ -211,7 +228,7 @@ public final class Deidentifier {
         VR real = Tag.group(tag) == 0x0002 ? VR.UN : dict.vrOf(tag);
         if (real == VR.SQ && e instanceof ValueElement v) {
             try {
-                return unReader.readUnSequence(ds, tag, v.value());
+                return reader.readUnSequence(ds, tag, v.value());
             } catch (DicomParseException unparseable) {
                 // removed below: an opaque blob is never passed through
             }
@@ -388,6 +405,9 @@ public final class Deidentifier {
 
     /** Private attributes: all removed, or under Retain Safe Private only those on the safe list. */
     private void privates(DataSet ds, Context ctx) throws DicomException {
+        if (!hasPrivate(ds)) {
+            return; // the common case: nothing to decide, nothing to allocate
+        }
         boolean retain = profile.has(ProfileOption.RETAIN_SAFE_PRIVATE);
         Set<Integer> usedCreators = new HashSet<>();
         List<Element> creators = new ArrayList<>();
@@ -416,6 +436,15 @@ public final class Deidentifier {
                 ctx.count(Action.X);
             }
         }
+    }
+
+    private static boolean hasPrivate(DataSet ds) {
+        for (Element e : ds.elements()) {
+            if (Tag.isPrivate(e.tag())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void recordMethod(DataSet ds) {

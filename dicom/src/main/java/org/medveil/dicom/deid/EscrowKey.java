@@ -41,6 +41,11 @@ public final class EscrowKey {
     private final String id;
     // one generator per key: seeding a new SecureRandom per object costs more than the encryption
     private final SecureRandom random = new SecureRandom();
+    /** The envelope header (authenticated data); never written to. */
+    private final byte[] header;
+    // Cipher.getInstance looks the provider up each time; a thread keeps its instance and inits it
+    // with a fresh nonce for every object
+    private final ThreadLocal<Cipher> cipher = ThreadLocal.withInitial(EscrowKey::newCipher);
 
     public EscrowKey(byte[] key) {
         if (key == null || key.length != 32) {
@@ -51,6 +56,15 @@ public final class EscrowKey {
             this.id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key), 0, 8);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is not available in this JRE", e);
+        }
+        this.header = header(id);
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM is not available in this JRE", e);
         }
     }
 
@@ -68,22 +82,25 @@ public final class EscrowKey {
         DataSet payload = new DataSet();
         DataSet item = payload.newSequence(MODIFIED_ATTRIBUTES_SEQUENCE, false).addItem();
         DataSets.copyAll(originals, item);
-        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        Plain plain = new Plain();
         new DicomWriter().writeDataSet(payload, plain, TransferSyntax.EXPLICIT_LE);
-        byte[] header = header();
         byte[] nonce = new byte[12];
         random.nextBytes(nonce);
-        byte[] sealed;
+        // header ‖ nonce ‖ ciphertext+tag, encrypted straight into its place
+        byte[] content = new byte[header.length + nonce.length + plain.size() + 16];
+        System.arraycopy(header, 0, content, 0, header.length);
+        System.arraycopy(nonce, 0, content, header.length, nonce.length);
+        Cipher c = cipher.get();
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
             c.updateAAD(header);
-            sealed = c.doFinal(plain.toByteArray());
+            int n = c.doFinal(plain.buffer(), 0, plain.size(), content, header.length + nonce.length);
+            if (n != plain.size() + 16) {
+                throw new IllegalStateException("AES/GCM wrote " + n + " bytes, expected " + (plain.size() + 16));
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM is not available in this JRE", e);
         }
-        byte[] content = ByteBuffer.allocate(header.length + nonce.length + sealed.length)
-                .put(header).put(nonce).put(sealed).array();
         SequenceElement seq = target.getSequence(ENCRYPTED_ATTRIBUTES_SEQUENCE);
         if (seq == null) {
             seq = target.newSequence(ENCRYPTED_ATTRIBUTES_SEQUENCE, false);
@@ -103,7 +120,6 @@ public final class EscrowKey {
         if (seq == null) {
             throw new DicomException("the object has no Encrypted Attributes Sequence (0400,0500): nothing was escrowed");
         }
-        byte[] header = header();
         for (DataSet item : seq.items()) {
             byte[] content = item.getBytes(ENCRYPTED_CONTENT);
             if (content == null || content.length < header.length + 12 + 16
@@ -136,7 +152,14 @@ public final class EscrowKey {
                 + "; ask the holder of the key that sealed it");
     }
 
-    private byte[] header() {
+    /** The encoded originals, readable without a copy. */
+    private static final class Plain extends ByteArrayOutputStream {
+        Plain() { super(1024); }
+
+        byte[] buffer() { return buf; }
+    }
+
+    private static byte[] header(String id) {
         byte[] kid = id.getBytes(StandardCharsets.US_ASCII);
         // one reserved zero byte keeps the whole content even-length, so OB padding never changes it
         return ByteBuffer.allocate(MAGIC.length + 2 + kid.length).put(MAGIC).put((byte) kid.length).put(kid)

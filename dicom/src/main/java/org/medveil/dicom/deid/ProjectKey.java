@@ -2,7 +2,6 @@ package org.medveil.dicom.deid;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -18,8 +17,9 @@ public final class ProjectKey {
 
     private final SecretKeySpec key;
     private final String id;
-    /** Initialised once; each call works on a clone, so the key stays usable from many threads. */
+    /** Initialised once; each thread gets its own clone and keeps it (a Mac is not thread-safe). */
     private final Mac prototype;
+    private final ThreadLocal<Mac> perThread = ThreadLocal.withInitial(this::newMac);
 
     public ProjectKey(byte[] key) {
         if (key == null || key.length < 16) {
@@ -46,22 +46,61 @@ public final class ProjectKey {
     /** First 8 bytes of SHA-256 of the key, hex: names the key without revealing it. */
     public String id() { return id; }
 
-    byte[] hmac(String domain, String value) {
+    private Mac newMac() {
         try {
-            Mac mac = (Mac) prototype.clone();
-            mac.update(domain.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            return mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+            return (Mac) prototype.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("this JRE's HmacSHA256 cannot be cloned", e);
         }
     }
 
+    byte[] hmac(String domain, String value) {
+        Mac mac = perThread.get();
+        mac.reset(); // doFinal resets too; this covers a call that failed half-way
+        mac.update(domain.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        return mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** "2.25." + the decimal of the first 128 bits of the HMAC (PS3.5 B.2 UUID-derived form). */
     public String uid(String original) {
         byte[] h = hmac("uid", original.strip());
-        byte[] b = java.util.Arrays.copyOf(h, 16);
-        return "2.25." + new BigInteger(1, b);
+        return "2.25." + unsignedDecimal(h, 16);
+    }
+
+    /**
+     * The decimal digits of the first {@code n} bytes of {@code b} as an unsigned big-endian
+     * number, as {@code new BigInteger(1, first n bytes).toString()} gives them: long division of
+     * 32-bit limbs by 10^9, without BigInteger's allocations (a few UIDs per object).
+     */
+    static String unsignedDecimal(byte[] b, int n) {
+        int[] limbs = new int[(n + 3) / 4];
+        for (int i = 0; i < n; i++) {
+            int bit = (n - 1 - i) * 8; // position of byte i counted from the least significant end
+            limbs[limbs.length - 1 - bit / 32] |= (b[i] & 0xFF) << (bit % 32);
+        }
+        int[] chunks = new int[limbs.length * 32 / 29 + 2]; // base-10^9 digits, least significant first
+        int count = 0;
+        int first = 0;
+        while (first < limbs.length) {
+            long rem = 0;
+            for (int i = first; i < limbs.length; i++) {
+                long cur = (rem << 32) | (limbs[i] & 0xFFFFFFFFL);
+                limbs[i] = (int) (cur / 1_000_000_000L);
+                rem = cur % 1_000_000_000L;
+            }
+            chunks[count++] = (int) rem;
+            while (first < limbs.length && limbs[first] == 0) {
+                first++;
+            }
+        }
+        StringBuilder sb = new StringBuilder(count * 9);
+        sb.append(count == 0 ? 0 : chunks[count - 1]);
+        for (int i = count - 2; i >= 0; i--) {
+            String d = Integer.toString(chunks[i]);
+            sb.append("000000000", d.length(), 9).append(d);
+        }
+        return sb.toString();
     }
 
     /** An upper-case base32 pseudonym of {@code length} characters for {@code value} in {@code domain}. */
@@ -85,7 +124,11 @@ public final class ProjectKey {
     /** A per-patient day offset in [-maxDays, -1]: never zero, so no date survives unshifted. */
     public int dayOffset(String patient, int maxDays) {
         byte[] h = hmac("date-offset", patient);
-        long v = new BigInteger(1, java.util.Arrays.copyOf(h, 8)).longValue() & Long.MAX_VALUE;
+        long v = 0;
+        for (int i = 0; i < 8; i++) { // the first 8 bytes, big endian, top bit cleared
+            v = (v << 8) | (h[i] & 0xFF);
+        }
+        v &= Long.MAX_VALUE;
         return -(int) (1 + v % maxDays);
     }
 

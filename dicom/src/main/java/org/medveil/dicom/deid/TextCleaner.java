@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The "C" (clean) action on free text: every occurrence of the object's own identifiers (name
@@ -22,11 +23,18 @@ final class TextCleaner {
             0x00102154 /* Telephone Numbers */, 0x00101060 /* Mother's Birth Name */, 0x00081060 /* Reading Physician */,
             0x00080090 /* Referring Physician */, 0x00081050 /* Performing Physician */, 0x00081070 /* Operators */};
 
-    private final List<String> needles;
+    private static final Pattern WORD_SEPARATORS = Pattern.compile("[\\^=\\s,]+");
+    private static final Pattern GROUP_SEPARATOR = Pattern.compile("=");
 
-    private TextCleaner(List<String> needles) { this.needles = needles; }
+    private final DataSet original;
+    private List<String> needles; // built on the first clean(): most profiles never clean text
 
-    static TextCleaner of(DataSet original) {
+    private TextCleaner(DataSet original) { this.original = original; }
+
+    /** A cleaner for the identifiers of {@code original}, which must not change while the cleaner is used. */
+    static TextCleaner of(DataSet original) { return new TextCleaner(original); }
+
+    private static List<String> needles(DataSet original) {
         Set<String> words = new LinkedHashSet<>();
         for (int tag : IDENTIFYING) {
             for (String v : DataSets.strings(original, tag)) {
@@ -34,14 +42,14 @@ final class TextCleaner {
                 if (s.length() >= 2) {
                     words.add(s.toLowerCase(Locale.ROOT));
                 }
-                for (String group : s.split("=")) {
+                for (String group : GROUP_SEPARATOR.split(s)) {
                     // "王^小东" is also written "王小东" in free text; single CJK characters are too common to scrub alone
                     String joined = group.replace("^", "").strip();
                     if (joined.length() >= 2) {
                         words.add(joined.toLowerCase(Locale.ROOT));
                     }
                 }
-                for (String part : s.split("[\\^=\\s,]+")) {
+                for (String part : WORD_SEPARATORS.split(s)) {
                     if (part.length() >= 2) {
                         words.add(part.toLowerCase(Locale.ROOT));
                     }
@@ -50,10 +58,13 @@ final class TextCleaner {
         }
         List<String> n = new ArrayList<>(words);
         n.sort(Comparator.comparingInt(String::length).reversed());
-        return new TextCleaner(List.copyOf(n));
+        return List.copyOf(n);
     }
 
     String clean(String text) {
+        if (needles == null) {
+            needles = needles(original);
+        }
         String out = text;
         for (String n : needles) {
             out = replaceIgnoreCase(out, n);

@@ -54,8 +54,15 @@ public final class DataDictionary {
                 }
                 String[] f = line.split(" ");
                 String hex = f[0];
-                int tag = (int) Long.parseLong(hex.replace('x', '0'), 16);
-                int mask = (int) Long.parseLong(hex.replaceAll("[0-9a-f]", "f").replace('x', '0'), 16);
+                // tag with x digits as 0, mask with 0 where the x digits are (no regex: this runs
+                // for every entry at every start of the command)
+                int tag = 0;
+                int mask = 0;
+                for (int i = 0; i < hex.length(); i++) {
+                    char c = hex.charAt(i);
+                    tag = (tag << 4) | (c == 'x' ? 0 : Character.digit(c, 16));
+                    mask = (mask << 4) | (c == 'x' ? 0 : 0xF);
+                }
                 List<VR> vrs = new ArrayList<>();
                 if (!f[1].equals("--")) {
                     for (String v : f[1].split("\\|")) {
@@ -75,7 +82,8 @@ public final class DataDictionary {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dictionary resource " + RESOURCE, e);
         }
-        return new DataDictionary(Map.copyOf(exact), List.copyOf(masked), Map.copyOf(byKeyword));
+        // the maps stay private and are never changed after this: no immutable copies to build at start-up
+        return new DataDictionary(exact, List.copyOf(masked), byKeyword);
     }
 
     /** The entry for a tag (repeating groups included), or null if the tag is not in PS3.6. */

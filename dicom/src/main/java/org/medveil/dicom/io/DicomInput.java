@@ -14,9 +14,12 @@ final class DicomInput {
     /** Above this size a value is read in chunks when the remaining size is unknown. */
     private static final int CHUNK = 1 << 20;
 
-    private final InputStream in;
+    /** Buffer for headers and small values; values that do not fit are read straight into their arrays. */
+    private static final int BUFFER = 16384;
+
+    private final InputStream in; // null when reading from an array
     private final long size;
-    private final byte[] buf = new byte[65536];
+    private final byte[] buf;
     private int bufPos;
     private int bufLen;
     private long bufStart;
@@ -26,6 +29,16 @@ final class DicomInput {
     DicomInput(InputStream in, long size) {
         this.in = in;
         this.size = size;
+        this.buf = new byte[BUFFER];
+    }
+
+    /** Reads {@code data} in place: no buffer, no copy but the values themselves. The array is never written. */
+    DicomInput(byte[] data) {
+        this.in = null;
+        this.size = data.length;
+        this.buf = data;
+        this.bufLen = data.length;
+        this.eof = true;
     }
 
     long position() { return bufStart + bufPos; }
@@ -40,6 +53,9 @@ final class DicomInput {
         if (bufLen - bufPos >= n) {
             return true;
         }
+        if (in == null) {
+            return false; // array mode: everything is there already
+        }
         if (bufPos > 0) {
             System.arraycopy(buf, bufPos, buf, 0, bufLen - bufPos);
             bufStart += bufPos;
@@ -47,13 +63,7 @@ final class DicomInput {
             bufPos = 0;
         }
         while (bufLen < n && !eof) {
-            int r;
-            try {
-                r = in.read(buf, bufLen, buf.length - bufLen);
-            } catch (java.util.zip.ZipException | java.io.EOFException e) {
-                // only inflating streams throw these: the deflated data itself is corrupt or cut short
-                throw new DicomParseException("corrupt deflated data (" + e.getMessage() + ")", position(), -1, e);
-            }
+            int r = readRaw(buf, bufLen, buf.length - bufLen);
             if (r < 0) {
                 eof = true;
             } else {
@@ -61,6 +71,15 @@ final class DicomInput {
             }
         }
         return bufLen - bufPos >= n;
+    }
+
+    private int readRaw(byte[] b, int off, int len) throws IOException {
+        try {
+            return in.read(b, off, len);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            // only inflating streams throw these: the deflated data itself is corrupt or cut short
+            throw new DicomParseException("corrupt deflated data (" + e.getMessage() + ")", position(), -1, e);
+        }
     }
 
     /** True when no byte is left. */
@@ -107,6 +126,11 @@ final class DicomInput {
                     + " bytes left", position(), tag);
         }
         int n = (int) len;
+        if (bufLen - bufPos >= n) { // all buffered (always so in array mode): one copy, no zeroing
+            byte[] out = java.util.Arrays.copyOfRange(buf, bufPos, bufPos + n);
+            bufPos += n;
+            return out;
+        }
         if (sizeKnown() || n <= CHUNK) {
             byte[] out = new byte[n];
             read(out, 0, n, tag);
@@ -127,6 +151,21 @@ final class DicomInput {
 
     private void read(byte[] out, int off, int n, int tag) throws IOException {
         while (n > 0) {
+            if (bufPos == bufLen && n >= buf.length && in != null && !eof) {
+                // nothing buffered and a large value: read it straight into its array (pixel data
+                // is not copied through the buffer)
+                bufStart += bufLen;
+                bufPos = bufLen = 0;
+                int r = readRaw(out, off, n);
+                if (r < 0) {
+                    eof = true;
+                    continue; // reported below
+                }
+                bufStart += r;
+                off += r;
+                n -= r;
+                continue;
+            }
             if (!ensure(1)) {
                 throw new DicomParseException("unexpected end of data (" + n + " bytes of the value missing)", position(), tag);
             }
@@ -146,6 +185,18 @@ final class DicomInput {
         }
         long left = len;
         while (left > 0) {
+            if (bufPos == bufLen && left >= buf.length && in != null && !eof && sizeKnown()) {
+                // a large value of a file left where it is (bulk data): seek, do not read it
+                bufStart += bufLen;
+                bufPos = bufLen = 0;
+                try {
+                    in.skipNBytes(left);
+                } catch (java.io.EOFException e) {
+                    throw new DicomParseException("unexpected end of data while skipping a value", position(), tag, e);
+                }
+                bufStart += left;
+                return;
+            }
             if (!ensure(1)) {
                 throw new DicomParseException("unexpected end of data while skipping a value", position(), tag);
             }
@@ -159,6 +210,7 @@ final class DicomInput {
     InputStream rest() {
         byte[] pending = java.util.Arrays.copyOfRange(buf, bufPos, bufLen);
         bufPos = bufLen;
-        return new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(pending), in);
+        java.io.ByteArrayInputStream head = new java.io.ByteArrayInputStream(pending);
+        return in == null ? head : new java.io.SequenceInputStream(head, in);
     }
 }

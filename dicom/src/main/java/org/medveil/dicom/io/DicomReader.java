@@ -37,12 +37,26 @@ public final class DicomReader {
      * @param stopBeforeTag     stop at the first top-level tag ≥ this (unsigned; 0: read all),
      *                          e.g. {@link Tag#PixelData} to read just the header
      * @param maxDepth          deepest sequence nesting accepted
+     * @param pixelDataInFile   leave the top-level Pixel Data (native or encapsulated) in the file
+     *                          as a {@link BulkDataElement}, everything else loaded; only for files
+     *                          in little-endian, non-deflated syntaxes
      */
-    public record Options(long bulkDataThreshold, int stopBeforeTag, int maxDepth) {
+    public record Options(long bulkDataThreshold, int stopBeforeTag, int maxDepth, boolean pixelDataInFile) {
         public static final Options DEFAULT = new Options(-1, 0, 32);
 
         /** Headers only: stop before Pixel Data, never load it. */
         public static final Options HEADERS = new Options(-1, Tag.PixelData, 32);
+
+        /**
+         * Everything but the top-level Pixel Data loaded; the pixels stay in the file until they are
+         * written ({@link DicomWriter} copies them file to file) or {@link DicomReader#load loaded}.
+         * For pipelines that pass pixels through unchanged, such as de-identification.
+         */
+        public static final Options PIXEL_DATA_IN_FILE = new Options(-1, 0, 32, true);
+
+        public Options(long bulkDataThreshold, int stopBeforeTag, int maxDepth) {
+            this(bulkDataThreshold, stopBeforeTag, maxDepth, false);
+        }
     }
 
     private final DataDictionary dict;
@@ -60,7 +74,32 @@ public final class DicomReader {
     /** Reads a file; large values stay in the file when the options ask for bulk data references. */
     public DicomFile read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, Files.size(file), file);
+            BulkDataElement.Stamp stamp = BulkDataElement.Stamp.of(file); // taken once the file is open
+            return read(new DicomInput(in, stamp.size()), file, stamp);
+        }
+    }
+
+    /**
+     * The value of a {@link BulkDataElement}, read from its file: a {@link ValueElement}, or a
+     * {@link FragmentsElement} for encapsulated pixel data.
+     *
+     * @throws DicomException when the file changed since the element was read, or no longer parses there
+     */
+    public Element load(BulkDataElement b) throws IOException {
+        try (InputStream raw = Files.newInputStream(b.file())) {
+            b.checkUnchanged();
+            long size = Files.size(b.file());
+            if (b.offset() > size) {
+                throw new DicomParseException("bulk data offset is past the end of the file", b.offset(), b.tag());
+            }
+            raw.skipNBytes(b.offset());
+            DicomInput in = new DicomInput(raw, size - b.offset());
+            if (b.length() >= 0) {
+                return new ValueElement(b.tag(), b.vr(), in.bytes(b.length(), b.tag()));
+            }
+            DataSet holder = new DataSet();
+            new Parser(in, null, false).parseFragments(holder, b.tag(), b.vr(), false, false);
+            return holder.get(b.tag());
         }
     }
 
@@ -71,7 +110,7 @@ public final class DicomReader {
 
     /** Reads a whole byte array (Part 10 or bare data set). */
     public DicomFile read(byte[] data) throws IOException {
-        return read(new java.io.ByteArrayInputStream(data), data.length, null);
+        return read(new DicomInput(data), null);
     }
 
     /** Reads a bare data set in a known transfer syntax, e.g. one received over the network. */
@@ -114,7 +153,14 @@ public final class DicomReader {
     }
 
     private DicomFile read(InputStream raw, long size, Path file) throws IOException {
-        DicomInput in = new DicomInput(raw, size); // DicomInput buffers itself
+        return read(new DicomInput(raw, size), file, null); // DicomInput buffers itself
+    }
+
+    private DicomFile read(DicomInput in, Path file) throws IOException {
+        return read(in, file, null);
+    }
+
+    private DicomFile read(DicomInput in, Path file, BulkDataElement.Stamp stamp) throws IOException {
         DataSet meta = new DataSet();
         if (isMagic(in, 128)) {
             in.skip(132, -1);
@@ -136,7 +182,9 @@ public final class DicomReader {
             file = null; // big-endian values must be swapped, so never left in the file
         }
         DataSet ds = new DataSet();
-        new Parser(in, file, true).parseItem(ds, -1, false, ts.explicitVr(), ts.bigEndian(), 0);
+        Parser parser = new Parser(in, file, true);
+        parser.stamp = stamp;
+        parser.parseItem(ds, -1, false, ts.explicitVr(), ts.bigEndian(), 0);
         return new DicomFile(meta, ds, ts, dataSetOffset);
     }
 
@@ -179,6 +227,7 @@ public final class DicomReader {
         private final DicomInput in;
         private final Path file;
         private final boolean allowStop;
+        private BulkDataElement.Stamp stamp; // of `file`, for the bulk data elements left there
 
         Parser(DicomInput in, Path file, boolean allowStop) {
             this.in = in;
@@ -252,7 +301,7 @@ public final class DicomReader {
                     boolean nestedBe = vr == VR.SQ && be;
                     parseSequence(ds, tag, -1, nestedExplicit, nestedBe, depth);
                 } else if (vr == VR.OB || vr == VR.OW) {
-                    parseFragments(ds, tag, vr, be);
+                    parseFragments(ds, tag, vr, be, pixelsInFile(tag, depth));
                 } else {
                     throw new DicomParseException("undefined length is not allowed for VR " + vr, start, tag);
                 }
@@ -266,10 +315,11 @@ public final class DicomReader {
                 parseSequence(ds, tag, in.position() + checkRemaining(len, tag), explicit, be, depth);
                 return false;
             }
-            if (file != null && options.bulkDataThreshold() >= 0 && len > options.bulkDataThreshold()) {
+            if ((file != null && options.bulkDataThreshold() >= 0 && len > options.bulkDataThreshold())
+                    || pixelsInFile(tag, depth)) {
                 long off = in.position();
                 in.skip(len, tag);
-                ds.put(new BulkDataElement(tag, vr, file, off, len));
+                ds.put(new BulkDataElement(tag, vr, file, off, len, stamp));
                 return false;
             }
             byte[] value = in.bytes(len, tag);
@@ -326,10 +376,14 @@ public final class DicomReader {
             }
         }
 
-        private void parseFragments(DataSet ds, int tag, VR vr, boolean be) throws IOException {
+        private boolean pixelsInFile(int tag, int depth) {
+            return file != null && options.pixelDataInFile() && depth == 0 && tag == Tag.PixelData;
+        }
+
+        void parseFragments(DataSet ds, int tag, VR vr, boolean be, boolean inFile) throws IOException {
             long firstItem = in.position();
             List<byte[]> items = new ArrayList<>();
-            boolean bulk = file != null && options.bulkDataThreshold() >= 0;
+            boolean bulk = inFile || (file != null && options.bulkDataThreshold() >= 0);
             while (true) {
                 long at = in.position();
                 int itemTag = readTag(be);
@@ -348,7 +402,7 @@ public final class DicomReader {
                 }
             }
             if (bulk) {
-                ds.put(new BulkDataElement(tag, vr, file, firstItem, -1));
+                ds.put(new BulkDataElement(tag, vr, file, firstItem, -1, stamp));
             } else {
                 if (items.isEmpty()) {
                     throw new DicomParseException("encapsulated pixel data has no offset table item", firstItem, tag);

@@ -12,13 +12,17 @@ import org.medveil.dicom.VR;
 import org.medveil.dicom.ValueElement;
 import org.medveil.dicom.dict.DataDictionary;
 
-import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 
@@ -37,30 +41,59 @@ public final class DicomWriter {
     /** Writes a Part 10 file atomically (temp file in the same folder, then move). */
     public void writeFile(DicomFile file, Path target, TransferSyntax ts) throws IOException {
         Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".medveil-", ".part");
+        boolean moved = false;
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 65536)) {
-                writeFile(file, out, ts);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                writeFile(file, ch, ts);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 
-    /** Writes preamble, "DICM", File Meta Information and the data set in {@code ts}. */
+    /**
+     * Writes preamble, "DICM", File Meta Information and the data set in {@code ts} to a file
+     * channel, at its position. Values left in their file ({@link BulkDataElement}, e.g. pixel
+     * data read with {@link DicomReader.Options#PIXEL_DATA_IN_FILE}) are copied file to file by
+     * the kernel ({@link FileChannel#transferTo}), never through our memory.
+     */
+    public void writeFile(DicomFile file, FileChannel out, TransferSyntax ts) throws IOException {
+        Out o = new Out(out);
+        writeFile(file, o, ts);
+        o.flush();
+    }
+
+    /**
+     * Writes preamble, "DICM", File Meta Information and the data set in {@code ts}. The output
+     * is buffered here, in few large writes; a {@link FileOutputStream} is written through its
+     * channel (see {@link #writeFile(DicomFile, FileChannel, TransferSyntax)}).
+     */
     public void writeFile(DicomFile file, OutputStream out, TransferSyntax ts) throws IOException {
+        Out o = out instanceof FileOutputStream f ? new Out(f.getChannel()) : new Out(out);
+        writeFile(file, o, ts);
+        o.flush();
+    }
+
+    private void writeFile(DicomFile file, Out o, TransferSyntax ts) throws IOException {
         checkWritable(file.dataSet(), file.transferSyntax(), ts);
-        out.write(new byte[128]);
-        out.write(new byte[] {'D', 'I', 'C', 'M'});
-        writeMeta(buildMeta(file.meta(), file.dataSet(), ts), out);
-        writeDataSet(file.dataSet(), out, ts);
+        if (ts.bigEndian()) {
+            throw new DicomException("writing " + ts.name() + " is not supported; write explicit VR little endian instead");
+        }
+        o.preamble();
+        writeMeta(buildMeta(file.meta(), file.dataSet(), ts), o);
+        writeDataSet(file.dataSet(), o, ts);
     }
 
     /** Writes preamble, "DICM" and the given meta elements (group length computed); the caller appends the data set. */
     public void writeMetaOnly(DataSet meta, OutputStream out) throws IOException {
-        out.write(new byte[128]);
-        out.write(new byte[] {'D', 'I', 'C', 'M'});
-        writeMeta(meta, out);
+        Out o = new Out(out);
+        o.preamble();
+        writeMeta(meta, o);
+        o.flush();
     }
 
     /** Writes a bare data set (no meta) in {@code ts}; deflates when the syntax says so. */
@@ -68,13 +101,20 @@ public final class DicomWriter {
         if (ts.bigEndian()) {
             throw new DicomException("writing " + ts.name() + " is not supported; write explicit VR little endian instead");
         }
+        Out o = new Out(out);
+        writeDataSet(ds, o, ts);
+        o.flush();
+    }
+
+    private void writeDataSet(DataSet ds, Out o, TransferSyntax ts) throws IOException {
         if (ts.deflated()) {
+            o.flush();
             Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
             try {
-                DeflaterOutputStream d = new DeflaterOutputStream(nonClosing(out), deflater, 65536);
-                Out o = new Out(d);
-                writeItemBody(ds, o, true);
-                o.flush();
+                DeflaterOutputStream d = new DeflaterOutputStream(o.asStream(), deflater, 65536);
+                Out deflating = new Out(d);
+                writeItemBody(ds, deflating, true);
+                deflating.flush();
                 d.finish();
                 d.flush();
             } finally {
@@ -82,9 +122,7 @@ public final class DicomWriter {
             }
             return;
         }
-        Out o = new Out(out);
         writeItemBody(ds, o, ts.explicitVr());
-        o.flush();
     }
 
     /** Encapsulated data can only stay in an encapsulated syntax; native data can go anywhere. */
@@ -124,16 +162,14 @@ public final class DicomWriter {
         return m;
     }
 
-    private void writeMeta(DataSet meta, OutputStream out) throws IOException {
+    private void writeMeta(DataSet meta, Out o) throws IOException {
         long len = 0;
         for (Element e : meta.elements()) {
             len += elementSize(e, true);
         }
-        Out o = new Out(out);
         o.header(Tag.FileMetaInformationGroupLength, VR.UL, 4, true);
         o.i32((int) len);
         writeItemBody(meta, o, true, true);
-        o.flush();
     }
 
     private void writeItemBody(DataSet ds, Out o, boolean explicit) throws IOException {
@@ -199,40 +235,40 @@ public final class DicomWriter {
         return !vr.hasLongLength() && length > 0xFFFF ? VR.UN : vr;
     }
 
+    /** Copies a value left in its file; refuses when the file is no longer the one that was read. */
     private static void copyBulk(BulkDataElement b, Out o) throws IOException {
-        try (InputStream in = Files.newInputStream(b.file())) {
-            in.skipNBytes(b.offset());
+        try (FileChannel in = FileChannel.open(b.file(), StandardOpenOption.READ)) {
+            b.checkUnchanged();
             if (b.length() >= 0) {
-                copy(in, o, b.length());
-            } else {
-                // encapsulated: copy items up to and including the sequence delimiter
-                DicomInput din = new DicomInput(in, Files.size(b.file()) - b.offset());
-                while (true) {
-                    int g = din.u16(false, b.tag());
-                    int el = din.u16(false, b.tag());
-                    long len = din.i32(false, b.tag()) & UNDEFINED;
-                    int tag = (g << 16) | el;
-                    o.tag(tag);
-                    o.i32((int) len);
-                    if (tag == Tag.SequenceDelimitationItem) {
-                        return;
+                o.transfer(in, b.offset(), b.length());
+                return;
+            }
+            // encapsulated: copy items up to and including the sequence delimiter
+            ByteBuffer h = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            long pos = b.offset();
+            long size = in.size();
+            while (true) {
+                h.clear();
+                while (h.hasRemaining()) {
+                    if (in.read(h, pos + h.position()) < 0) {
+                        throw new DicomException("bulk data file " + b.file() + " ended early; it changed since it was read");
                     }
-                    byte[] frag = din.bytes(len, b.tag());
-                    o.write(frag, 0, frag.length);
                 }
+                int tag = (Short.toUnsignedInt(h.getShort(0)) << 16) | Short.toUnsignedInt(h.getShort(2));
+                long len = h.getInt(4) & UNDEFINED;
+                o.tag(tag);
+                o.i32((int) len);
+                pos += 8;
+                if (tag == Tag.SequenceDelimitationItem) {
+                    return;
+                }
+                if (tag != Tag.Item || len == UNDEFINED || pos + len > size) {
+                    throw new DicomException("bulk data file " + b.file() + " no longer holds the fragments read from it "
+                            + "at offset " + b.offset() + "; it changed since it was read");
+                }
+                o.transfer(in, pos, len);
+                pos += len;
             }
-        }
-    }
-
-    private static void copy(InputStream in, Out o, long n) throws IOException {
-        byte[] buf = new byte[65536];
-        while (n > 0) {
-            int r = in.read(buf, 0, (int) Math.min(buf.length, n));
-            if (r < 0) {
-                throw new DicomException("bulk data file ended early; it changed since it was read");
-            }
-            o.write(buf, 0, r);
-            n -= r;
         }
     }
 
@@ -280,23 +316,93 @@ public final class DicomWriter {
         return n;
     }
 
-    private static OutputStream nonClosing(OutputStream out) {
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
-
-            @Override
-            public void close() throws IOException { flush(); }
-        };
-    }
-
-    /** Little-endian output with a small buffer. */
+    /**
+     * Little-endian output with a small buffer, to a stream or a file channel. Large values go
+     * out in one write from their own array; file-to-file copies use the kernel when both ends
+     * are files.
+     */
     private static final class Out {
-        private final OutputStream out;
+        private final OutputStream out; // exactly one of out and ch
+        private final FileChannel ch;
         private final byte[] buf = new byte[8192];
         private int n;
 
-        Out(OutputStream out) { this.out = out; }
+        Out(OutputStream out) {
+            this.out = out;
+            this.ch = null;
+        }
+
+        Out(FileChannel ch) {
+            this.out = null;
+            this.ch = ch;
+        }
+
+        void preamble() throws IOException {
+            if (buf.length - n < 132) {
+                flush();
+            }
+            Arrays.fill(buf, n, n + 128, (byte) 0);
+            n += 128;
+            buf[n++] = 'D';
+            buf[n++] = 'I';
+            buf[n++] = 'C';
+            buf[n++] = 'M';
+        }
+
+        private void drain(byte[] b, int off, int len) throws IOException {
+            if (ch == null) {
+                out.write(b, off, len);
+                return;
+            }
+            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+            while (bb.hasRemaining()) {
+                ch.write(bb);
+            }
+        }
+
+        /** Copies {@code len} bytes at {@code pos} of {@code src}; the kernel copies them when writing to a file. */
+        void transfer(FileChannel src, long pos, long len) throws IOException {
+            flush();
+            if (pos + len > src.size()) {
+                throw new DicomException("bulk data file ended early; it changed since it was read");
+            }
+            if (ch != null) {
+                while (len > 0) {
+                    long k = src.transferTo(pos, len, ch);
+                    if (k <= 0) {
+                        throw new DicomException("bulk data file ended early; it changed since it was read");
+                    }
+                    pos += k;
+                    len -= k;
+                }
+                return;
+            }
+            ByteBuffer bb = ByteBuffer.wrap(buf);
+            while (len > 0) {
+                bb.clear().limit((int) Math.min(buf.length, len));
+                int r = src.read(bb, pos);
+                if (r < 0) {
+                    throw new DicomException("bulk data file ended early; it changed since it was read");
+                }
+                out.write(buf, 0, r);
+                pos += r;
+                len -= r;
+            }
+        }
+
+        /** This output as a stream (for deflating); closing it closes nothing. */
+        OutputStream asStream() {
+            return new OutputStream() {
+                @Override
+                public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException { Out.this.write(b, off, len); }
+
+                @Override
+                public void flush() throws IOException { Out.this.flush(); }
+            };
+        }
 
         void tag(int tag) throws IOException {
             u16(tag >>> 16);
@@ -333,7 +439,7 @@ public final class DicomWriter {
         void write(byte[] b, int off, int len) throws IOException {
             if (len > buf.length - n) {
                 flush();
-                out.write(b, off, len);
+                drain(b, off, len);
             } else {
                 System.arraycopy(b, off, buf, n, len);
                 n += len;
@@ -341,8 +447,10 @@ public final class DicomWriter {
         }
 
         void flush() throws IOException {
-            out.write(buf, 0, n);
-            n = 0;
+            if (n > 0) {
+                drain(buf, 0, n);
+                n = 0;
+            }
         }
     }
 }
