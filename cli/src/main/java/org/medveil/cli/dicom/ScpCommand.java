@@ -56,6 +56,10 @@ public final class ScpCommand implements Runnable {
     @Option(names = "--artim", defaultValue = "10", paramLabel = "SECONDS", description = "ARTIM timeout (default: ${DEFAULT-VALUE}).")
     int artimSeconds;
 
+    @Option(names = "--request-timeout", defaultValue = "5", paramLabel = "SECONDS",
+            description = "Close a connection that sent no A-ASSOCIATE-RQ within this time, freeing its slot (default: ${DEFAULT-VALUE}).")
+    int requestTimeoutSeconds;
+
     @Option(names = "--tls-kit", paramLabel = "DIR",
             description = "Serve DICOM over TLS with this site's startup kit (its certificate and key).")
     Path tlsKit;
@@ -107,7 +111,8 @@ public final class ScpCommand implements Runnable {
         try {
             config = ScpConfig.of(aet, port).withBindAddress(bind)
                     .withAllowedCallingAes(new LinkedHashSet<>(allowAet)).withAllowedHosts(new LinkedHashSet<>(allowHost))
-                    .withMaxAssociations(maxAssociations).withArtim(Duration.ofSeconds(artimSeconds));
+                    .withMaxAssociations(maxAssociations).withArtim(Duration.ofSeconds(artimSeconds))
+                    .withRequestTimeout(Duration.ofSeconds(requestTimeoutSeconds));
             if (tlsTrust != null && tlsKit == null) {
                 throw new DicomCliException("--tls-trust needs --tls-kit: the SCP presents the site kit's certificate");
             }

@@ -97,7 +97,13 @@ final class Association {
 
     /** Reads the A-ASSOCIATE-RQ and accepts or rejects; false if the association did not start. */
     private boolean negotiate(DataInputStream in) throws IOException {
-        Pdu.Raw first = Pdu.read(in, 1 << 16);
+        java.util.concurrent.ScheduledFuture<?> deadline = scp.requestDeadline(socket, host);
+        Pdu.Raw first;
+        try {
+            first = Pdu.read(in, 1 << 16);
+        } finally {
+            deadline.cancel(false);
+        }
         if (first.type() != Pdu.ASSOCIATE_RQ) {
             throw new DicomNetworkException("expected A-ASSOCIATE-RQ but got PDU type " + first.type());
         }
