@@ -71,19 +71,19 @@ public final class DeidCommand implements Callable<Integer> {
     Path profileFile;
 
     @Option(names = "--key", required = true, paramLabel = "FILE",
-            description = "Project substitution key: 32 random bytes, raw or as hex "
+            description = "Project substitution key: exactly 32 random bytes, raw or as 64 hex characters (one trailing newline allowed) "
                     + "(create one with: head -c 32 /dev/urandom > FILE; keep it secret, the same for a whole project).")
     Path keyFile;
 
     @Option(names = "--escrow-key", paramLabel = "FILE",
-            description = "Re-identifier's AES-256 key (32 bytes, raw or hex); required when the profile sets escrow: true.")
+            description = "Re-identifier's AES-256 key (exactly 32 bytes raw, or 64 hex characters); required when the profile sets escrow: true.")
     Path escrowKeyFile;
 
     @Option(names = "--quarantine", paramLabel = "DIR",
             description = "Where refused or unreadable files go (default: OUT-quarantine next to OUT).")
     Path quarantine;
 
-    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+    @Option(names = "--no-progress", description = "Do not draw the progress bar (never drawn without a terminal).")
     boolean noProgress;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
@@ -94,7 +94,7 @@ public final class DeidCommand implements Callable<Integer> {
             description = "Input file or folder; a DICOMDIR file stands for the files it references.")
     Path in;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "Output folder.")
+    @Parameters(index = "1", paramLabel = "OUT", description = "Output folder; not IN and not inside IN.")
     Path out;
 
     @picocli.CommandLine.Spec
@@ -107,6 +107,7 @@ public final class DeidCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
+        refuseOutInsideIn();
         DeidProfiles profiles = DeidProfiles.standard();
         LoadedProfile profile;
         StrategyDecision decision;
@@ -117,7 +118,7 @@ public final class DeidCommand implements Callable<Integer> {
             throw new DeidCliException(e.getMessage(), e);
         }
         escrow = escrowKey(profile);
-        Deidentifier engine = new Deidentifier(AnnexETable.standard(), profile.profile(), new ProjectKey(readKey(keyFile, "--key", 16)),
+        Deidentifier engine = new Deidentifier(AnnexETable.standard(), profile.profile(), new ProjectKey(readKey(keyFile, "--key")),
                 rules(profile), new PixelBlanker(), escrow);
         Inputs inputs = inputs();
         Path q = quarantine != null ? quarantine
@@ -220,7 +221,9 @@ public final class DeidCommand implements Callable<Integer> {
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
         long t0 = System.nanoTime();
-        try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("deid").setInitialMax(files.size())
+        // no bar when stderr is not a terminal (a log file, a pipe, a service): it would fill it with redraws
+        boolean drawBar = !noProgress && System.console() != null;
+        try (ProgressBar bar = !drawBar ? null : new ProgressBarBuilder().setTaskName("deid").setInitialMax(files.size())
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" files", 1).build()) {
             CompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
             for (Path f : files) {
@@ -431,15 +434,15 @@ public final class DeidCommand implements Callable<Integer> {
             throw new DeidCliException("profile '" + p.profile().name() + "' sets escrow: true; give the re-identifier's "
                     + "key with --escrow-key FILE (32 bytes, e.g. head -c 32 /dev/urandom > FILE)");
         }
-        byte[] k = readKey(escrowKeyFile, "--escrow-key", 32);
-        if (k.length != 32) {
-            throw new DeidCliException("escrow key " + escrowKeyFile + " has " + k.length + " bytes; an AES-256 key has 32");
-        }
-        return new EscrowKey(k);
+        return new EscrowKey(readKey(escrowKeyFile, "--escrow-key"));
     }
 
-    /** Raw bytes, or hex text when the file holds only hex digits. */
-    static byte[] readKey(Path file, String option, int minBytes) {
+    /**
+     * Exactly what --help promises: 32 raw bytes, or 64 hex characters with at most one trailing
+     * newline. Anything else (a short key, a typo in the hex, a pasted key with spaces) is refused
+     * rather than guessed at, since a wrong key silently changes every substituted UID.
+     */
+    static byte[] readKey(Path file, String option) {
         byte[] raw;
         try {
             raw = Files.readAllBytes(file);
@@ -447,13 +450,43 @@ public final class DeidCommand implements Callable<Integer> {
             throw new DeidCliException(option + ": cannot read key file " + file + " (" + e.getMessage()
                     + "); create one with: head -c 32 /dev/urandom > " + file, e);
         }
-        String text = new String(raw, StandardCharsets.ISO_8859_1).strip();
-        byte[] key = text.length() >= 2 * minBytes && text.length() % 2 == 0 && text.matches("[0-9a-fA-F]+")
-                ? HexFormat.of().parseHex(text) : raw;
-        if (key.length < minBytes) {
-            throw new DeidCliException(option + ": key file " + file + " holds " + key.length + " bytes; at least "
-                    + minBytes + " random bytes are needed (head -c 32 /dev/urandom > FILE)");
+        String text = new String(raw, StandardCharsets.ISO_8859_1);
+        if (text.endsWith("\n")) {
+            text = text.substring(0, text.length() - 1);
         }
-        return key;
+        if (text.length() == 64 && text.matches("[0-9a-fA-F]{64}")) {
+            return HexFormat.of().parseHex(text);
+        }
+        if (raw.length == 32) {
+            return raw;
+        }
+        throw new DeidCliException(option + ": key file " + file + " holds " + raw.length + " bytes; expected exactly "
+                + "32 raw bytes (head -c 32 /dev/urandom > FILE) or 64 hex characters, optionally followed by one newline");
+    }
+
+    /**
+     * Refuses an OUT equal to IN or inside it: a re-run would read its own outputs as inputs.
+     * Compares real paths (links resolved); OUT need not exist yet, so its deepest existing
+     * ancestor is resolved and the rest appended. Creates nothing.
+     */
+    private void refuseOutInsideIn() {
+        if (!Files.exists(in)) {
+            return; // inputs() reports it
+        }
+        try {
+            Path inReal = in.toRealPath();
+            Path o = out.toAbsolutePath().normalize();
+            Path existing = o;
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            Path outReal = existing == null ? o : existing.toRealPath().resolve(existing.relativize(o));
+            if (outReal.startsWith(inReal)) {
+                throw new DeidCliException("OUT " + out + (outReal.equals(inReal) ? " is IN" : " is inside IN " + in)
+                        + "; choose an output folder outside the input");
+            }
+        } catch (IOException e) {
+            throw new DeidCliException("cannot resolve IN or OUT: " + e.getMessage(), e);
+        }
     }
 }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code medveil dicom scp}: a standalone C-ECHO/C-STORE SCP writing what it receives to a folder. */
 @Command(name = "scp", mixinStandardHelpOptions = true,
@@ -32,6 +33,8 @@ import java.util.concurrent.CountDownLatch;
                         + "a different object with a stored SOP Instance UID is refused (status 0xA770, "
                         + "'duplicate SOP Instance UID, different content')."})
 public final class ScpCommand implements Runnable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScpCommand.class);
+
     @Option(names = "--aet", required = true, paramLabel = "AE", description = "Our AE title (callers must call it).")
     String aet;
 
@@ -55,6 +58,10 @@ public final class ScpCommand implements Runnable {
 
     @Option(names = "--artim", defaultValue = "10", paramLabel = "SECONDS", description = "ARTIM timeout (default: ${DEFAULT-VALUE}).")
     int artimSeconds;
+
+    @Option(names = "--request-timeout", defaultValue = "5", paramLabel = "SECONDS",
+            description = "Close a connection that sent no A-ASSOCIATE-RQ within this time, freeing its slot (default: ${DEFAULT-VALUE}).")
+    int requestTimeoutSeconds;
 
     @Option(names = "--tls-kit", paramLabel = "DIR",
             description = "Serve DICOM over TLS with this site's startup kit (its certificate and key).")
@@ -107,7 +114,8 @@ public final class ScpCommand implements Runnable {
         try {
             config = ScpConfig.of(aet, port).withBindAddress(bind)
                     .withAllowedCallingAes(new LinkedHashSet<>(allowAet)).withAllowedHosts(new LinkedHashSet<>(allowHost))
-                    .withMaxAssociations(maxAssociations).withArtim(Duration.ofSeconds(artimSeconds));
+                    .withMaxAssociations(maxAssociations).withArtim(Duration.ofSeconds(artimSeconds))
+                    .withRequestTimeout(Duration.ofSeconds(requestTimeoutSeconds));
             if (tlsTrust != null && tlsKit == null) {
                 throw new DicomCliException("--tls-trust needs --tls-kit: the SCP presents the site kit's certificate");
             }
@@ -118,9 +126,22 @@ public final class ScpCommand implements Runnable {
             throw new DicomCliException("invalid SCP setting: " + e.getMessage());
         }
         CountDownLatch stop = new CountDownLatch(1);
-        try (StorageScp scp = new StorageScp(config, new DirectoryStore(out))) {
+        // the port is bound before --out is created: a port in use must not leave an empty folder behind.
+        // Until the folder is there an arriving object gets a failure status (the sender retries), never success.
+        AtomicReference<DirectoryStore> store = new AtomicReference<>();
+        try (StorageScp scp = new StorageScp(config, o -> {
+            DirectoryStore d = store.get();
+            if (d == null) {
+                throw new IOException("output folder not ready yet");
+            }
+            d.store(o);
+        })) {
             scp.start();
-            Thread hook = new Thread(stop::countDown, "scp-shutdown");
+            store.set(new DirectoryStore(out));
+            Thread hook = new Thread(() -> {
+                LOG.info("scp stopping: {} associations open", scp.openCount());
+                stop.countDown();
+            }, "scp-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             spec.commandLine().getOut().println("SCP " + aet + " listening on " + bind + ":" + scp.port() + ", writing to " + out);
             spec.commandLine().getOut().flush();

@@ -121,7 +121,120 @@ class DeidCommandTest {
         r = run("deid", "--profile", PROFILES.resolve("basic.yaml").toString(), "--key", shortKey.toString(),
                 in.toString(), dir.resolve("out").toString());
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("at least 16 random bytes"), r.err());
+        assertTrue(r.err().contains("expected exactly 32 raw bytes"), r.err());
+    }
+
+    @Test
+    @DisplayName("deid refuses an OUT equal to IN or inside IN, with one line, and writes nothing; OUT = a parent of IN is fine")
+    void outMustNotBeInsideIn() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
+        for (Path out : List.of(in, in.resolve("out"), in.resolve("sub/../."), dir.resolve("./in/x/y"))) {
+            CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                    "--key", key().toString(), in.toString(), out.toString());
+            assertEquals(1, r.exit(), out.toString());
+            assertTrue(r.err().startsWith("medveil: error: OUT "), r.err());
+            assertTrue(r.err().contains("choose an output folder outside the input"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            try (Stream<Path> s = Files.walk(dir)) {
+                assertEquals(List.of(in.resolve("ct.dcm")), s.filter(Files::isRegularFile)
+                        .filter(p -> !p.getFileName().toString().equals("project.key")).toList(), "nothing written");
+            }
+            try (Stream<Path> s = Files.list(in)) {
+                assertEquals(1, s.count(), "no folder made inside IN");
+            }
+        }
+        Path parentOut = dir;
+        CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                "--key", key().toString(), in.toString(), parentOut.resolve("sibling").toString());
+        assertEquals(0, r.exit(), r.err());
+        Path nested = dir.resolve("a/in");
+        Files.createDirectories(nested);
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), nested.resolve("ct.dcm"));
+        r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                "--key", key().toString(), nested.toString(), dir.resolve("a").toString());
+        assertEquals(0, r.exit(), "OUT = a parent of IN is allowed: " + r.err());
+    }
+
+    @Test
+    @DisplayName("the key file is exactly 32 raw bytes or 64 hex characters (one trailing newline allowed); anything else is one line naming both forms")
+    void keyFileForms() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
+        String hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        Map<String, byte[]> bad = new TreeMap<>();
+        bad.put("31 raw", new byte[31]);
+        bad.put("33 raw", new byte[33]);
+        bad.put("63 hex", hex.substring(1).getBytes());
+        bad.put("65 hex", (hex + "0").getBytes());
+        bad.put("bad hex", ("g" + hex.substring(1) + "\n").getBytes());
+        bad.put("two newlines", (hex + "\n\n").getBytes());
+        bad.put("spaces", (" " + hex + "\n").getBytes());
+        int n = 0;
+        for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+            Path k = dir.resolve("bad" + n++ + ".key");
+            Files.write(k, e.getValue());
+            CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                    "--key", k.toString(), in.toString(), dir.resolve("out").toString());
+            assertEquals(1, r.exit(), e.getKey());
+            assertTrue(r.err().contains("expected exactly 32 raw bytes") && r.err().contains("64 hex characters"),
+                    e.getKey() + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(dir.resolve("out")), e.getKey() + ": nothing written");
+        }
+        byte[] raw32 = new byte[32];
+        raw32[0] = 0x0a; // a raw key may itself end in... anything; a leading newline byte must not confuse it
+        raw32[31] = 0x0a;
+        Map<String, byte[]> good = Map.of("raw", raw32, "hex", hex.getBytes(), "hex+nl", (hex + "\n").getBytes(),
+                "HEX", hex.toUpperCase().getBytes());
+        for (Map.Entry<String, byte[]> e : good.entrySet()) {
+            Path k = dir.resolve("good-" + e.getKey() + ".key");
+            Files.write(k, e.getValue());
+            CliRun r = run("deid", "--no-progress", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                    "--key", k.toString(), in.toString(), dir.resolve("out-" + e.getKey()).toString());
+            assertEquals(0, r.exit(), e.getKey() + ": " + r.err());
+        }
+    }
+
+    @Test
+    @DisplayName("a profile's relative occlusionRules path is resolved against the profile's folder, not the working directory")
+    void profileRelativePaths() throws Exception {
+        Path profiles = dir.resolve("site/profiles");
+        Files.createDirectories(profiles.resolve("rules"));
+        Files.copy(Path.of("..", "config", "occlusion", "synthetic.rules"), profiles.resolve("rules/site.rules"));
+        Files.writeString(profiles.resolve("p.yaml"), "name: p\nscenario: {availability: low, confidentiality: high}\n"
+                + "options: []\nocclusionRules: rules/site.rules\n");
+        assertFalse(Files.exists(Path.of("rules", "site.rules")), "the working directory (cli/) has no such file");
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
+        CliRun r = run("deid", "--no-progress", "--profile", profiles.resolve("p.yaml").toString(),
+                "--key", key().toString(), in.toString(), dir.resolve("out").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("de-identified 1 file(s)"), r.out());
+    }
+
+    @Test
+    @DisplayName("no progress bar is drawn when there is no terminal (tests run without one)")
+    void noProgressBarWithoutTerminal() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(External.pydicomData("test_files/CT_small.dcm"), in.resolve("ct.dcm"));
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true));
+        CliRun r;
+        try {
+            r = run("deid", "--profile", PROFILES.resolve("basic.yaml").toString(),
+                    "--key", key().toString(), in.toString(), dir.resolve("out").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(null, System.console(), "this test needs a run without a terminal");
+        assertFalse(err.toString().contains("deid"), "no progress bar on a non-terminal stderr: " + err);
     }
 
     @Test

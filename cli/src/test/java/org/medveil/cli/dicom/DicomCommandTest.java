@@ -187,6 +187,19 @@ class DicomCommandTest {
     }
 
     @Test
+    void scpWithItsPortInUseFailsWithOneLineAndCreatesNoOutFolder(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path out = dir.resolve("received");
+            org.medveil.cli.CliRun r = org.medveil.cli.CliRun.run("dicom", "scp", "--aet", "MEDVEIL", "--port",
+                    Integer.toString(taken.getLocalPort()), "--bind", "127.0.0.1", "--out", out.toString());
+            assertNotEquals(0, r.exit());
+            assertTrue(r.err().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(Files.notExists(out), "--out must not be created when the port cannot be bound");
+        }
+    }
+
+    @Test
     void scpReceivesWhatStorescuSends(@TempDir Path dir) throws Exception {
         Path storescu = ExternalTools.tool("storescu");
         CommandLine cl = Main.commandLine();

@@ -97,7 +97,13 @@ final class Association {
 
     /** Reads the A-ASSOCIATE-RQ and accepts or rejects; false if the association did not start. */
     private boolean negotiate(DataInputStream in) throws IOException {
-        Pdu.Raw first = Pdu.read(in, 1 << 16);
+        java.util.concurrent.ScheduledFuture<?> deadline = scp.requestDeadline(socket, host);
+        Pdu.Raw first;
+        try {
+            first = Pdu.read(in, 1 << 16);
+        } finally {
+            deadline.cancel(false);
+        }
         if (first.type() != Pdu.ASSOCIATE_RQ) {
             throw new DicomNetworkException("expected A-ASSOCIATE-RQ but got PDU type " + first.type());
         }
@@ -259,7 +265,9 @@ final class Association {
                 if (iuid != null) {
                     rsp.putString(Command.AFFECTED_SOP_INSTANCE, iuid, 0);
                 }
-                store(rsp, sopClass, iuid, pcId);
+                if (commandUidsOk(rsp, sopClass, iuid, pcId)) {
+                    store(rsp, sopClass, iuid, pcId);
+                }
             } else {
                 rsp.putUs(Command.COMMAND_FIELD, (field | 0x8000) & 0xFFFF).putUs(Command.STATUS, 0x0211);
                 LOG.warn("unsupported DIMSE command 0x{} from {}", Integer.toHexString(field), host);
@@ -303,6 +311,47 @@ final class Association {
             LOG.error("storing an object from {}@{} failed: {}", rq.callingAe(), host, e.getClass().getName());
             rsp.putUs(Command.STATUS, 0xA700).putString(Command.ERROR_COMMENT, cut("storage failed: " + e.getClass().getSimpleName()), ' ');
         }
+    }
+
+    /**
+     * Checks the C-STORE command's UIDs before anything is stored. Status per PS3.7 Annex C:
+     * 0x0117 (Invalid Object Instance) is defined for an instance UID that breaks the UID
+     * construction rules; 0x0122 (SOP Class Not Supported) when the class is malformed or is not the
+     * abstract syntax of the presentation context the message came on, since on that context we
+     * agreed to nothing else. Logs name the check, never the UID values (they identify the study).
+     */
+    private boolean commandUidsOk(Command rsp, String sopClass, String iuid, int pcId) {
+        String why = null;
+        int status = 0;
+        if (sopClass == null || !validUid(sopClass)) {
+            status = 0x0122;
+            why = "malformed or missing Affected SOP Class UID";
+        } else if (!sopClass.equals(abstractSyntaxes.get(pcId))) {
+            status = 0x0122;
+            why = "Affected SOP Class UID is not the abstract syntax of presentation context " + pcId;
+        } else if (iuid == null || !validUid(iuid)) {
+            status = 0x0117;
+            why = "malformed or missing Affected SOP Instance UID";
+        }
+        if (why == null) {
+            return true;
+        }
+        LOG.warn("refused a C-STORE from {}@{}: {} (status 0x{})", rq.callingAe(), host, why, Integer.toHexString(status));
+        rsp.putUs(Command.STATUS, status).putString(Command.ERROR_COMMENT, cut(why), ' ');
+        return false;
+    }
+
+    /** PS3.5 §9.1: at most 64 characters; dot-separated components of digits, no leading zero unless "0". */
+    static boolean validUid(String uid) {
+        if (uid.isEmpty() || uid.length() > 64) {
+            return false;
+        }
+        for (String c : uid.split("\\.", -1)) {
+            if (c.isEmpty() || !c.chars().allMatch(ch -> ch >= '0' && ch <= '9') || (c.length() > 1 && c.charAt(0) == '0')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String cut(String s) { return s.length() > 64 ? s.substring(0, 64) : s; }

@@ -20,10 +20,13 @@ import java.util.Set;
  * @param tls              TLS context with the site certificate, or null for plain TCP
  * @param needClientAuth   with TLS: require a client certificate trusted by {@code tls}
  * @param maxObjectBytes   largest data set accepted; a bigger one aborts the association (disk protection)
+ * @param requestTimeout   deadline from TCP accept to a complete A-ASSOCIATE-RQ; then the socket is
+ *                         closed and its association slot freed (idle connections must not hold slots)
  */
 public record ScpConfig(String aeTitle, String bindAddress, int port, Set<String> allowedCallingAes,
                         Set<String> allowedHosts, int maxPduLength, Duration artim, Duration idleTimeout,
-                        int maxAssociations, SSLContext tls, boolean needClientAuth, long maxObjectBytes) {
+                        int maxAssociations, SSLContext tls, boolean needClientAuth, long maxObjectBytes,
+                        Duration requestTimeout) {
     public ScpConfig {
         Objects.requireNonNull(aeTitle, "aeTitle");
         if (aeTitle.isBlank() || aeTitle.length() > 16) {
@@ -38,45 +41,56 @@ public record ScpConfig(String aeTitle, String bindAddress, int port, Set<String
         if (maxAssociations < 1) {
             throw new IllegalArgumentException("max associations must be at least 1");
         }
+        if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("association request timeout must be positive");
+        }
         allowedCallingAes = Set.copyOf(allowedCallingAes);
         allowedHosts = Set.copyOf(allowedHosts);
     }
 
-    /** Defaults: all interfaces, any caller, 64 KiB PDUs, 10 s ARTIM, 5 min idle, 16 associations, no TLS, 4 GiB objects. */
+    /**
+     * Defaults: all interfaces, any caller, 64 KiB PDUs, 10 s ARTIM, 5 min idle, 16 associations, no TLS, 4 GiB objects,
+     * 5 s from accept to A-ASSOCIATE-RQ (a real SCU sends it at once; 16 slots / 5 s means a peer must open more
+     * than 3 idle connections a second, sustained, to keep them all).
+     */
     public static ScpConfig of(String aeTitle, int port) {
         return new ScpConfig(aeTitle, "0.0.0.0", port, Set.of(), Set.of(), 65536, Duration.ofSeconds(10),
-                Duration.ofMinutes(5), 16, null, false, 4L << 30);
+                Duration.ofMinutes(5), 16, null, false, 4L << 30, Duration.ofSeconds(5));
     }
 
     public ScpConfig withBindAddress(String address) {
-        return new ScpConfig(aeTitle, address, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
+        return new ScpConfig(aeTitle, address, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes, requestTimeout);
     }
 
     public ScpConfig withAllowedCallingAes(Set<String> aes) {
-        return new ScpConfig(aeTitle, bindAddress, port, aes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
+        return new ScpConfig(aeTitle, bindAddress, port, aes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes, requestTimeout);
     }
 
     public ScpConfig withAllowedHosts(Set<String> hosts) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, hosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, hosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes, requestTimeout);
     }
 
     public ScpConfig withArtim(Duration d) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, d, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, d, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes, requestTimeout);
     }
 
     public ScpConfig withMaxAssociations(int n) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, n, tls, needClientAuth, maxObjectBytes);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, n, tls, needClientAuth, maxObjectBytes, requestTimeout);
     }
 
     public ScpConfig withMaxPduLength(int n) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, n, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, n, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes, requestTimeout);
     }
 
     public ScpConfig withMaxObjectBytes(long n) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, n);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, n, requestTimeout);
+    }
+
+    public ScpConfig withRequestTimeout(Duration d) {
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, tls, needClientAuth, maxObjectBytes, d);
     }
 
     public ScpConfig withTls(SSLContext context, boolean requireClientCertificate) {
-        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, context, requireClientCertificate, maxObjectBytes);
+        return new ScpConfig(aeTitle, bindAddress, port, allowedCallingAes, allowedHosts, maxPduLength, artim, idleTimeout, maxAssociations, context, requireClientCertificate, maxObjectBytes, requestTimeout);
     }
 }

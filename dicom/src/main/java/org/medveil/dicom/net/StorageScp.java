@@ -36,6 +36,7 @@ public final class StorageScp implements AutoCloseable {
     private ServerSocket server;
     private ExecutorService workers;
     private Thread acceptor;
+    private java.util.concurrent.ScheduledExecutorService timers;
     private volatile boolean closing;
 
     public StorageScp(ScpConfig config, StoreHandler handler) {
@@ -66,6 +67,11 @@ public final class StorageScp implements AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "dicom-assoc-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dicom-scp-timer");
             t.setDaemon(true);
             return t;
         });
@@ -123,6 +129,21 @@ public final class StorageScp implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the socket when no A-ASSOCIATE-RQ has arrived by the deadline. A wall-clock deadline,
+     * not a read timeout: a peer dripping one byte at a time would keep resetting a read timeout.
+     */
+    java.util.concurrent.ScheduledFuture<?> requestDeadline(Socket socket, String host) {
+        return timers.schedule(() -> {
+            LOG.warn("no A-ASSOCIATE-RQ from {} within {} ms of connecting; closing the connection", host,
+                    config.requestTimeout().toMillis());
+            closeQuietly(socket);
+        }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Connections open now (associations, and connections that have not yet sent their A-ASSOCIATE-RQ). */
+    public int openCount() { return open.size(); }
+
     void countStored() { stored.incrementAndGet(); }
 
     void countAborted() { aborted.incrementAndGet(); }
@@ -151,6 +172,7 @@ public final class StorageScp implements AutoCloseable {
             closeQuietly(s);
         }
         workers.shutdown();
+        timers.shutdownNow();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
             acceptor.join(5000);
