@@ -1,7 +1,6 @@
 package org.medveil.he.multiparty;
 
 import org.medveil.he.InvalidShareException;
-import org.medveil.he.ParameterMismatchException;
 import org.medveil.he.ring.Poly;
 import org.medveil.he.ring.Ring;
 import org.medveil.he.ring.Sampler;
@@ -35,9 +34,7 @@ public final class KeyShareHolder {
         }
         // the flooding must be sized for (at least) this key's holders: refused, typed, otherwise
         flooding.requireCovers(context, key.parties().size(), 1);
-        if (minContributions < 1) {
-            throw new IllegalArgumentException("minimum contributions must be at least 1, got " + minContributions);
-        }
+        ShareRequests.requireMinimum(minContributions);
         this.context = context;
         this.share = share;
         this.key = key;
@@ -65,18 +62,7 @@ public final class KeyShareHolder {
      * request is recorded in the ledger before the share is computed.
      */
     public DecryptionShare decryptionShare(Ciphertext ct) {
-        context.requireSameParams(ct.paramsFingerprint(), "ciphertext chunk " + ct.chunk());
-        if (!ct.keyId().equals(key.keyId())) {
-            throw new ParameterMismatchException("ciphertext chunk " + ct.chunk() + " is under key " + ct.keyId()
-                    + ", but party " + share.partyId() + " holds a share of key " + key.keyId()
-                    + "; send it to the holders of its own key");
-        }
-        if (ct.contributions() < minContributions) {
-            throw new InvalidShareException("ciphertext chunk " + ct.chunk() + " aggregates " + ct.contributions()
-                    + " contribution(s), fewer than the " + minContributions + " this key holder requires;"
-                    + " a lone update is never decrypted");
-        }
-        flooding.requireCovers(context, key.parties().size(), ct.contributions());
+        ShareRequests.check(context, key, share.partyId(), minContributions, flooding, ct);
         String digest = ct.shareRequestDigest();
         ledger.recordOrRefuse(digest);
         Ring ring = context.ring();

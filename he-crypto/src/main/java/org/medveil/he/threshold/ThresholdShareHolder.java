@@ -1,9 +1,9 @@
 package org.medveil.he.threshold;
 
 import org.medveil.he.InvalidShareException;
-import org.medveil.he.ParameterMismatchException;
 import org.medveil.he.multiparty.DecryptionLedger;
 import org.medveil.he.multiparty.FloodingNoise;
+import org.medveil.he.multiparty.ShareRequests;
 import org.medveil.he.ring.Poly;
 import org.medveil.he.ring.Ring;
 import org.medveil.he.ring.Sampler;
@@ -43,9 +43,7 @@ public final class ThresholdShareHolder {
                     + t.keyId() + ", not " + key.keyId() + "; load the threshold share of this job");
         }
         flooding.requireCovers(context, key.parties().size(), 1);
-        if (minContributions < 1) {
-            throw new IllegalArgumentException("minimum contributions must be at least 1, got " + minContributions);
-        }
+        ShareRequests.requireMinimum(minContributions);
         this.context = context;
         this.share = share;
         this.key = key;
@@ -61,18 +59,7 @@ public final class ThresholdShareHolder {
 
     /** The request is checked, then recorded in the ledger, before the share is computed. */
     public ThresholdDecryptionShare decryptionShare(Ciphertext ct, ActiveSet requested) {
-        context.requireSameParams(ct.paramsFingerprint(), "ciphertext chunk " + ct.chunk());
-        if (!ct.keyId().equals(key.keyId())) {
-            throw new ParameterMismatchException("ciphertext chunk " + ct.chunk() + " is under key " + ct.keyId()
-                    + ", but party " + share.partyId() + " holds a share of key " + key.keyId()
-                    + "; send it to the holders of its own key");
-        }
-        if (ct.contributions() < minContributions) {
-            throw new InvalidShareException("ciphertext chunk " + ct.chunk() + " aggregates " + ct.contributions()
-                    + " contribution(s), fewer than the " + minContributions + " this key holder requires;"
-                    + " a lone update is never decrypted");
-        }
-        flooding.requireCovers(context, key.parties().size(), ct.contributions());
+        ShareRequests.check(context, key, share.partyId(), minContributions, flooding, ct);
         ActiveSet set = share.threshold().requireValid(requested); // at least t members, all holders
         if (!set.members().contains(share.partyId())) {
             throw new InvalidShareException("party " + share.partyId() + " is not in the active set " + set.members()
