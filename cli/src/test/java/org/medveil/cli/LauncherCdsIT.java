@@ -31,8 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LauncherCdsIT {
     private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
-    private static final Path JAR = REPO.resolve("cli/target/medveil.jar");
-    private static final Path ARCHIVE = REPO.resolve("cli/target/cds/deid.jsa");
+    private static final Path BUILT = REPO.resolve("cli/target/medveil.jar");
 
     @TempDir
     Path dir;
@@ -64,7 +63,7 @@ class LauncherCdsIT {
     @Test
     @DisplayName("deid makes and then uses its class data sharing archive; output, exit code and outputs are unchanged")
     void archiveIsMadeUsedAndRebuilt() throws Exception {
-        assertTrue(Files.isRegularFile(JAR), "package the cli module first");
+        assertTrue(Files.isRegularFile(BUILT), "package the cli module first");
         Files.write(dir.resolve("key"), new byte[32]);
         DataSet ds = new DataSet();
         ds.putString(Tag.SOPClassUID, VR.UI, "1.2.840.10008.5.1.4.1.1.7");
@@ -78,14 +77,20 @@ class LauncherCdsIT {
         Result plain = deid(Map.of("MEDVEIL_CDS", "0"), "out0");
         assertEquals(0, plain.code(), plain.out());
         assertTrue(plain.out().contains("de-identified 1 file(s)"), plain.out());
+        // The launcher runs its content-addressed copy of the build; the archive lies beside it.
+        String[] current = Files.readString(REPO.resolve(".medveil/current")).trim().split(" ");
+        Path jar = Path.of(current[current.length - 1]);
+        String base = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+        Path archive = jar.resolveSibling(base + ".deid.jsa");
 
-        Files.deleteIfExists(ARCHIVE);
+        Files.deleteIfExists(archive);
         Result first = deid(Map.of(), "out1");
         assertEquals(0, first.code(), first.out());
         assertEquals(lines(plain), lines(first), "the run that writes the archive prints the same");
-        assertTrue(Files.isRegularFile(ARCHIVE), "the first deid run leaves an archive");
-        try (Stream<Path> s = Files.list(ARCHIVE.getParent())) {
-            assertEquals(List.of(ARCHIVE), s.toList(), "no temporary archive left behind");
+        assertTrue(Files.isRegularFile(archive), "the first deid run leaves an archive");
+        try (Stream<Path> s = Files.list(jar.getParent())) {
+            assertEquals(List.of(archive, jar), s.filter(p -> p.getFileName().toString().startsWith(base)).sorted().toList(),
+                    "no temporary archive left behind");
         }
 
         Result used = deid(Map.of("MEDVEIL_JAVA_OPTS", "-Xlog:cds=info"), "out2");
@@ -95,16 +100,17 @@ class LauncherCdsIT {
         assertEquals(lines(plain), lines(quiet));
         assertEquals(readAll(dir.resolve("out0")), readAll(dir.resolve("out3")), "same output files");
 
-        // a newer jar (what a rebuild leaves): the archive is made again, never used against it
-        FileTime archiveTime = Files.getLastModifiedTime(ARCHIVE);
-        Files.setLastModifiedTime(JAR, FileTime.fromMillis(archiveTime.toMillis() + 1000));
+        // a jar newer than its archive (content-addressed jars are never rewritten, but if one were):
+        // the archive is made again, never used against it
+        FileTime archiveTime = Files.getLastModifiedTime(archive);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(archiveTime.toMillis() + 1000));
         Result rebuilt = deid(Map.of("MEDVEIL_JAVA_OPTS", "-Xlog:cds=info"), "out4");
         assertEquals(0, rebuilt.code(), rebuilt.out());
         assertFalse(rebuilt.out().contains("Mapped dynamic region"), "a stale archive is not used:\n" + rebuilt.out());
-        assertTrue(Files.getLastModifiedTime(ARCHIVE).compareTo(Files.getLastModifiedTime(JAR)) > 0, "archive rebuilt");
+        assertTrue(Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0, "archive rebuilt");
 
         // a failing run passes its exit code and message through, on both paths of the launcher
-        Files.delete(ARCHIVE);
+        Files.delete(archive);
         Files.delete(dir.resolve("key"));
         Result failingFirst = deid(Map.of(), "out5");
         Result failingLater = deid(Map.of(), "out6");
