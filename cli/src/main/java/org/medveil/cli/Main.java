@@ -50,7 +50,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
 
     /** For commands that only group subcommands: run without one, they print usage to stderr and exit 2. */
-    static int usageError(CommandLine.Model.CommandSpec spec) {
+    public static int usageError(CommandLine.Model.CommandSpec spec) {
         CommandLine cl = spec.commandLine();
         cl.getErr().println("medveil: error: '" + spec.qualifiedName() + "' needs a subcommand");
         cl.usage(cl.getErr());

@@ -28,17 +28,19 @@ class CliDetailsTest {
     }
 
     @Test
-    @DisplayName("bare 'medveil' and 'provision' without a subcommand exit 2 with usage on stderr")
+    @DisplayName("bare 'medveil', 'provision', 'dicom' and 'he' without a subcommand exit 2 with usage on stderr")
     void bareCommandsExit2() {
         CliRun bare = CliRun.run();
         assertEquals(2, bare.exit(), bare.err());
         assertTrue(bare.err().contains("Usage: medveil"), bare.err());
         assertEquals("", bare.out());
-        CliRun provision = CliRun.run("provision");
-        assertEquals(2, provision.exit(), provision.err());
-        assertTrue(provision.err().startsWith("medveil: error: 'medveil provision' needs a subcommand"), provision.err());
-        assertTrue(provision.err().contains("Usage: medveil provision"), provision.err());
-        assertEquals("", provision.out());
+        for (String group : List.of("provision", "dicom", "he")) {
+            CliRun run = CliRun.run(group);
+            assertEquals(2, run.exit(), run.err());
+            assertTrue(run.err().startsWith("medveil: error: 'medveil " + group + "' needs a subcommand"), run.err());
+            assertTrue(run.err().contains("Usage: medveil " + group), run.err());
+            assertEquals("", run.out());
+        }
         assertEquals(0, CliRun.run("--help").exit(), "--help still succeeds");
     }
 

@@ -6,12 +6,12 @@ import picocli.CommandLine.Command;
 @Command(name = "dicom", mixinStandardHelpOptions = true,
         description = "Inspect, convert and receive DICOM files.",
         subcommands = {DumpCommand.class, ConvertCommand.class, ScpCommand.class})
-public final class DicomCommand implements Runnable {
+public final class DicomCommand implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        return org.medveil.cli.Main.usageError(spec);
     }
 }

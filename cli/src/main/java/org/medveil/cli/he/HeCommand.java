@@ -7,13 +7,13 @@ import picocli.CommandLine.Command;
 @Command(name = "he", mixinStandardHelpOptions = true,
         description = "Homomorphic encryption of model updates: benchmarks and diagnostics.",
         subcommands = {BenchCommand.class})
-public final class HeCommand implements Runnable {
+public final class HeCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        return org.medveil.cli.Main.usageError(spec);
     }
 }
