@@ -165,6 +165,26 @@ class DaemonsIT {
     }
 
     @Test
+    @DisplayName("the storage SCP logs one line when stopped by SIGTERM")
+    void scpLogsOnSigterm() throws Exception {
+        int scpPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            scpPort = s.getLocalPort();
+        }
+        Path out = dir.resolve("scp.out");
+        Process scp = command("dicom", "scp", "--aet", "MEDVEIL", "--port", String.valueOf(scpPort), "--out", "incoming")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        daemons.add(scp);
+        await("scp listening", () -> read("scp.out").contains("listening on"), read("scp.out"));
+        scp.destroy(); // SIGTERM
+        assertTrue(scp.waitFor(20, TimeUnit.SECONDS), read("scp.out"));
+        List<String> stopping = read("scp.out").lines().filter(l -> l.contains("scp stopping")).toList();
+        assertEquals(1, stopping.size(), read("scp.out"));
+        assertTrue(OUR_LINE.matcher(stopping.get(0)).matches() && stopping.get(0).contains("INFO "), stopping.get(0));
+        assertTrue(stopping.get(0).endsWith("scp stopping: 0 associations open"), stopping.get(0));
+    }
+
+    @Test
     @DisplayName("a site kit started twice: the replaced process stops with exit 1 naming the other host; the other stays")
     void duplicateSiteKit() throws Exception {
         coordinator();
