@@ -55,7 +55,7 @@ final class CarriedLabels {
         String describe() {
             StringBuilder sb = new StringBuilder("labels: ").append(rows)
                     .append(" row(s) re-keyed to the new SOP Instance UIDs -> ").append(file)
-                    .append(" (").append(dropped).append(" dropped: their objects were not de-identified");
+                    .append(dropped == 0 ? " (none dropped" : " (" + dropped + " dropped: their objects were not de-identified");
             if (unlabeled > 0) {
                 sb.append("; ").append(unlabeled).append(" de-identified object(s) have no label row");
             }
