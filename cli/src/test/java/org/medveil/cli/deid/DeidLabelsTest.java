@@ -147,6 +147,15 @@ class DeidLabelsTest {
     }
 
     @Test
+    void helpSaysLabelsFollow() {
+        CliRun h = CliRun.run("deid", "--help");
+        assertEquals(0, h.exit());
+        String flat = h.out().replaceAll("\\s+", " ");
+        assertTrue(flat.contains("--labels=FILE") && flat.contains("labels.csv")
+                && flat.contains("re-keyed to its object's new SOP Instance UID"), h.out());
+    }
+
+    @Test
     void labelsOptionNamesAnotherFileAndBadLabelFilesSayWhat() throws IOException {
         Map<String, Integer> labels = synth(4);
         Path elsewhere = dir.resolve("elsewhere.csv");
