@@ -23,6 +23,8 @@ import org.medveil.governance.deid.DeidProfiles;
 import org.medveil.governance.deid.LoadedProfile;
 import org.medveil.governance.strategy.StrategyDecision;
 import org.medveil.governance.strategy.StrategyViolationException;
+import org.medveil.models.data.DatasetException;
+import org.medveil.models.data.LabeledFolders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,6 +57,8 @@ import java.util.stream.Stream;
  * refused go to the quarantine folder with a reason file, and the run goes on. An output is never
  * replaced: a second input with the same SOP Instance UID is a duplicate (same content, no second
  * file) or is quarantined. DICOMDIRs are skipped, never copied. Every input is counted once.
+ * A label sidecar ({@code IN/labels.csv}, or {@code --labels FILE}) is not an input: it follows
+ * the objects to {@code OUT/labels.csv}, re-keyed to their new SOP Instance UIDs (see {@link CarriedLabels}).
  */
 @Command(name = "deid", mixinStandardHelpOptions = true,
         description = {"De-identify DICOM files with a PS3.15 Annex E profile (Basic Profile + options), "
@@ -63,7 +67,11 @@ import java.util.stream.Stream;
                         + "files, and inputs whose SOP Instance UID is already taken by different content, go to the "
                         + "quarantine folder with a .reason.txt each. An input that de-identifies to an existing output's "
                         + "content is counted as a duplicate. A DICOMDIR is skipped (not copied); the files it references "
-                        + "are de-identified. Exit code 1 only when no file could be de-identified."})
+                        + "are de-identified. Exit code 1 only when no file could be de-identified.",
+                "Labels follow the images: a labels.csv at the top of the IN folder in the format 'medveil train' reads "
+                        + "(SOPInstanceUID,label lines) is not treated as an input but written to OUT/labels.csv with each row "
+                        + "re-keyed to its object's new SOP Instance UID, so 'medveil train --data OUT' works; rows whose "
+                        + "object was not de-identified are dropped and counted, and no original UID is written."})
 public final class DeidCommand implements Callable<Integer> {
 
     @Option(names = "--profile", required = true, paramLabel = "FILE",
@@ -82,6 +90,12 @@ public final class DeidCommand implements Callable<Integer> {
     @Option(names = "--quarantine", paramLabel = "DIR",
             description = "Where refused or unreadable files go (default: OUT-quarantine next to OUT).")
     Path quarantine;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Label file to carry along instead of IN/labels.csv (same format: SOPInstanceUID,label "
+                    + "per line); its rows go to OUT/labels.csv under the new SOP Instance UIDs. An existing OUT/labels.csv "
+                    + "is merged with (rows added), never overwritten with other labels.")
+    Path labelsFile;
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar (never drawn without a terminal).")
     boolean noProgress;
@@ -103,6 +117,10 @@ public final class DeidCommand implements Callable<Integer> {
     private String strategyNote;
     private EscrowKey escrow;
     private final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
+    /** The labels carried along, or null; read before any output is written. */
+    private CarriedLabels labels;
+    /** Why IN/labels.csv was not carried along, or null. */
+    private String labelsNote;
 
     @Override
     public Integer call() {
@@ -120,6 +138,7 @@ public final class DeidCommand implements Callable<Integer> {
         escrow = escrowKey(profile);
         Deidentifier engine = new Deidentifier(AnnexETable.standard(), profile.profile(), new ProjectKey(readKey(keyFile, "--key")),
                 rules(profile), new PixelBlanker(), escrow);
+        labels = labels();
         Inputs inputs = inputs();
         Path q = quarantine != null ? quarantine
                 : out.toAbsolutePath().resolveSibling(out.getFileName() + "-quarantine");
@@ -133,9 +152,15 @@ public final class DeidCommand implements Callable<Integer> {
                 + (decision.overridden() ? " override" : "");
         Summary s = run(engine, inputs, q);
         o.println(s.describe(q));
+        if (labelsNote != null) {
+            o.println(labelsNote);
+        }
         if (s.done + s.duplicates == 0 && s.quarantined > 0) {
             throw new DeidCliException("no file could be de-identified; " + s.quarantined + " input(s) are in the "
-                    + "quarantine folder " + q + " with their reasons");
+                    + "quarantine folder " + q + " with their reasons" + (labels != null ? "; no labels written" : ""));
+        }
+        if (labels != null) {
+            o.println(labels.writeTo(out).describe());
         }
         return 0;
     }
@@ -285,6 +310,8 @@ public final class DeidCommand implements Callable<Integer> {
                 Path folder = f.toAbsolutePath().getParent();
                 return new Outcome(Kind.SKIPPED, size, null, null, MediaDirectory.references(input, folder));
             }
+            // read before de-identification replaces it: the labels are keyed on it
+            String oldSop = labels == null ? null : input.dataSet().getString(org.medveil.dicom.Tag.SOPInstanceUID);
             DeidResult r = engine.deidentify(input);
             List<String> method = new ArrayList<>(r.file().dataSet().getStrings(0x00120063));
             method.add(strategyNote);
@@ -295,6 +322,9 @@ public final class DeidCommand implements Callable<Integer> {
             Path target = dir.resolve((sop == null ? "object-" + java.util.UUID.randomUUID() : sop) + ".dcm");
             NoReplaceFiles.Placed placed = NoReplaceFiles.place(target,
                     o -> new DicomWriter().writeFile(r.file(), o, r.outputSyntax()), this::sameObject);
+            if (labels != null && placed != NoReplaceFiles.Placed.DIFFERENT) {
+                labels.deidentified(oldSop, sop);
+            }
             return switch (placed) {
                 case CREATED -> new Outcome(Kind.DONE, size, r.occlusionRule(), null, null);
                 case SAME -> Outcome.of(Kind.DUPLICATE, size);
@@ -408,10 +438,51 @@ public final class DeidCommand implements Callable<Integer> {
         if (!Files.isDirectory(in)) {
             throw new DeidCliException("no such file or folder: " + in);
         }
+        Path carried = labels == null ? null : labels.source().toAbsolutePath().normalize();
         try (Stream<Path> s = Files.walk(abs)) {
-            return new Inputs(s.filter(Files::isRegularFile).sorted().toList(), abs, null);
+            return new Inputs(s.filter(Files::isRegularFile).filter(p -> !p.equals(carried)).sorted().toList(), abs, null);
         } catch (IOException e) {
             throw new DeidCliException("cannot list " + in + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The label file to carry along: --labels, else IN/labels.csv when IN is a folder. A bad
+     * --labels file stops the run before anything is written; an IN/labels.csv that is not in
+     * train's format is left as an ordinary input (quarantined as not DICOM) with a note.
+     */
+    private CarriedLabels labels() {
+        Path detected = Files.isDirectory(in) ? in.resolve(LabeledFolders.LABELS) : null;
+        if (detected != null && !Files.isRegularFile(detected)) {
+            detected = null;
+        }
+        if (labelsFile != null) {
+            if (!Files.isRegularFile(labelsFile)) {
+                throw new DeidCliException("--labels " + labelsFile + ": no such file; give the label file "
+                        + "(SOPInstanceUID,label per line) of the images in IN");
+            }
+            try {
+                if (detected != null && !Files.isSameFile(detected, labelsFile)) {
+                    throw new DeidCliException("two label files: --labels " + labelsFile + " and " + detected
+                            + "; move the one that should not follow the images out of IN, or drop --labels");
+                }
+                return CarriedLabels.read(labelsFile.toAbsolutePath().normalize());
+            } catch (DatasetException e) {
+                throw new DeidCliException("--labels: " + e.getMessage() + "; fix the file (SOPInstanceUID,label per line)", e);
+            } catch (IOException e) {
+                throw new DeidCliException("--labels " + labelsFile + ": " + e.getMessage(), e);
+            }
+        }
+        if (detected == null) {
+            return null;
+        }
+        try {
+            return CarriedLabels.read(detected.toAbsolutePath().normalize());
+        } catch (DatasetException e) {
+            labelsNote = "labels: " + detected + " is not in the SOPInstanceUID,label format train reads (" + e.getMessage()
+                    + "); it was quarantined like any non-DICOM file, not carried along; fix it and run again, "
+                    + "or name the right file with --labels";
+            return null;
         }
     }
 

@@ -59,6 +59,14 @@ public final class LabeledFolders {
             throw new DatasetException("no " + LABELS + " in data folder " + folder
                     + "; write one line per image: SOPInstanceUID,label");
         }
+        return readLabelsFile(csv);
+    }
+
+    /**
+     * Parses one label file in the sidecar format (also used by {@code medveil deid}, which
+     * carries labels along under the new UIDs). Error messages name the line, never its content.
+     */
+    public static Map<String, Integer> readLabelsFile(Path csv) {
         Map<String, Integer> labels = new HashMap<>();
         List<String> lines;
         try {
