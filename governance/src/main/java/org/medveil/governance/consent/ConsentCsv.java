@@ -80,7 +80,7 @@ public final class ConsentCsv {
         try {
             CsvRows.Row header = rows.next();
             if (header == null) {
-                throw new ConsentImportException(name + ": the file is empty; the first line must name the columns "
+                throw new ConsentImportException(name + ":1: the file is empty; the first line must name the columns "
                         + String.join(",", REQUIRED));
             }
             Map<String, Integer> columns = columns(header, name);
