@@ -14,7 +14,7 @@ public enum Condition {
     /** A fresh consent decision permits the purpose with sharing in joint modeling (REQ-ACQ-3). */
     CONSENT_FOR_JOINT_MODELING("consent-joint-modeling", "consent for the purpose and joint modeling"),
     /** A personal biometric image only once it cannot be re-identified (grade 1–2, clause 5.1.2e). */
-    BIOMETRIC_DEIDENTIFIED("biometric", "no re-identifiable biometric"),
+    BIOMETRIC_DEIDENTIFIED("not-biometric", "not a personal biometric image (Table 1) that may still be re-identified"),
     /** A data manager approved the destruction; a second one when configured (REQ-DEL-2). */
     DESTRUCTION_APPROVED("destruction-approval", "a data manager's approval (a second person's when configured)");
 
