@@ -1,6 +1,5 @@
 package org.medveil.governance.consent;
 
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.Mac;
@@ -16,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@Tag("REQ-ACQ-3")
+/** The keyed pseudonym the consent registry is keyed by (issue 12); no requirement tag: ACQ-3 asks for the consent check, not for this key. */
 class PatientPseudonymizerTest {
 
     static byte[] key(int seed) {
