@@ -36,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * twice, a site revoked while running, a revoked coordinator, JSON logs. Every daemon's output
  * is checked to hold only our one-line log format (no stack traces, no library dumps).
  */
-@Tag("REQ-TX-2")
 @Tag("REQ-TX-3")
 class DaemonsIT {
 

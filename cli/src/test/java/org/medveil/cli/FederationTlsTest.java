@@ -51,7 +51,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Coordinator and site nodes over real TLS 1.3 on loopback, with certificates from a real
  * provisioning folder (REQ-TX-2, TX-3, USE-3).
  */
-@Tag("REQ-TX-2")
 @Tag("REQ-TX-3")
 @Tag("REQ-USE-3")
 class FederationTlsTest {

@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Runs {@code medveil he bench} in-process through the real command line. */
-@Tag("FL-1")
 class HeBenchCommandTest {
 
     private static void assertErrorWithinBound(CliRun r) {

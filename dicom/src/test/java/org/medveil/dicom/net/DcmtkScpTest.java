@@ -67,7 +67,7 @@ class DcmtkScpTest {
     }
 
     @Test
-    @Tag("REQ-ACQ-5")
+    @Tag("REQ-TX-3")
     void callingAeOutsideTheAllowListAndWrongCalledAeAreRejected() throws Exception {
         String[] wrongCaller = echo("INTRUDER", AE);
         assertNotEquals("0", wrongCaller[0]);
@@ -188,7 +188,7 @@ class DcmtkScpTest {
     }
 
     @Test
-    @Tag("REQ-ACQ-5")
+    @Tag("REQ-TX-3")
     void hostOutsideTheAllowListIsRejected() throws Exception {
         scp.close();
         scp = new StorageScp(ScpConfig.of(AE, 0).withBindAddress("127.0.0.1").withAllowedHosts(Set.of("10.9.8.7")),

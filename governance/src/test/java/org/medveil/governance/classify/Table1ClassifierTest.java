@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Tag("REQ-ACQ-7")
-@Tag("REQ-ACQ-6")
 class Table1ClassifierTest {
 
     private final Table1Classifier classifier = new Table1Classifier();

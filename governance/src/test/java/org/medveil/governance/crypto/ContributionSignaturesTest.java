@@ -52,7 +52,6 @@ import org.medveil.he.verify.SignedContribution;
 
 /** Site signatures on he-crypto messages with the real ECDSA P-256 keys and certificates of provisioned kits. */
 @Tag("REQ-FL-1")
-@Tag("REQ-TX-2")
 class ContributionSignaturesTest {
 
     private static final List<String> SITES = List.of("hospital-a", "hospital-b", "hospital-c");

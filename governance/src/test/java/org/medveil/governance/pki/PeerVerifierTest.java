@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@Tag("REQ-TX-2")
+@Tag("REQ-USE-3")
 class PeerVerifierTest {
 
     @TempDir

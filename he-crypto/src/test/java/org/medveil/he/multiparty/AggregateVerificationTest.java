@@ -45,7 +45,7 @@ import org.medveil.he.verify.SignedContribution;
  * could get something other than the sum of the listed signed contributions decrypted is refused
  * with its typed reason, and no share leaves the holder.
  */
-@Tag("FL-1")
+@Tag("REQ-FL-1")
 class AggregateVerificationTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());

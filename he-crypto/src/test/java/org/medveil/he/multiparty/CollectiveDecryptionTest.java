@@ -18,7 +18,7 @@ import org.medveil.he.rlwe.Params;
 import org.medveil.he.rlwe.VectorEncryptor;
 
 /** encrypt → add → collective decrypt recovers the exact sum within {@link NoiseBudget}. */
-@Tag("FL-1")
+@Tag("REQ-FL-1")
 class CollectiveDecryptionTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());

@@ -21,7 +21,7 @@ import org.medveil.he.RepeatedDecryptionException;
 import org.medveil.he.UnverifiedAggregateException;
 
 /** The file ledger: one owner, durable round reservations, crash safety. */
-@Tag("FL-1")
+@Tag("REQ-FL-1")
 class DecryptionLedgerTest {
 
     private static final List<LedgerEntry> ROUND = LedgerHolderProcess.entries();

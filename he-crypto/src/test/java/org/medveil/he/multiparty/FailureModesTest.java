@@ -27,7 +27,7 @@ import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.Params;
 
 /** Wrong key shares, wrong parameters, missing shares and repeated requests fail loudly. */
-@Tag("FL-1")
+@Tag("REQ-FL-1")
 class FailureModesTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());

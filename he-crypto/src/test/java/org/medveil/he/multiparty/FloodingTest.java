@@ -28,7 +28,7 @@ import org.medveil.he.rlwe.Params;
  * recomputed here from the README's formula, and the noise actually present in a share
  * (h_i − c1·s_i, recovered with the key share) is measured.
  */
-@Tag("FL-1")
+@Tag("REQ-FL-1")
 class FloodingTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());

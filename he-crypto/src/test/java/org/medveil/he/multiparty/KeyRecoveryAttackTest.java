@@ -46,7 +46,7 @@ import org.medveil.he.verify.SignedContribution;
  * D = 2^130 (above the scaled message, Δ = 2^122, and far below Q ≈ 2^162) makes the combined shares equal m + D·X^p·s, which gives away the whole collective
  * secret s. The spot checks catch it with probability k/(N/8) only; the secret sketch always.
  */
-@Tag("FL-1")
+@Tag("REQ-FL-1")
 class KeyRecoveryAttackTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());

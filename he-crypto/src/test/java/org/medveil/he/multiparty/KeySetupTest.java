@@ -27,7 +27,7 @@ import org.medveil.he.rlwe.PublicKey;
 import org.medveil.he.verify.ContributionSigner;
 
 /** Issue 10 part 2: public-key shares are committed, then revealed and signed; nobody picks the key. */
-@Tag("FL-1")
+@Tag("REQ-FL-1")
 class KeySetupTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());

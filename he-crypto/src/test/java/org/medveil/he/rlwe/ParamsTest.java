@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.medveil.he.InsecureParametersException;
 import org.medveil.he.ring.Primes;
 
-@Tag("DEID-1")
 class ParamsTest {
 
     @Test
+    @Tag("REQ-FL-1") // 128-bit RLWE parameters: the coordinator cannot decrypt one site's update
     void defaultSetIsN8192WithThree54BitPrimesWithinThe128BitTable() {
         Params p = Params.defaults();
         assertEquals("n8192", p.name());
@@ -49,6 +49,7 @@ class ParamsTest {
     }
 
     @Test
+    @Tag("REQ-FL-1") // 128-bit RLWE parameters: the coordinator cannot decrypt one site's update
     void insecureSetsAreRefused() {
         // three 54-bit primes at N=4096: log Q = 162 > 109
         InsecureParametersException e = assertThrows(InsecureParametersException.class,

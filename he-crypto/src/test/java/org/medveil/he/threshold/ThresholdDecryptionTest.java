@@ -27,7 +27,7 @@ import org.medveil.he.rlwe.Params;
 import org.medveil.he.rlwe.VectorEncryptor;
 
 /** t-of-N: any t holders decrypt within the bound, t − 1 never do, and the guards hold. */
-@Tag("FL-1")
+@Tag("REQ-FL-1")
 class ThresholdDecryptionTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());

@@ -30,7 +30,7 @@ import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.Params;
 import org.medveil.he.rlwe.PublicKey;
 
-@Tag("TX-4")
+@Tag("REQ-TX-4")
 class WireCodecTest {
 
     private static final HeContext CTX = new HeContext(Params.defaults());

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.medveil.models.ModelsException;
 import org.medveil.models.SynthFixture;
@@ -75,8 +74,7 @@ class TrainingTest {
     }
 
     @Test
-    @Tag("FL-1")
-    @DisplayName("FL-1: the update that leaves the site is w_local - w_global; applying it to w_global gives w_local")
+    @DisplayName("the update that leaves the site is w_local - w_global; applying it to w_global gives w_local")
     void updateIsDelta() {
         Network net = cnn(3);
         float[] global = net.parameters();
@@ -92,8 +90,7 @@ class TrainingTest {
     }
 
     @Test
-    @Tag("FL-2")
-    @DisplayName("FL-2: the model hash (SHA-256 of the parameters) is stable and changes with a one-ulp change")
+    @DisplayName("the model hash (SHA-256 of the parameters) is stable and changes with a one-ulp change")
     void parameterDigest() {
         Network a = cnn(4);
         Network b = cnn(4);
