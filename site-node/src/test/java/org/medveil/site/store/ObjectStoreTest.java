@@ -55,6 +55,10 @@ class ObjectStoreTest {
                     .withPatientKey("pk-1")
                     .withProvenance(new Provenance(Provenance.Channel.SCP, "MODALITY1@10.0.0.5", Instant.now())));
             id = o.id();
+            // no plaintext in any file while the store is open (WAL and temp files included)
+            byte[] early = marker.getBytes(StandardCharsets.US_ASCII);
+            assertEquals(List.of(), StoreFiles.filesContaining(tmp.resolve("data"), early));
+            assertEquals(List.of(), StoreFiles.filesContaining(tmp.resolve("keys"), early));
             assertEquals(HexFormat.of().formatHex(MerkleTree.sha256().digest(original)), o.digest());
             assertEquals(original.length, o.size());
             assertTrue(Files.isRegularFile(store.pathOf(id)));
@@ -174,6 +178,9 @@ class ObjectStoreTest {
             assertNull(d.meta().patientKey());
             assertNull(d.meta().category());
             assertFalse(Files.exists(file), "live file deleted");
+            // while the store is still open (no close-time checkpoint): the key is already gone from
+            // keys.db and its write-ahead log
+            assertEquals(List.of(), StoreFiles.filesContaining(tmp.resolve("keys"), wrapped));
             assertThrows(ObjectDestroyedException.class, () -> store.read(id));
             assertEquals("0", SiteIndexTest.scalar(store.index(), "SELECT COUNT(*) FROM labels"));
             assertTrue(store.read(keep).length == 20_000, "other objects stay readable");

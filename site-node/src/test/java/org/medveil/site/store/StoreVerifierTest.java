@@ -81,6 +81,9 @@ class StoreVerifierTest {
             });
             StoreVerifier.Report r = new StoreVerifier(store).verify();
             assertEquals(List.of(id), ids(r.altered()));
+            ObjectIntegrityException e = org.junit.jupiter.api.Assertions.assertThrows(ObjectIntegrityException.class,
+                    () -> store.read(id));
+            assertTrue(e.getMessage().contains("content digest does not match the index"), e.getMessage());
             assertEquals(1, r.rootMismatches().size());
             assertTrue(r.rootMismatches().get(0).startsWith("ds: stored root " + before), r.rootMismatches().toString());
         }
