@@ -110,7 +110,12 @@ public final class ObjectStore implements AutoCloseable {
             KeyFiles.createPrivateDirectories(data.resolve("objects"));
             KeyFiles.createPrivateDirectories(data.resolve("tmp"));
             ch = FileChannel.open(data.resolve("store.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = ch.tryLock();
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;   // held by this same JVM
+            }
             if (lock == null) {
                 ch.close();
                 throw new StoreException("store " + data + " is in use by another process; stop it first"

@@ -69,6 +69,12 @@ class CrashTest {
             });
             reader.start();
             assertTrue(ready.await(20, TimeUnit.SECONDS), "child " + run + " did not start; see child-" + run + ".err");
+            if (run == 0) {
+                // a second process cannot open the folder while the child holds it
+                StoreException busy = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+                        () -> StoreFiles.store(tmp, ks));
+                assertTrue(busy.getMessage().contains("is in use by another process"), busy.getMessage());
+            }
             Thread.sleep(ThreadLocalRandom.current().nextInt(20, 400));
             p.destroyForcibly();   // SIGKILL
             p.waitFor(10, TimeUnit.SECONDS);

@@ -103,8 +103,9 @@ class ObjectStoreTest {
     void secondOpenOfTheSameFolderIsRefused() {
         SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
         try (ObjectStore store = StoreFiles.store(tmp, ks)) {
-            // a second process would get the same refusal; within one JVM the lock shows as overlapping
-            assertThrows(RuntimeException.class, () -> StoreFiles.store(tmp, ks));
+            StoreException e = assertThrows(StoreException.class, () -> StoreFiles.store(tmp, ks));
+            assertEquals("store " + tmp.resolve("data") + " is in use by another process; stop it first"
+                    + " (only one site node may open a data folder)", e.getMessage());
         }
     }
 
