@@ -61,6 +61,9 @@ class ObjectStoreTest {
             assertEquals(List.of(), StoreFiles.filesContaining(tmp.resolve("keys"), early));
             assertEquals(HexFormat.of().formatHex(MerkleTree.sha256().digest(original)), o.digest());
             assertEquals(original.length, o.size());
+            assertEquals("scp|MODALITY1@10.0.0.5|" + o.digest(), SiteIndexTest.scalar(store.index(),
+                    "SELECT channel || '|' || source || '|' || content_digest FROM provenance WHERE object_id = '"
+                    + id + "'"));
             assertTrue(Files.isRegularFile(store.pathOf(id)));
             StoredObject d = store.put(StoredObjectKind.DERIVATIVE, new ByteArrayInputStream(derivative),
                     ObjectMeta.of("ds1").withParent(id));

@@ -67,6 +67,28 @@ class StoreVerifierTest {
     }
 
     @Test
+    void alteredOrMissingDataKeyIsNamed() throws Exception {
+        SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
+        String a;
+        String b;
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            a = store.put(StoredObjectKind.ORIGINAL, new byte[] {1}, ObjectMeta.of("ds")).id();
+            b = store.put(StoredObjectKind.ORIGINAL, new byte[] {2}, ObjectMeta.of("ds")).id();
+        }
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("keys/keys.db"));
+                var st = c.createStatement()) {
+            st.executeUpdate("UPDATE data_keys SET wrapped = zeroblob(60) WHERE object_id = '" + a + "'");
+            st.executeUpdate("DELETE FROM data_keys WHERE object_id = '" + b + "'");
+        }
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            StoreVerifier.Report r = new StoreVerifier(store).verify();
+            assertEquals(List.of(a, b).stream().sorted().toList(), ids(r.altered()));
+            String why = r.altered().stream().filter(f -> f.id().equals(a)).findFirst().orElseThrow().reason();
+            assertTrue(why.contains("does not open with this site's master key"), why);
+        }
+    }
+
+    @Test
     void editedIndexDigestBreaksTheDatasetRoot() {
         SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.SM4_GCM);
         try (ObjectStore store = StoreFiles.store(tmp, ks)) {
