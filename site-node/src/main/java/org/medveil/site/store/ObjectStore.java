@@ -192,6 +192,23 @@ public final class ObjectStore implements AutoCloseable {
                     + " (check free space and permissions); nothing was stored", e);
         }
         Instant now = Instant.now();
+        try {
+            indexNew(id, kind, plaintext.length, digest, meta, now);
+        } catch (RuntimeException e) {
+            // refused by the index (e.g. unknown parent): take back key and file, nothing stays behind
+            keys.destroy(id);
+            try {
+                overwriteAndDelete(target);
+            } catch (IOException io) {
+                e.addSuppressed(io);
+            }
+            throw e;
+        }
+        return new StoredObject(id, kind, digest, plaintext.length, keystore.suite().configName(), now,
+                StoredObject.State.ACTIVE, null, meta);
+    }
+
+    private void indexNew(String id, StoredObjectKind kind, long size, String digest, ObjectMeta meta, Instant now) {
         index.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO objects(id, kind, parent_id, dataset,"
                     + " sop_class, modality, body_part, category, grade, patient_key, size, digest, suite,"
@@ -206,7 +223,7 @@ public final class ObjectStore implements AutoCloseable {
                 ps.setString(8, meta.category());
                 ps.setObject(9, meta.grade());
                 ps.setString(10, meta.patientKey());
-                ps.setLong(11, plaintext.length);
+                ps.setLong(11, size);
                 ps.setString(12, digest);
                 ps.setString(13, keystore.suite().configName());
                 ps.setString(14, now.toString());
@@ -227,8 +244,6 @@ public final class ObjectStore implements AutoCloseable {
             updateRoot(c, meta.dataset());
             return null;
         });
-        return new StoredObject(id, kind, digest, plaintext.length, keystore.suite().configName(), now,
-                StoredObject.State.ACTIVE, null, meta);
     }
 
     /** Reads the whole stream, then as {@link #put(StoredObjectKind, byte[], ObjectMeta)}. */
@@ -365,7 +380,7 @@ public final class ObjectStore implements AutoCloseable {
             sql.append(" AND patient_key = ?");
             args.add(filter.patientKey());
         }
-        sql.append(" ORDER BY created_at, id");
+        sql.append(" ORDER BY rowid");   // insertion order
         return query(sql.toString(), args);
     }
 

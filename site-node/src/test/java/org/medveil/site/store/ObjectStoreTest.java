@@ -103,6 +103,21 @@ class ObjectStoreTest {
     }
 
     @Test
+    void putRefusedByTheIndexLeavesNothingBehind() throws Exception {
+        SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            StoreException e = assertThrows(StoreException.class, () -> store.put(StoredObjectKind.DERIVATIVE,
+                    new byte[] {1, 2}, ObjectMeta.of("ds").withParent("ff".repeat(16))));
+            assertTrue(e.getMessage().contains("FOREIGN KEY"), e.getMessage());
+            assertEquals(List.of(), store.objectFiles());
+            assertEquals(List.of(), store.list(ObjectFilter.all()));
+        }
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            assertEquals(java.util.Set.of(), store.recovery().orphans());
+        }
+    }
+
+    @Test
     void secondOpenOfTheSameFolderIsRefused() {
         SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
         try (ObjectStore store = StoreFiles.store(tmp, ks)) {
