@@ -1,0 +1,622 @@
+package org.medveil.site.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.medveil.governance.crypto.CipherSuite;
+import org.medveil.governance.crypto.ObjectCipher;
+import org.medveil.governance.crypto.TamperedException;
+
+/**
+ * The site's encrypted object store (REQ-STO-1, STO-2, DEL-1, DEL-6).
+ *
+ * <p>Layout: data folder {@code DATA/} holds {@code index.db} ({@link SiteIndex}),
+ * {@code objects/ab/cdef…} (one encrypted file per object, named by its 128-bit hex id) and
+ * {@code tmp/} (writes in progress). The wrapped data keys are in {@code keys.db} in the key
+ * folder beside the keystore, never under {@code DATA/}.
+ *
+ * <p>Object file: {@code "MVO1" || suite code (1 byte) || nonce (12) || ciphertext || tag (16)},
+ * encrypted under the object's own data key with AAD {@code "medveil-object:" + id || header},
+ * so a file renamed to another id does not open.
+ *
+ * <p>Put order (what makes {@code kill -9} safe): encrypt → write {@code tmp/ID.part} → fsync →
+ * data key committed to {@code keys.db} → rename to {@code objects/ab/…} → fsync folder → index
+ * rows (object, provenance, dataset root) in one transaction. Only then does {@code put}
+ * return. A crash earlier leaves a temp file (removed at open) or an orphan (a file and/or key
+ * without an index row; reported at open, removed by {@link #removeOrphans}); no object is
+ * visible in the index without its file and key.
+ *
+ * <p>One process owns a data folder at a time ({@code store.lock}). Objects are held in memory
+ * while encrypted or decrypted.
+ */
+public final class ObjectStore implements AutoCloseable {
+
+    private static final byte[] MAGIC = "MVO1".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADER = MAGIC.length + 1;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Path dataDir;
+    private final Path objectsDir;
+    private final Path tmpDir;
+    private final SiteKeystore keystore;
+    private final ObjectCipher cipher;
+    private final KeyDatabase keys;
+    private final SiteIndex index;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Recovery recovery;
+
+    /** What {@link #open} found left over from a crash. */
+    public record Recovery(int tempFilesRemoved, Set<String> orphans) {
+    }
+
+    private ObjectStore(Path dataDir, SiteKeystore keystore, FileChannel lockChannel, FileLock lock) {
+        this.dataDir = dataDir;
+        this.objectsDir = dataDir.resolve("objects");
+        this.tmpDir = dataDir.resolve("tmp");
+        this.keystore = keystore;
+        this.cipher = new ObjectCipher(keystore.suite());
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.keys = new KeyDatabase(keystore.keyFolder().resolve("keys.db"));
+        try {
+            this.index = SiteIndex.open(dataDir.resolve("index.db"));
+        } catch (RuntimeException e) {
+            keys.close();
+            throw e;
+        }
+        this.recovery = recover();
+    }
+
+    /**
+     * Opens the store in {@code dataDir} (creating the layout if new) with the master key of
+     * {@code keystore}, removes temp files of interrupted writes and finds orphans.
+     */
+    public static ObjectStore open(Path dataDir, SiteKeystore keystore) {
+        Path data = dataDir.toAbsolutePath().normalize();
+        if (keystore.keyFolder().normalize().startsWith(data)) {
+            throw new StoreException("keystore " + keystore.path() + " is inside the data folder " + data
+                    + "; put it in a separate key folder (backups of the data folder must not carry keys)");
+        }
+        FileChannel ch = null;
+        try {
+            KeyFiles.createPrivateDirectories(data);
+            KeyFiles.createPrivateDirectories(data.resolve("objects"));
+            KeyFiles.createPrivateDirectories(data.resolve("tmp"));
+            ch = FileChannel.open(data.resolve("store.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;   // held by this same JVM
+            }
+            if (lock == null) {
+                ch.close();
+                throw new StoreException("store " + data + " is in use by another process; stop it first"
+                        + " (only one site node may open a data folder)");
+            }
+            return new ObjectStore(data, keystore, ch, lock);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new StoreException("cannot open store " + data + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+    }
+
+    /** Temp files removed and orphans found when the store was opened. */
+    public Recovery recovery() {
+        return recovery;
+    }
+
+    public SiteIndex index() {
+        return index;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public CipherSuite suite() {
+        return keystore.suite();
+    }
+
+    // ---------------------------------------------------------------- put
+
+    /** Stores {@code plaintext} encrypted; returns once it is durable and indexed. */
+    public StoredObject put(StoredObjectKind kind, byte[] plaintext, ObjectMeta meta) {
+        String id = newId();
+        String digest = HEX.formatHex(MerkleTree.sha256().digest(plaintext));
+        byte[] dataKey = cipher.newKey();
+        byte[] header = header(keystore.suite());
+        byte[] sealed = cipher.seal(dataKey, plaintext, aad(id, header));
+        byte[] wrapped = cipher.wrapKey(keystore.masterKey(), dataKey, id);
+        java.util.Arrays.fill(dataKey, (byte) 0);
+
+        Path tmp = tmpDir.resolve(id + ".part");
+        Path target = pathOf(id);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                writeFully(ch, ByteBuffer.wrap(header));
+                writeFully(ch, ByteBuffer.wrap(sealed));
+                ch.force(true);
+            }
+            keys.put(id, keystore.suite().configName(), wrapped);
+            Path dir = target.getParent();
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                KeyFiles.fsyncDirectory(objectsDir);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            KeyFiles.fsyncDirectory(dir);
+            KeyFiles.fsyncDirectory(tmpDir);
+        } catch (IOException e) {
+            throw new StoreException("cannot write object file under " + dataDir + ": " + e.getMessage()
+                    + " (check free space and permissions); nothing was stored", e);
+        }
+        Instant now = Instant.now();
+        try {
+            indexNew(id, kind, plaintext.length, digest, meta, now);
+        } catch (RuntimeException e) {
+            // refused by the index (e.g. unknown parent): take back key and file, nothing stays behind
+            keys.destroy(id);
+            try {
+                overwriteAndDelete(target);
+            } catch (IOException io) {
+                e.addSuppressed(io);
+            }
+            throw e;
+        }
+        return new StoredObject(id, kind, digest, plaintext.length, keystore.suite().configName(), now,
+                StoredObject.State.ACTIVE, null, meta);
+    }
+
+    private void indexNew(String id, StoredObjectKind kind, long size, String digest, ObjectMeta meta, Instant now) {
+        index.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO objects(id, kind, parent_id, dataset,"
+                    + " sop_class, modality, body_part, category, grade, patient_key, size, digest, suite,"
+                    + " created_at, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')")) {
+                ps.setString(1, id);
+                ps.setString(2, kind.column());
+                ps.setString(3, meta.parentId());
+                ps.setString(4, meta.dataset());
+                ps.setString(5, meta.sopClass());
+                ps.setString(6, meta.modality());
+                ps.setString(7, meta.bodyPart());
+                ps.setString(8, meta.category());
+                ps.setObject(9, meta.grade());
+                ps.setString(10, meta.patientKey());
+                ps.setLong(11, size);
+                ps.setString(12, digest);
+                ps.setString(13, keystore.suite().configName());
+                ps.setString(14, now.toString());
+                ps.executeUpdate();
+            }
+            Provenance p = meta.provenance();
+            if (p != null) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO provenance(object_id, channel,"
+                        + " source, received_at, content_digest) VALUES (?,?,?,?,?)")) {
+                    ps.setString(1, id);
+                    ps.setString(2, p.channel().name().toLowerCase(Locale.ROOT));
+                    ps.setString(3, p.source());
+                    ps.setString(4, p.receivedAt().toString());
+                    ps.setString(5, digest);
+                    ps.executeUpdate();
+                }
+            }
+            updateRoot(c, meta.dataset());
+            return null;
+        });
+    }
+
+    /** Reads the whole stream, then as {@link #put(StoredObjectKind, byte[], ObjectMeta)}. */
+    public StoredObject put(StoredObjectKind kind, InputStream in, ObjectMeta meta) {
+        try {
+            return put(kind, in.readAllBytes(), meta);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the object to store: " + e.getMessage() + "; nothing was stored", e);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** Recomputes and stores the dataset's Merkle root (in the caller's transaction). */
+    static String updateRoot(Connection c, String dataset) throws SQLException {
+        List<String> digests = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT digest FROM objects WHERE dataset = ? AND state <> 'destroyed'")) {
+            ps.setString(1, dataset);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    digests.add(rs.getString(1));
+                }
+            }
+        }
+        String root = MerkleTree.root(digests);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO dataset_roots(dataset, root, leaves, updated_at)"
+                + " VALUES (?,?,?,?) ON CONFLICT(dataset) DO UPDATE SET root = excluded.root,"
+                + " leaves = excluded.leaves, updated_at = excluded.updated_at")) {
+            ps.setString(1, dataset);
+            ps.setString(2, root);
+            ps.setInt(3, digests.size());
+            ps.setString(4, Instant.now().toString());
+            ps.executeUpdate();
+        }
+        return root;
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /**
+     * Decrypts an object and checks it against its indexed digest. Throws
+     * {@link ObjectIntegrityException} naming the id when the file was altered,
+     * {@link ObjectDestroyedException} when it was destroyed, {@link StoreException} otherwise.
+     */
+    public byte[] read(String id) {
+        StoredObject o = find(id).orElseThrow(() -> new StoreException("no object " + id + " in the index of "
+                + dataDir + "; list objects with 'medveil site objects'"));
+        if (o.state() == StoredObject.State.DESTROYED) {
+            throw new ObjectDestroyedException(id, String.valueOf(o.destroyedAt()));
+        }
+        if (o.state() == StoredObject.State.ARCHIVED) {
+            throw new StoreException("object " + id + " is archived; a data manager must restore it first");
+        }
+        byte[] plaintext = decrypt(id);
+        String digest = HEX.formatHex(MerkleTree.sha256().digest(plaintext));
+        if (!digest.equals(o.digest())) {
+            throw new ObjectIntegrityException(id, "its content digest does not match the index", null);
+        }
+        return plaintext;
+    }
+
+    /** Decrypts the file of {@code id} (no index lookup); used by {@link #read} and the verifier. */
+    byte[] decrypt(String id) {
+        byte[] file;
+        try {
+            file = Files.readAllBytes(pathOf(id));
+        } catch (NoSuchFileException e) {
+            throw new StoreException("object " + id + " is in the index but its file " + pathOf(id)
+                    + " is missing; run 'medveil site verify' and restore it from a backup", e);
+        } catch (IOException e) {
+            throw new StoreException("cannot read object file " + pathOf(id) + ": " + e.getMessage(), e);
+        }
+        byte[] wrapped = keys.get(id);
+        if (wrapped == null) {
+            throw new StoreException("object " + id + " has no data key in " + keys.file()
+                    + "; it was destroyed, or the key folder belongs to another site (restore the key folder)");
+        }
+        if (file.length < HEADER || !java.util.Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new ObjectIntegrityException(id, "its file header is not a MedVeil object header", null);
+        }
+        CipherSuite suite;
+        try {
+            suite = CipherSuite.fromCode(file[MAGIC.length]);
+        } catch (IllegalArgumentException e) {
+            throw new ObjectIntegrityException(id, "its header names an unknown cipher suite", e);
+        }
+        ObjectCipher c = new ObjectCipher(suite);
+        byte[] header = java.util.Arrays.copyOf(file, HEADER);
+        byte[] sealed = java.util.Arrays.copyOfRange(file, HEADER, file.length);
+        byte[] dataKey;
+        try {
+            dataKey = new ObjectCipher(keystore.suite()).unwrapKey(keystore.masterKey(), wrapped, id);
+        } catch (TamperedException e) {
+            throw new StoreException("the data key of object " + id + " does not open with this site's master key;"
+                    + " the keystore does not belong to this store or " + keys.file() + " was altered", e);
+        }
+        try {
+            return c.open(dataKey, sealed, aad(id, header));
+        } catch (TamperedException | IllegalArgumentException e) {
+            throw new ObjectIntegrityException(id, "its authentication tag does not verify", e);
+        } finally {
+            java.util.Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    /** The index row of {@code id}, if any. */
+    public Optional<StoredObject> find(String id) {
+        List<StoredObject> l = query("SELECT * FROM objects WHERE id = ?", List.of(id));
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    /** Objects matching {@code filter}, oldest first. */
+    public List<StoredObject> list(ObjectFilter filter) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM objects WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (filter.kind() != null) {
+            sql.append(" AND kind = ?");
+            args.add(filter.kind().column());
+        }
+        if (filter.dataset() != null) {
+            sql.append(" AND dataset = ?");
+            args.add(filter.dataset());
+        }
+        if (filter.state() != null) {
+            sql.append(" AND state = ?");
+            args.add(filter.state().name().toLowerCase(Locale.ROOT));
+        }
+        if (filter.patientKey() != null) {
+            sql.append(" AND patient_key = ?");
+            args.add(filter.patientKey());
+        }
+        sql.append(" ORDER BY rowid");   // insertion order
+        return query(sql.toString(), args);
+    }
+
+    private List<StoredObject> query(String sql, List<Object> args) {
+        return index.read(c -> {
+            List<StoredObject> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private static StoredObject row(ResultSet rs) throws SQLException {
+        int grade = rs.getInt("grade");
+        Integer g = rs.wasNull() ? null : grade;
+        ObjectMeta meta = new ObjectMeta(rs.getString("dataset"), rs.getString("parent_id"),
+                rs.getString("sop_class"), rs.getString("modality"), rs.getString("body_part"),
+                rs.getString("category"), g, rs.getString("patient_key"), null);
+        String destroyed = rs.getString("destroyed_at");
+        return new StoredObject(rs.getString("id"), StoredObjectKind.fromColumn(rs.getString("kind")),
+                rs.getString("digest"), rs.getLong("size"), rs.getString("suite"),
+                Instant.parse(rs.getString("created_at")),
+                StoredObject.State.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
+                destroyed == null ? null : Instant.parse(destroyed), meta);
+    }
+
+    // ---------------------------------------------------------------- destroy
+
+    /**
+     * Destroys an object: deletes its data key (secure delete; from then on no copy of the file,
+     * in backups or archives, can be decrypted), overwrites the live file with random bytes,
+     * fsyncs and deletes it, and marks the index row destroyed keeping only id, kind, dataset,
+     * size, digest and times. Approval and the certificate are the caller's job. Idempotent.
+     */
+    public StoredObject destroy(String id) {
+        StoredObject o = find(id).orElseThrow(() -> new StoreException("no object " + id + " in the index of "
+                + dataDir + "; nothing to destroy"));
+        keys.destroy(id);
+        Path file = pathOf(id);
+        try {
+            overwriteAndDelete(file);
+        } catch (IOException e) {
+            throw new StoreException("data key of object " + id + " is destroyed (the object is unreadable) but its"
+                    + " file " + file + " could not be overwritten: " + e.getMessage() + "; delete it by hand", e);
+        }
+        Instant now = Instant.now();
+        index.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE objects SET state = 'destroyed',"
+                    + " destroyed_at = COALESCE(destroyed_at, ?), sop_class = NULL, modality = NULL,"
+                    + " body_part = NULL, category = NULL, patient_key = NULL WHERE id = ?")) {
+                ps.setString(1, now.toString());
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM labels WHERE object_id = ?")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            updateRoot(c, o.meta().dataset());
+            return null;
+        });
+        return find(id).orElseThrow();
+    }
+
+    private static void overwriteAndDelete(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        long size = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            byte[] chunk = new byte[(int) Math.min(size, 1 << 20)];
+            long done = 0;
+            while (done < size) {
+                RANDOM.nextBytes(chunk);
+                ByteBuffer b = ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, size - done));
+                while (b.hasRemaining()) {
+                    done += ch.write(b, done);
+                }
+            }
+            ch.force(true);
+        }
+        Files.delete(file);
+        KeyFiles.fsyncDirectory(file.getParent());
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private Recovery recover() {
+        int removed = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmpDir)) {
+            for (Path p : ds) {
+                Files.delete(p);
+                removed++;
+            }
+            if (removed > 0) {
+                KeyFiles.fsyncDirectory(tmpDir);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot clean temp folder " + tmpDir + ": " + e.getMessage(), e);
+        }
+        return new Recovery(removed, findOrphans());
+    }
+
+    /** Ids with a key or a file but no index row: writes interrupted before the index commit. */
+    private Set<String> findOrphans() {
+        Set<String> indexed = indexedIds();
+        Set<String> orphans = new TreeSet<>();
+        for (String id : keys.ids()) {
+            if (!indexed.contains(id)) {
+                orphans.add(id);
+            }
+        }
+        for (String id : fileIds()) {
+            if (!indexed.contains(id) && keys.get(id) != null) {
+                orphans.add(id);
+            }
+        }
+        return orphans;
+    }
+
+    /**
+     * Removes the orphans found at open (their key and file): they were never acknowledged.
+     * Returns how many were removed.
+     */
+    public synchronized int removeOrphans() {
+        Set<String> indexed = indexedIds();
+        int n = 0;
+        for (String id : recovery.orphans()) {
+            if (indexed.contains(id)) {
+                continue;
+            }
+            keys.destroy(id);
+            try {
+                overwriteAndDelete(pathOf(id));
+            } catch (IOException e) {
+                throw new StoreException("cannot remove orphan file " + pathOf(id) + ": " + e.getMessage(), e);
+            }
+            n++;
+        }
+        return n;
+    }
+
+    Set<String> indexedIds() {
+        return index.read(c -> {
+            Set<String> ids = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM objects");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** Files under objects/ as ids (folder + name); anything not shaped like an id keeps its path. */
+    List<Path> objectFiles() {
+        try (Stream<Path> s = Files.walk(objectsDir)) {
+            return s.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + objectsDir, e);
+        }
+    }
+
+    Set<String> fileIds() {
+        Set<String> ids = new TreeSet<>();
+        for (Path p : objectFiles()) {
+            String id = idOf(p);
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** The id a file under objects/ stands for, or null when its place or name is not an id's. */
+    String idOf(Path file) {
+        Path rel = objectsDir.relativize(file);
+        if (rel.getNameCount() != 2) {
+            return null;
+        }
+        String id = rel.getName(0).toString() + rel.getName(1).toString();
+        return id.matches("[0-9a-f]{32}") ? id : null;
+    }
+
+    /** Where the file of {@code id} lives. */
+    public Path pathOf(String id) {
+        if (!id.matches("[0-9a-f]{32}")) {
+            throw new StoreException("'" + id + "' is not an object id (32 lowercase hex digits)");
+        }
+        return objectsDir.resolve(id.substring(0, 2)).resolve(id.substring(2));
+    }
+
+    private static String newId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HEX.formatHex(b);
+    }
+
+    private static byte[] header(CipherSuite suite) {
+        byte[] h = java.util.Arrays.copyOf(MAGIC, HEADER);
+        h[MAGIC.length] = suite.code();
+        return h;
+    }
+
+    private static byte[] aad(String id, byte[] header) {
+        byte[] prefix = ("medveil-object:" + id).getBytes(StandardCharsets.UTF_8);
+        byte[] aad = java.util.Arrays.copyOf(prefix, prefix.length + header.length);
+        System.arraycopy(header, 0, aad, prefix.length, header.length);
+        return aad;
+    }
+
+    Path objectsDir() {
+        return objectsDir;
+    }
+
+    @Override
+    public void close() {
+        try {
+            index.close();
+        } finally {
+            keys.close();
+            try {
+                lock.release();
+                lockChannel.close();
+            } catch (IOException e) {
+                throw new StoreException("cannot release " + dataDir.resolve("store.lock") + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}
