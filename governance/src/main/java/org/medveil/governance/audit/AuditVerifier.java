@@ -114,7 +114,7 @@ public final class AuditVerifier {
                     }
                     if (r.seq() != expected) {
                         broken(name, lineNo, r.seq(), r.seq() > expected
-                                ? "expected seq " + expected + ": " + (r.seq() - expected) + " record(s) before this one were removed"
+                                ? "expected seq " + expected + ": record(s) before this one were removed or reordered"
                                 : "expected seq " + expected + ": records were reordered or duplicated");
                         return;
                     }
