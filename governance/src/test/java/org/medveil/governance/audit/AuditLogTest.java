@@ -98,7 +98,9 @@ class AuditLogTest {
             crashed.append("ingest", "system", Map.of("object", "o" + i));
         }
         // The process dies in the middle of writing seq 9: part of the line, no newline.
-        byte[] torn = "{\"seq\":9,\"time\":\"2026-".getBytes(StandardCharsets.UTF_8);
+        // Longer than the record written after recovery, so leaving it in place would leave garbage behind.
+        byte[] torn = ("{\"seq\":9,\"time\":\"2026-12-02T10:00:00Z\",\"type\":\"checkpoint\",\"actor\":\"system\","
+                + "\"fields\":{\"certificate\":\"" + "A".repeat(4000)).getBytes(StandardCharsets.UTF_8);
         Files.write(dir.resolve("audit-000001.jsonl"), torn, StandardOpenOption.APPEND);
 
         AuditReport before = AuditVerifier.verify(dir, fx.ca());
