@@ -205,6 +205,21 @@ class AuditTamperTest {
     }
 
     @Test
+    @DisplayName("a checkpoint made after the signer's certificate expired is refused")
+    void checkpointOutsideCertificateValidity() {
+        java.time.Instant later = fx.site.certificate().getNotAfter().toInstant().plus(java.time.Duration.ofDays(1));
+        Path late = tmp.resolve("late");
+        try (AuditLog log = AuditLog.open(late, fx.signer(), new AuditLog.Options(100, 1 << 20,
+                java.time.Clock.fixed(later, java.time.ZoneOffset.UTC)))) {
+            log.append("backup", "system", java.util.Map.of("archive", "bk-1"));
+        }
+        AuditReport r = AuditVerifier.verify(late, fx.ca());
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        assertEquals(2L, r.problems().get(0).seq());
+        assertTrue(r.problems().get(0).reason().contains("which was not valid at " + later), r.problems().toString());
+    }
+
+    @Test
     @DisplayName("a deleted middle file of a rolled log is named")
     void missingMiddleFile() throws Exception {
         Path rolled = tmp.resolve("rolled");
