@@ -1,5 +1,6 @@
 package org.medveil.cli;
 
+import org.medveil.governance.audit.AuditHead;
 import org.medveil.governance.audit.AuditReport;
 import org.medveil.governance.audit.AuditVerifier;
 import org.medveil.governance.pki.Pem;
@@ -13,6 +14,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code medveil audit}: checks of a site's tamper-evident audit trail (REQ-USE-4). */
@@ -43,6 +46,11 @@ final class AuditCommand implements Callable<Integer> {
         Path dir;
         @Option(names = "--ca", required = true, paramLabel = "CA.pem", description = "The project CA certificate (PEM).")
         Path ca;
+        @Option(names = "--known-head", paramLabel = "SEQ:SHA256",
+                description = {"A head noted earlier from DIR/audit.head (its seq= and line-sha256= values), e.g. at the"
+                        + " last review; repeatable. It must still be a checkpoint of the log: this catches a log cut"
+                        + " back together with its audit.head, which the folder alone cannot show."})
+        List<String> knownHeads = new ArrayList<>();
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -63,7 +71,16 @@ final class AuditCommand implements Callable<Integer> {
                 err.println("medveil: error: --ca: " + e.getMessage());
                 return 2;
             }
-            AuditReport r = AuditVerifier.verify(dir, caCert);
+            List<AuditHead> heads = new ArrayList<>();
+            for (String h : knownHeads) {
+                try {
+                    heads.add(AuditHead.parse(h));
+                } catch (IllegalArgumentException e) {
+                    err.println("medveil: error: --known-head: " + e.getMessage());
+                    return 2;
+                }
+            }
+            AuditReport r = AuditVerifier.verify(dir, caCert, heads);
             for (AuditReport.Problem p : r.problems()) {
                 out.println("TAMPERED: " + p);
             }

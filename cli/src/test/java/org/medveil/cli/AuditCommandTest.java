@@ -79,6 +79,22 @@ class AuditCommandTest {
     }
 
     @Test
+    @DisplayName("--known-head: a head noted earlier that the log no longer holds is exit 1; a malformed one exit 2")
+    void knownHead() throws Exception {
+        String head = Files.readString(audit.resolve("audit.head"));
+        String noted = head.replace("seq=", "").replace("\nline-sha256=", ":").strip();
+        assertEquals(0, CliRun.run("audit", "verify", audit.toString(), "--ca", ca, "--known-head", noted).exit());
+        String unknown = "14:" + "ab".repeat(32);
+        CliRun r = CliRun.run("audit", "verify", audit.toString(), "--ca", ca, "--known-head", unknown);
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().startsWith("TAMPERED: the head noted earlier (14:abababababab…) (seq 14): names checkpoint"
+                + " seq 14 but the log ends at seq 13"), r.out());
+        CliRun bad = CliRun.run("audit", "verify", audit.toString(), "--ca", ca, "--known-head", "7");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().startsWith("medveil: error: --known-head: '7' is not SEQ:SHA256"), bad.err());
+    }
+
+    @Test
     @DisplayName("usage errors exit 2: no --ca, a missing folder, an unreadable CA file")
     void usageErrors() {
         CliRun noCa = CliRun.run("audit", "verify", audit.toString());

@@ -24,12 +24,22 @@ public final class AuditVerifier {
     }
 
     public static AuditReport verify(Path dir, X509Certificate projectCa) {
-        return new Run(dir, projectCa).run();
+        return new Run(dir, projectCa, List.of()).run();
+    }
+
+    /**
+     * Also checks heads noted earlier outside the folder (e.g. by a compliance officer at each
+     * review): each must still be a checkpoint of the log. This catches a log cut back to an older
+     * checkpoint together with a rewritten {@code audit.head}, which the folder alone cannot show.
+     */
+    public static AuditReport verify(Path dir, X509Certificate projectCa, List<AuditHead> knownHeads) {
+        return new Run(dir, projectCa, List.copyOf(knownHeads)).run();
     }
 
     private static final class Run {
         private final Path dir;
         private final X509Certificate ca;
+        private final List<AuditHead> knownHeads;
         private final List<AuditReport.Problem> problems = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
         /** seq → record, for records that destruction certificates refer to. */
@@ -42,9 +52,10 @@ public final class AuditVerifier {
         private int certificates;
         private boolean chainBroken;
 
-        Run(Path dir, X509Certificate ca) {
+        Run(Path dir, X509Certificate ca, List<AuditHead> knownHeads) {
             this.dir = dir;
             this.ca = ca;
+            this.knownHeads = knownHeads;
         }
 
         AuditReport run() {
@@ -61,6 +72,11 @@ public final class AuditVerifier {
             }
             chain(files);
             head(files);
+            for (AuditHead known : knownHeads) {
+                if (!chainBroken) {
+                    checkHead(known, "the head noted earlier (" + known.seq() + ":" + known.lineHash().substring(0, 12) + "…)");
+                }
+            }
             if (!chainBroken && lastSeq > lastCheckpointSeq) {
                 warnings.add((lastSeq - lastCheckpointSeq) + " record(s) after the last checkpoint (seq "
                         + lastCheckpointSeq + ") are not signed yet: the log is open, or the site stopped without a"
@@ -188,15 +204,19 @@ public final class AuditVerifier {
             if (chainBroken) {
                 return; // records after the break are not trusted; the head cannot be checked against them
             }
+            checkHead(head, AuditHead.FILE);
+        }
+
+        private void checkHead(AuditHead head, String what) {
             if (head.seq() > lastSeq) {
-                problem(AuditHead.FILE, null, head.seq(), "names checkpoint seq " + head.seq() + " but the log ends at seq "
+                problem(what, null, head.seq(), "names checkpoint seq " + head.seq() + " but the log ends at seq "
                         + lastSeq + ": " + (head.seq() - lastSeq) + " or more record(s) were cut from the end, signed"
                         + " checkpoint(s) included");
                 return;
             }
             String h = checkpointLineHashes.get(head.seq());
             if (h == null || !h.equals(head.lineHash())) {
-                problem(AuditHead.FILE, null, head.seq(), "names a checkpoint at seq " + head.seq()
+                problem(what, null, head.seq(), "names a checkpoint at seq " + head.seq()
                         + " that is not the record the log has there: the log was rewritten from that point");
             }
         }

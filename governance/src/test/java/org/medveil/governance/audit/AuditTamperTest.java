@@ -169,6 +169,20 @@ class AuditTamperTest {
     }
 
     @Test
+    @DisplayName("a rollback of log and audit.head together passes the folder alone, but not a head noted earlier")
+    void rollbackWithHeadCaughtByKnownHead() throws Exception {
+        String noted = Files.readString(dir.resolve(AuditHead.FILE)); // the compliance officer's note at review
+        AuditHead known = AuditHead.parse(noted.replace("seq=", "").replace("\nline-sha256=", ":").strip());
+        AuditFixture.write(file, lines.subList(0, 24)); // back to the checkpoint at seq 24 ...
+        new AuditHead(24, AuditRecord.sha256Hex(lines.get(23).getBytes(StandardCharsets.UTF_8))).write(dir); // ... and its head
+        assertTrue(AuditVerifier.verify(dir, fx.ca()).ok(), "the documented limit: the folder alone is consistent");
+        AuditReport r = AuditVerifier.verify(dir, fx.ca(), List.of(known));
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        assertTrue(r.problems().get(0).reason().contains("names checkpoint seq 27 but the log ends at seq 24"),
+                r.problems().toString());
+    }
+
+    @Test
     @DisplayName("a deleted audit.head is a problem and the log refuses to open")
     void headDeleted() throws Exception {
         Files.delete(dir.resolve(AuditHead.FILE));
