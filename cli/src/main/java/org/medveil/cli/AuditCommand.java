@@ -87,7 +87,8 @@ final class AuditCommand implements Callable<Integer> {
             for (String w : r.warnings()) {
                 out.println("warning: " + w);
             }
-            String counts = r.records() + " records, " + r.checkpoints() + " signed checkpoints (last at seq "
+            String counts = r.records() + " records, " + r.checkpoints() + " checkpoints signed by site "
+                    + (r.site() == null ? "(none)" : r.site()) + " (last at seq "
                     + r.lastCheckpointSeq() + "), " + r.certificates() + " destruction certificate(s) verified";
             if (r.ok()) {
                 out.println("OK: " + dir + ": " + counts);

@@ -51,7 +51,7 @@ class AuditCommandTest {
     void intactThenTampered() throws Exception {
         CliRun ok = CliRun.run("audit", "verify", audit.toString(), "--ca", ca);
         assertEquals(0, ok.exit(), ok.out() + ok.err());
-        assertTrue(ok.out().startsWith("OK: " + audit + ": 13 records, 3 signed checkpoints (last at seq 13), 0 destruction"),
+        assertTrue(ok.out().startsWith("OK: " + audit + ": 13 records, 3 checkpoints signed by site hospital-a (last at seq 13), 0 destruction"),
                 ok.out());
 
         Path file = audit.resolve("audit-000001.jsonl");

@@ -51,6 +51,7 @@ public final class AuditVerifier {
         private long lastCheckpointSeq;
         private int certificates;
         private boolean chainBroken;
+        private String site;
 
         Run(Path dir, X509Certificate ca, List<AuditHead> knownHeads) {
             this.dir = dir;
@@ -88,7 +89,7 @@ public final class AuditVerifier {
         }
 
         private AuditReport report() {
-            return new AuditReport(List.copyOf(problems), List.copyOf(warnings), records, checkpoints, lastSeq,
+            return new AuditReport(List.copyOf(problems), List.copyOf(warnings), site, records, checkpoints, lastSeq,
                     lastCheckpointSeq, certificates);
         }
 
@@ -146,6 +147,13 @@ public final class AuditVerifier {
                                     + (r.seq() - 1) + ")");
                             return;
                         }
+                        String signedBy = Checkpoints.siteName(Checkpoints.certificate(r));
+                        if (site != null && !site.equals(signedBy)) {
+                            broken(name, lineNo, r.seq(), "checkpoint is signed by site " + signedBy + ", but the earlier"
+                                    + " checkpoints of this log by site " + site + "; one log belongs to one site");
+                            return;
+                        }
+                        site = signedBy;
                         checkpoints++;
                         lastCheckpointSeq = r.seq();
                         checkpointLineHashes.put(r.seq(), AuditRecord.sha256Hex(line));
@@ -257,6 +265,9 @@ public final class AuditVerifier {
         private String auditBacking(DestructionCertificate.Statement s) {
             if (chainBroken) {
                 return "cannot be matched to its audit record: the audit chain is broken before it";
+            }
+            if (!s.site().equals(site)) {
+                return "names site " + s.site() + " but this audit log is signed by site " + site;
             }
             AuditRecord d = referable.get(s.auditSeq());
             Map<String, String> want = DestructionCertificate.auditFields(s.id(), s.scope(), s.objects());

@@ -12,6 +12,9 @@ import java.util.Date;
 import java.util.Map;
 import org.medveil.governance.crypto.Signatures;
 import org.medveil.governance.pki.Certificates;
+import org.medveil.governance.pki.Identity;
+import org.medveil.governance.pki.Kind;
+import org.medveil.governance.pki.PkiException;
 
 /**
  * Signed checkpoints: an ECDSA P-256 signature by the site's key over the checkpoint's seq, time
@@ -63,6 +66,10 @@ final class Checkpoints {
         if (issuer != null) {
             return "checkpoint " + issuer;
         }
+        String site = siteProblem(cert);
+        if (site != null) {
+            return "checkpoint " + site;
+        }
         if (!Certificates.fingerprint(cert).equals(r.actor())) {
             return "checkpoint actor " + r.actor() + " is not the fingerprint of the certificate it carries";
         }
@@ -71,6 +78,31 @@ final class Checkpoints {
                     + " and the chain recomputed, or the signature itself was altered";
         }
         return null;
+    }
+
+    /** Null when {@code cert} names a site; only a site's key signs its audit trail and certificates. */
+    static String siteProblem(X509Certificate cert) {
+        try {
+            Identity id = Certificates.identity(cert);
+            return id.kind() == Kind.SITE ? null : "is signed by " + id.describe() + " (certificate sha256:"
+                    + Certificates.fingerprint(cert) + "); only a site signs its audit trail";
+        } catch (PkiException e) {
+            return "is signed by a certificate without a MedVeil identity (sha256:" + Certificates.fingerprint(cert) + ")";
+        }
+    }
+
+    /** The site name in a certificate that passed {@link #siteProblem}. */
+    static String siteName(X509Certificate cert) {
+        return Certificates.identity(cert).name();
+    }
+
+    static X509Certificate certificate(AuditRecord checkpoint) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                    new ByteArrayInputStream(Base64.getDecoder().decode(checkpoint.fields().get(CERTIFICATE))));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Null when {@code cert} was issued by {@code ca} and was valid at {@code when}; else why not (no PHI in it). */

@@ -165,8 +165,8 @@ public record DestructionCertificate(Statement statement, byte[] signature, X509
     }
 
     /**
-     * Checks the signature and that the signer's certificate was issued by {@code projectCa} and valid
-     * when the statement was issued; throws {@link AuditException} saying what failed.
+     * Checks the signature, that the signer's certificate was issued by {@code projectCa}, was valid
+     * when the statement was issued and names the site the statement names; throws {@link AuditException} saying what failed.
      */
     public void verify(X509Certificate projectCa) {
         try {
@@ -177,6 +177,14 @@ public record DestructionCertificate(Statement statement, byte[] signature, X509
         String issuer = Checkpoints.issuerProblem(signer, projectCa, Instant.parse(statement.issuedAt()));
         if (issuer != null) {
             throw new AuditException("destruction certificate " + statement.id() + " " + issuer);
+        }
+        String site = Checkpoints.siteProblem(signer);
+        if (site != null) {
+            throw new AuditException("destruction certificate " + statement.id() + " " + site);
+        }
+        if (!Checkpoints.siteName(signer).equals(statement.site())) {
+            throw new AuditException("destruction certificate " + statement.id() + " names site " + statement.site()
+                    + " but is signed by site " + Checkpoints.siteName(signer));
         }
         if (!Signatures.verify(signer.getPublicKey(), canonical(statement), signature)) {
             throw new AuditException("destruction certificate " + statement.id() + ": the signature does not verify;"

@@ -18,15 +18,17 @@ final class AuditFixture {
 
     final Path prov;
     final Kit site;
+    final Kit siteB;
     final Kit dm1;
     final Kit dm2;
 
     AuditFixture(Path dir, String project) {
         prov = dir.resolve("prov-" + project);
-        Provisioner.init(new ProjectSpec(project, "localhost:8443", null, null, List.of("hospital-a"),
+        Provisioner.init(new ProjectSpec(project, "localhost:8443", null, null, List.of("hospital-a", "hospital-b"),
                 List.of(new ProjectSpec.User("dm-one", "data-manager"), new ProjectSpec.User("dm-two", "data-manager"))),
                 prov, Clock.systemUTC());
         site = Kit.load(prov.resolve("sites/hospital-a"));
+        siteB = Kit.load(prov.resolve("sites/hospital-b"));
         dm1 = Kit.load(prov.resolve("users/dm-one"));
         dm2 = Kit.load(prov.resolve("users/dm-two"));
     }

@@ -219,6 +219,28 @@ class AuditTamperTest {
     }
 
     @Test
+    @DisplayName("a log signed with a data manager's kit of the same CA is refused: only a site signs its trail")
+    void userKitCannotSign() {
+        Path forged = tmp.resolve("forged");
+        try (AuditLog log = AuditLog.open(forged, AuditSigner.of(fx.dm1))) {
+            log.append("access", "system", java.util.Map.of("decision", "allow"));
+        }
+        AuditReport r = AuditVerifier.verify(forged, fx.ca());
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        assertTrue(r.problems().get(0).reason().contains("only a site signs its audit trail"), r.problems().toString());
+    }
+
+    @Test
+    @DisplayName("checkpoints by another site of the project in the same log are refused")
+    void anotherSiteCannotContinue() {
+        try (AuditLog log = AuditLog.open(dir, AuditSigner.of(fx.siteB))) {
+            log.append("access", "system", java.util.Map.of("decision", "allow"));
+        }
+        AuditReport.Problem p = onlyProblem();
+        assertNames(p, 29, 29, "signed by site hospital-b, but the earlier checkpoints of this log by site hospital-a");
+    }
+
+    @Test
     @DisplayName("a checkpoint made after the signer's certificate expired is refused")
     void checkpointOutsideCertificateValidity() {
         java.time.Instant later = fx.site.certificate().getNotAfter().toInstant().plus(java.time.Duration.ofDays(1));

@@ -106,6 +106,15 @@ class DestructionCertificateTest {
     }
 
     @Test
+    @DisplayName("a certificate signed by a data manager's kit, or by another site, is refused")
+    void onlyTheSiteSigns() {
+        DestructionCertificate.sign(statement, AuditSigner.of(fx.dm1)).write(dir);
+        assertTrue(onlyProblem().reason().contains("only a site signs"));
+        DestructionCertificate.sign(statement, AuditSigner.of(fx.siteB)).write(dir);
+        assertTrue(onlyProblem().reason().contains("names site hospital-a but is signed by site hospital-b"));
+    }
+
+    @Test
     @Tag("REQ-DEL-2")
     @DisplayName("an approval the audit log does not hold (another person's fingerprint) is refused")
     void approvalNotInAudit() {
