@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
                 SiteCommand.class,
                 SitesCommand.class,
                 HealthCommand.class,
+                AuditCommand.class,
                 org.medveil.cli.he.HeCommand.class,
                 org.medveil.cli.dicom.DicomCommand.class,
                 org.medveil.cli.models.TrainCommand.class,
