@@ -16,6 +16,8 @@ final class MemorySink implements IngestSink {
     final List<IngestOutcome.Refused> refusals = new CopyOnWriteArrayList<>();
     final AtomicBoolean fail = new AtomicBoolean();
     volatile long delayMillis;
+    /** Runs inside {@link #store}, before it returns (tests check what the source did meanwhile). */
+    volatile Runnable onStore = () -> {};
 
     @Override
     public synchronized Stored store(IngestOutcome.Accepted a) throws IOException {
@@ -29,6 +31,7 @@ final class MemorySink implements IngestSink {
                     new DicomReader().read(a.original()).dataSet());
             return verdict == DuplicateSop.Verdict.SAME ? Stored.DUPLICATE_SAME : Stored.DUPLICATE_DIFFERENT;
         }
+        onStore.run();
         objects.put(a.uids().originalSopInstanceUid(), a);
         return Stored.STORED;
     }
