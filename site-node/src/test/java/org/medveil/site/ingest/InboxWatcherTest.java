@@ -91,6 +91,7 @@ class InboxWatcherTest {
         String reason = Files.readString(inbox.resolve(".refused/a/b/MR_small.dcm.reason.txt"));
         assertTrue(reason.startsWith("modality MR not in the ingest profile"), reason);
         long scans = w.scanCount();
+        Thread.sleep(1000); // several quiet periods (200 ms) and rescans (1 s)
         await(() -> w.scanCount() >= scans + 3, "three more scans");
         assertEquals(1, sink.refusals.size(), "a refused file must not be taken again");
         assertEquals(1, w.refusedCount());
