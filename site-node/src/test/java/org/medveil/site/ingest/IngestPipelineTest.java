@@ -172,6 +172,32 @@ class IngestPipelineTest {
         assertTrue(audit.isEmpty());
     }
 
+    @Test
+    void burnedInAnnotationWithoutARuleIsRefusedByDeidentificationNotStored() throws IOException {
+        DicomFile f = new DicomReader().read(Pipelines.testFile("CT_small.dcm"));
+        f.dataSet().putString(0x00280301, org.medveil.dicom.VR.CS, "YES"); // Burned In Annotation
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        new org.medveil.dicom.io.DicomWriter().writeFile(f, b, f.transferSyntax());
+        byte[] marked = b.toByteArray();
+        Refused r = assertInstanceOf(Refused.class, pipeline(IngestProfile.ANY, ConsentLookup.NONE).ingest(marked, SRC));
+        assertEquals(Kind.DEID_REFUSED, r.kind());
+        assertTrue(r.reason().startsWith("refused by the de-identification profile: Burned In Annotation"), r.reason());
+        assertTrue(sink.objects.isEmpty());
+        assertNoPhi(r.reason(), marked);
+    }
+
+    @Test
+    void aProfileWithEscrowIsRefusedAtConstruction() throws IOException {
+        Path site = dir.resolve("escrow");
+        org.medveil.site.config.SiteConfigTemplate.write(site, "A", 104);
+        Files.writeString(site.resolve("deid/basic.yaml"), Files.readString(site.resolve("deid/basic.yaml")) + "escrow: true\n");
+        var c = org.medveil.site.config.SiteConfig.load(site.resolve("site.yaml"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IngestPipeline(IngestProfile.ANY,
+                c.deidProfile(), c.deidDecision(), Pipelines.PROJECT_KEY, new org.medveil.governance.grade.Grader(
+                org.medveil.governance.grade.SpecialDiseaseList.defaults()), Pipelines.KEYS, ConsentLookup.NONE, sink, recorder));
+        assertTrue(e.getMessage().contains("escrow"), e.getMessage());
+    }
+
     /** The reason holds none of the object's identifying values. */
     static void assertNoPhi(String reason, byte[] object) throws IOException {
         var ds = new DicomReader().read(object).dataSet();

@@ -96,4 +96,20 @@ class ScpIngestTest {
         assertEquals(0, sink.objects.size());
         assertNotEquals(0, scp.port());
     }
+
+    @Test
+    void scpSettingsFromSiteYamlAndTlsNeedsTheKitContext() {
+        var s = new org.medveil.site.config.SiteConfig.ScpSettings(true, "SITE1", "127.0.0.1", 11112, Set.of("CT01"),
+                Set.of("10.0.0.5"), false);
+        ScpConfig c = ScpIngest.scpConfig(s, null);
+        assertEquals("SITE1", c.aeTitle());
+        assertEquals(11112, c.port());
+        assertEquals(Set.of("CT01"), c.allowedCallingAes());
+        assertEquals(Set.of("10.0.0.5"), c.allowedHosts());
+        assertEquals(null, c.tls());
+        var tls = new org.medveil.site.config.SiteConfig.ScpSettings(true, "SITE1", "127.0.0.1", 11112, Set.of(), Set.of(), true);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ScpIngest.scpConfig(tls, null));
+        assertTrue(e.getMessage().contains("scp.tls"), e.getMessage());
+    }
 }
