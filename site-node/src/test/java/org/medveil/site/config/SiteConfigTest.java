@@ -117,7 +117,7 @@ class SiteConfigTest {
     }
 
     @Test
-    @Tag("REQ-DEID-3")
+    @Tag("REQ-DEID-2")
     void profileDiscouragedByTable2IsRefusedAtLoad() throws IOException {
         Path file = SiteConfigTemplate.write(dir, "A", 104);
         // Basic techniques under high availability / low confidentiality: Table 2 discourages them
