@@ -215,6 +215,14 @@ public final class InboxWatcher implements AutoCloseable {
         } catch (NoSuchFileException e) {
             pending.remove(f);
             return;
+        } catch (IOException e) { // e.g. no read permission: say so once, try again later
+            String why = "cannot read the file: " + e.getClass().getSimpleName();
+            if (!why.equals(c.failure())) {
+                LOG.warn("inbox: a file in the inbox {}; it stays there and is tried again every {} s", why,
+                        rescan.toSeconds());
+            }
+            pending.put(f, new Candidate(c.size(), c.mtime(), c.sinceNanos(), System.nanoTime() + rescan.toNanos(), why));
+            return;
         }
         String rel = inbox.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
         String digest = IngestPipeline.sha256(bytes).substring(0, 16);

@@ -174,6 +174,24 @@ class InboxWatcherTest {
         assertNoPathsOrPhiLogged();
     }
 
+    @Test
+    void anUnreadableFileIsLoggedOnceAndTakenWhenReadable() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+                "root reads files without read permission; permission test not meaningful");
+        InboxWatcher w = start(IngestProfile.ANY, 100);
+        Files.createDirectories(inbox);
+        Path file = inbox.resolve("locked.dcm");
+        Files.write(file, ct);
+        Files.setPosixFilePermissions(file, java.util.Set.of());
+        await(() -> log.list.stream().anyMatch(e -> e.getFormattedMessage().contains("cannot read the file")), "logged");
+        long scans = w.scanCount();
+        Thread.sleep(2500);
+        await(() -> w.scanCount() >= scans + 2, "retries");
+        assertEquals(1, log.list.stream().filter(e -> e.getFormattedMessage().contains("cannot read the file")).count());
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        await(() -> sink.objects.size() == 1 && !Files.exists(file), "taken once readable");
+    }
+
     private void assertNoPathsOrPhiLogged() {
         for (ILoggingEvent e : log.list) {
             String m = e.getFormattedMessage();
