@@ -1,4 +1,4 @@
-import org.medveil.cli.dicom.NoReplaceFiles;
+import org.medveil.dicom.files.NoReplaceFiles;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.Tag;
 import org.medveil.dicom.VR;

@@ -4,7 +4,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.medveil.cli.dicom.MediaDirectory;
-import org.medveil.cli.dicom.NoReplaceFiles;
+import org.medveil.dicom.files.NoReplaceFiles;
 import org.medveil.dicom.DicomException;
 import org.medveil.dicom.deid.AnnexETable;
 import org.medveil.dicom.deid.DeidRefusedException;
@@ -166,7 +166,7 @@ public final class DeidCommand implements Callable<Integer> {
     }
 
     /** Reasons printed in the summary and written next to quarantined files. */
-    static final String DUPLICATE_DIFFERENT = "duplicate SOP Instance UID, different content";
+    static final String DUPLICATE_DIFFERENT = org.medveil.dicom.files.DuplicateSop.DIFFERENT_CONTENT;
     static final String SKIPPED_DICOMDIR = "media directory (DICOMDIR), not copied: its Referenced File IDs often "
             + "hold patient IDs; the files it references are de-identified one by one";
 

@@ -1,5 +1,6 @@
 package org.medveil.cli.dicom;
 
+import org.medveil.dicom.files.NoReplaceFiles;
 import org.medveil.dicom.DicomException;
 import org.medveil.dicom.Tag;
 import org.medveil.dicom.TransferSyntax;

@@ -44,7 +44,7 @@ public final class DirectoryStore implements StoreHandler {
      */
     public static final int DUPLICATE_DIFFERENT_CONTENT = 0xA770;
     /** The Error Comment sent with {@link #DUPLICATE_DIFFERENT_CONTENT}; holds no PHI. */
-    public static final String DUPLICATE_COMMENT = "duplicate SOP Instance UID, different content";
+    public static final String DUPLICATE_COMMENT = org.medveil.dicom.files.DuplicateSop.DIFFERENT_CONTENT;
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryStore.class);
     private final Path dir;

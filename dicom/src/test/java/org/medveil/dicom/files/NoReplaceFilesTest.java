@@ -1,4 +1,4 @@
-package org.medveil.cli.dicom;
+package org.medveil.dicom.files;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;

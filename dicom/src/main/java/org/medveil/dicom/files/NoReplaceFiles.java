@@ -1,4 +1,4 @@
-package org.medveil.cli.dicom;
+package org.medveil.dicom.files;
 
 import org.medveil.dicom.io.DicomFile;
 import org.medveil.dicom.io.DicomReader;
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * target's folder, which is then hard-linked to the final name and unlinked: link(2) fails when
  * the name exists, so two writers (threads or processes) can never land on one file, whereas a
  * rename replaces silently (Files.move with ATOMIC_MOVE does on POSIX). No fsync per file: see
- * cli/README.md, "Outputs". A process killed mid-way leaves at most a hidden {@code .*.part} file,
+ * cli/README.md, "Outputs" (moved here from the CLI so the site node uses the same rule). A process killed mid-way leaves at most a hidden {@code .*.part} file,
  * incomplete or already linked, never a partial output; such files are safe to delete (Ctrl-C
  * deletes them on the way out).
  */
