@@ -29,15 +29,20 @@ import org.medveil.governance.crypto.ObjectCipher;
 public final class SiteKeystore {
 
     private static final String PREFIX = "master-";
+    /** HMAC key for the site's pseudonyms (patients, SOP Instance UIDs, accession numbers). */
+    private static final String PSEUDONYM_ALIAS = "pseudonym-hmac-sha256";
+    private static final int PSEUDONYM_KEY_BYTES = 32;
 
     private final Path path;
     private final CipherSuite suite;
     private final byte[] masterKey;
+    private final byte[] pseudonymKey;
 
-    private SiteKeystore(Path path, CipherSuite suite, byte[] masterKey) {
+    private SiteKeystore(Path path, CipherSuite suite, byte[] masterKey, byte[] pseudonymKey) {
         this.path = path;
         this.suite = suite;
         this.masterKey = masterKey;
+        this.pseudonymKey = pseudonymKey;
     }
 
     /** Creates a new keystore with a fresh master key; refuses to overwrite an existing file. */
@@ -56,6 +61,10 @@ public final class SiteKeystore {
             ks.load(null, null);
             ks.setEntry(PREFIX + suite.configName(), new KeyStore.SecretKeyEntry(new SecretKeySpec(key, "AES")),
                     new KeyStore.PasswordProtection(password));
+            byte[] hmacKey = new byte[PSEUDONYM_KEY_BYTES];
+            new java.security.SecureRandom().nextBytes(hmacKey);
+            ks.setEntry(PSEUDONYM_ALIAS, new KeyStore.SecretKeyEntry(new SecretKeySpec(hmacKey, "HmacSHA256")),
+                    new KeyStore.PasswordProtection(password));
             try {
                 Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
@@ -65,7 +74,7 @@ public final class SiteKeystore {
                 ks.store(out, password);
             }
             KeyFiles.fsyncDirectory(path.toAbsolutePath().getParent());
-            return new SiteKeystore(path, suite, key);
+            return new SiteKeystore(path, suite, key, hmacKey);
         } catch (FileAlreadyExistsException e) {
             throw new StoreException("keystore " + path + " already exists; refusing to overwrite it", e);
         } catch (IOException | GeneralSecurityException e) {
@@ -105,6 +114,11 @@ public final class SiteKeystore {
             try (InputStream in = Files.newInputStream(path)) {
                 ks.load(in, password);
             }
+            Key hmac = ks.getKey(PSEUDONYM_ALIAS, password);
+            if (hmac == null || hmac.getEncoded().length != PSEUDONYM_KEY_BYTES) {
+                throw new StoreException("keystore " + path + " holds no pseudonym key (alias " + PSEUDONYM_ALIAS
+                        + "); it was not made by 'medveil site init'");
+            }
             for (String alias : Collections.list(ks.aliases())) {
                 if (alias.startsWith(PREFIX)) {
                     CipherSuite suite = CipherSuite.fromName(alias.substring(PREFIX.length()));
@@ -114,7 +128,7 @@ public final class SiteKeystore {
                         throw new StoreException("keystore " + path + ": master key for " + suite.configName()
                                 + " is " + bytes.length + " bytes, expected " + suite.keyBytes());
                     }
-                    return new SiteKeystore(path, suite, bytes);
+                    return new SiteKeystore(path, suite, bytes, hmac.getEncoded());
                 }
             }
             throw new StoreException("keystore " + path + " holds no site master key (alias master-…);"
@@ -151,5 +165,14 @@ public final class SiteKeystore {
 
     byte[] masterKey() {
         return masterKey;
+    }
+
+    /**
+     * The site's secret HMAC key for pseudonyms (a copy): patient IDs, SOP Instance UIDs and
+     * accession numbers are only ever indexed as keyed hashes under it, so the index and the audit
+     * trail name objects and patients without PHI, and only this site can link a value to its hash.
+     */
+    public byte[] pseudonymKey() {
+        return pseudonymKey.clone();
     }
 }

@@ -38,17 +38,30 @@ class SiteIndexTest {
     }
 
     @Test
-    void freshDatabaseGetsV1AndReopenDoesNotReapply() {
+    void freshDatabaseGetsEveryVersionAndReopenDoesNotReapply() {
         Path db = tmp.resolve("index.db");
         try (SiteIndex index = SiteIndex.open(db)) {
-            assertEquals(1, index.schemaVersion());
+            assertEquals(SiteIndex.CODE_VERSION, index.schemaVersion());
             assertEquals(List.of("consents", "dataset_roots", "jobs", "labels", "objects", "provenance", "refusals",
                     "schema_version"), tables(index));
             assertEquals("wal", scalar(index, "PRAGMA journal_mode"));
         }
         try (SiteIndex index = SiteIndex.open(db)) {
+            assertEquals(SiteIndex.CODE_VERSION, index.schemaVersion());
+            assertEquals(String.valueOf(SiteIndex.CODE_VERSION), scalar(index, "SELECT COUNT(*) FROM schema_version"));
+        }
+    }
+
+    @Test
+    void aV1DatabaseIsUpgradedInPlace() {
+        Path db = tmp.resolve("index.db");
+        try (SiteIndex index = SiteIndex.open(db, List.of("V1__init.sql"))) {
             assertEquals(1, index.schemaVersion());
-            assertEquals("1", scalar(index, "SELECT COUNT(*) FROM schema_version"));
+            assertEquals("0", scalar(index, "SELECT COUNT(*) FROM pragma_table_info('objects') WHERE name = 'sop_key'"));
+        }
+        try (SiteIndex index = SiteIndex.open(db)) {
+            assertEquals(2, index.schemaVersion());
+            assertEquals("1", scalar(index, "SELECT COUNT(*) FROM pragma_table_info('objects') WHERE name = 'sop_key'"));
         }
     }
 
@@ -59,24 +72,24 @@ class SiteIndexTest {
             index.transaction(c -> {
                 try (var st = c.createStatement()) {
                     return st.executeUpdate(
-                            "INSERT INTO schema_version(version, script, applied_at) VALUES (2, 'V2__future.sql', 'x')");
+                            "INSERT INTO schema_version(version, script, applied_at) VALUES (3, 'V3__future.sql', 'x')");
                 }
             });
         }
         StoreException e = assertThrows(StoreException.class, () -> SiteIndex.open(db));
-        assertEquals("index " + db + " has schema version 2 but this MedVeil knows only up to 1; it was written by"
+        assertEquals("index " + db + " has schema version 3 but this MedVeil knows only up to 2; it was written by"
                 + " newer software — run that version (never downgrade)", e.getMessage());
     }
 
     @Test
     void failedMigrationLeavesThePreviousVersion() {
         Path db = tmp.resolve("index.db");
-        try (SiteIndex index = SiteIndex.open(db)) {
+        try (SiteIndex index = SiteIndex.open(db, List.of("V1__init.sql"))) {
             assertEquals(1, index.schemaVersion());
         }
         // a second script that does not exist as a resource stands for a broken upgrade
         assertThrows(IllegalStateException.class, () -> SiteIndex.open(db, List.of("V1__init.sql", "V2__missing.sql")));
-        try (SiteIndex index = SiteIndex.open(db)) {
+        try (SiteIndex index = SiteIndex.open(db, List.of("V1__init.sql"))) {
             assertEquals(1, index.schemaVersion());
         }
     }

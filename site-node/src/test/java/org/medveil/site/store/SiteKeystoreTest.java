@@ -2,11 +2,13 @@ package org.medveil.site.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,10 @@ class SiteKeystoreTest {
         assertEquals(suite, opened.suite());
         assertEquals(suite.keyBytes(), opened.masterKey().length);
         assertArrayEquals(made.masterKey(), opened.masterKey());
+        assertEquals(32, opened.pseudonymKey().length);
+        assertArrayEquals(made.pseudonymKey(), opened.pseudonymKey());
+        SiteKeystore other = SiteKeystore.create(tmp.resolve("other/site.p12"), "pw-1".toCharArray(), suite);
+        assertFalse(Arrays.equals(made.pseudonymKey(), other.pseudonymKey()), "each site has its own pseudonym key");
     }
 
     @Test
