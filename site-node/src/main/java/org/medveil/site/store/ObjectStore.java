@@ -57,6 +57,8 @@ import org.medveil.governance.crypto.TamperedException;
 public final class ObjectStore implements AutoCloseable {
 
     private static final byte[] MAGIC = "MVO1".getBytes(StandardCharsets.US_ASCII);
+    /** Header of a copy sealed under an object's data key (archives). */
+    private static final byte[] COPY_MAGIC = "MVC1".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER = MAGIC.length + 1;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
@@ -472,6 +474,168 @@ public final class ObjectStore implements AutoCloseable {
         }
         Files.delete(file);
         KeyFiles.fsyncDirectory(file.getParent());
+    }
+
+    // ---------------------------------------------------------------- lifecycle support
+
+    /** The keystore this store was opened with (backups and archives wrap their keys under its master key). */
+    public SiteKeystore keystore() {
+        return keystore;
+    }
+
+    /** Whether the data key of {@code id} is still in {@code keys.db} (false once destroyed). */
+    public boolean hasDataKey(String id) {
+        return keys.get(id) != null;
+    }
+
+    /**
+     * Seals {@code plaintext} (e.g. a compressed archive copy of object {@code id}) under that
+     * object's own data key, so destroying the object's key also makes this copy unreadable.
+     * File form: {@code "MVC1" || suite code || nonce || ciphertext || tag}, AAD binds the object id
+     * and {@code context} (e.g. the archive id).
+     */
+    public byte[] sealUnderObjectKey(String id, String context, byte[] plaintext) {
+        byte[] header = java.util.Arrays.copyOf(COPY_MAGIC, HEADER);
+        header[COPY_MAGIC.length] = keystore.suite().code();
+        byte[] dataKey = dataKey(id);
+        try {
+            byte[] sealed = cipher.seal(dataKey, plaintext, copyAad(id, context, header));
+            byte[] out = java.util.Arrays.copyOf(header, HEADER + sealed.length);
+            System.arraycopy(sealed, 0, out, HEADER, sealed.length);
+            return out;
+        } finally {
+            java.util.Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    /**
+     * Opens a copy made by {@link #sealUnderObjectKey}. Throws {@link ObjectDestroyedException} when
+     * the object's data key was destroyed, {@link ObjectIntegrityException} when the copy was altered.
+     */
+    public byte[] openUnderObjectKey(String id, String context, byte[] file) {
+        if (file.length < HEADER || !java.util.Arrays.equals(file, 0, COPY_MAGIC.length, COPY_MAGIC, 0, COPY_MAGIC.length)) {
+            throw new ObjectIntegrityException(id, "its copy does not start with a MedVeil copy header", null);
+        }
+        CipherSuite suite;
+        try {
+            suite = CipherSuite.fromCode(file[COPY_MAGIC.length]);
+        } catch (IllegalArgumentException e) {
+            throw new ObjectIntegrityException(id, "its copy names an unknown cipher suite", e);
+        }
+        byte[] header = java.util.Arrays.copyOf(file, HEADER);
+        byte[] dataKey = dataKey(id);
+        try {
+            return new ObjectCipher(suite).open(dataKey, java.util.Arrays.copyOfRange(file, HEADER, file.length),
+                    copyAad(id, context, header));
+        } catch (TamperedException | IllegalArgumentException e) {
+            throw new ObjectIntegrityException(id, "its copy's authentication tag does not verify", e);
+        } finally {
+            java.util.Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    /**
+     * Marks an active object archived and removes its live file (overwritten, then deleted). The
+     * caller must have made its archive copy durable first. The index is updated before the file
+     * goes, so a crash in between leaves an extra file (reported by verify), never a missing one.
+     */
+    public synchronized StoredObject markArchived(String id) {
+        StoredObject o = find(id).orElseThrow(() -> new StoreException("no object " + id + " in the index of "
+                + dataDir + "; nothing to archive"));
+        if (o.state() != StoredObject.State.ACTIVE) {
+            throw new StoreException("object " + id + " is " + o.state().name().toLowerCase(Locale.ROOT)
+                    + ", not active; only active objects are archived");
+        }
+        setState(id, "archived");
+        try {
+            overwriteAndDelete(pathOf(id));
+        } catch (IOException e) {
+            throw new StoreException("object " + id + " is archived but its live file " + pathOf(id)
+                    + " could not be removed: " + e.getMessage() + "; delete it by hand", e);
+        }
+        return find(id).orElseThrow();
+    }
+
+    /**
+     * Brings an archived object back: checks {@code plaintext} against the indexed digest, writes the
+     * live file again under the object's own data key (temp file, fsync, rename) and marks it active.
+     */
+    public synchronized StoredObject reactivate(String id, byte[] plaintext) {
+        StoredObject o = find(id).orElseThrow(() -> new StoreException("no object " + id + " in the index of "
+                + dataDir + "; nothing to restore"));
+        if (o.state() == StoredObject.State.DESTROYED) {
+            throw new ObjectDestroyedException(id, String.valueOf(o.destroyedAt()));
+        }
+        if (o.state() != StoredObject.State.ARCHIVED) {
+            throw new StoreException("object " + id + " is not archived; nothing to restore");
+        }
+        String digest = HEX.formatHex(MerkleTree.sha256().digest(plaintext));
+        if (!digest.equals(o.digest())) {
+            throw new ObjectIntegrityException(id, "the restored content does not match its indexed digest", null);
+        }
+        byte[] header = header(keystore.suite());
+        byte[] dataKey = dataKey(id);
+        byte[] sealed;
+        try {
+            sealed = cipher.seal(dataKey, plaintext, aad(id, header));
+        } finally {
+            java.util.Arrays.fill(dataKey, (byte) 0);
+        }
+        Path tmp = tmpDir.resolve(id + ".part");
+        Path target = pathOf(id);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                writeFully(ch, ByteBuffer.wrap(header));
+                writeFully(ch, ByteBuffer.wrap(sealed));
+                ch.force(true);
+            }
+            Files.createDirectories(target.getParent());
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            KeyFiles.fsyncDirectory(target.getParent());
+        } catch (IOException e) {
+            throw new StoreException("cannot write object file " + target + ": " + e.getMessage()
+                    + " (check free space and permissions); the object stays archived", e);
+        }
+        setState(id, "active");
+        return find(id).orElseThrow();
+    }
+
+    private void setState(String id, String state) {
+        index.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE objects SET state = ? WHERE id = ?")) {
+                ps.setString(1, state);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The unwrapped data key of {@code id}; the caller zeroes it. */
+    private byte[] dataKey(String id) {
+        byte[] wrapped = keys.get(id);
+        if (wrapped == null) {
+            Optional<StoredObject> o = find(id);
+            if (o.isPresent() && o.get().state() == StoredObject.State.DESTROYED) {
+                throw new ObjectDestroyedException(id, String.valueOf(o.get().destroyedAt()));
+            }
+            throw new StoreException("object " + id + " has no data key in " + keys.file()
+                    + "; it was destroyed, or the key folder belongs to another site (restore the key folder)");
+        }
+        try {
+            return new ObjectCipher(keystore.suite()).unwrapKey(keystore.masterKey(), wrapped, id);
+        } catch (TamperedException e) {
+            throw new StoreException("the data key of object " + id + " does not open with this site's master key;"
+                    + " the keystore does not belong to this store or " + keys.file() + " was altered", e);
+        }
+    }
+
+    private static byte[] copyAad(String id, String context, byte[] header) {
+        byte[] prefix = ("medveil-copy:" + id + ":" + context).getBytes(StandardCharsets.UTF_8);
+        byte[] aad = java.util.Arrays.copyOf(prefix, prefix.length + header.length);
+        System.arraycopy(header, 0, aad, prefix.length, header.length);
+        return aad;
     }
 
     // ---------------------------------------------------------------- recovery

@@ -23,7 +23,8 @@ import java.util.List;
 public final class SiteIndex implements AutoCloseable {
 
     /** Migration scripts in order; the n-th is schema version n. Append, never edit. */
-    static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__lookup_keys.sql");
+    static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__lookup_keys.sql",
+            "V3__destruction_requests.sql");
 
     /** The newest schema version this code knows. */
     public static final int CODE_VERSION = MIGRATIONS.size();

@@ -150,6 +150,24 @@ public final class SiteKeystore {
         }
     }
 
+    /**
+     * Wraps {@code key} (e.g. a backup key) under the master key, bound to {@code context}; only
+     * this keystore opens it again with the same context.
+     */
+    public byte[] wrapKey(byte[] key, String context) {
+        return new ObjectCipher(suite).wrapKey(masterKey, key, context);
+    }
+
+    /** Opens a key wrapped by {@link #wrapKey}; refuses (naming the keystore) when it does not open. */
+    public byte[] unwrapKey(byte[] wrapped, String context) {
+        try {
+            return new ObjectCipher(suite).unwrapKey(masterKey, wrapped, context);
+        } catch (org.medveil.governance.crypto.TamperedException | IllegalArgumentException e) {
+            throw new StoreException("a key wrapped for " + context + " does not open with the master key of "
+                    + path + "; it was made by another site's keystore or was altered", e);
+        }
+    }
+
     public Path path() {
         return path;
     }
