@@ -42,7 +42,7 @@ class SiteIndexTest {
         Path db = tmp.resolve("index.db");
         try (SiteIndex index = SiteIndex.open(db)) {
             assertEquals(SiteIndex.CODE_VERSION, index.schemaVersion());
-            assertEquals(List.of("consents", "dataset_roots", "jobs", "labels", "objects", "provenance", "refusals",
+            assertEquals(List.of("consents", "dataset_roots", "destruction_approvals", "destruction_requests", "jobs", "labels", "objects", "provenance", "refusals",
                     "schema_version"), tables(index));
             assertEquals("wal", scalar(index, "PRAGMA journal_mode"));
         }
@@ -60,7 +60,7 @@ class SiteIndexTest {
             assertEquals("0", scalar(index, "SELECT COUNT(*) FROM pragma_table_info('objects') WHERE name = 'sop_key'"));
         }
         try (SiteIndex index = SiteIndex.open(db)) {
-            assertEquals(2, index.schemaVersion());
+            assertEquals(SiteIndex.CODE_VERSION, index.schemaVersion());
             assertEquals("1", scalar(index, "SELECT COUNT(*) FROM pragma_table_info('objects') WHERE name = 'sop_key'"));
         }
     }
@@ -72,12 +72,14 @@ class SiteIndexTest {
             index.transaction(c -> {
                 try (var st = c.createStatement()) {
                     return st.executeUpdate(
-                            "INSERT INTO schema_version(version, script, applied_at) VALUES (3, 'V3__future.sql', 'x')");
+                            "INSERT INTO schema_version(version, script, applied_at) VALUES (" + (SiteIndex.CODE_VERSION + 1)
+                                    + ", 'V99__future.sql', 'x')");
                 }
             });
         }
         StoreException e = assertThrows(StoreException.class, () -> SiteIndex.open(db));
-        assertEquals("index " + db + " has schema version 3 but this MedVeil knows only up to 2; it was written by"
+        assertEquals("index " + db + " has schema version " + (SiteIndex.CODE_VERSION + 1) + " but this MedVeil knows only up to "
+                + SiteIndex.CODE_VERSION + "; it was written by"
                 + " newer software — run that version (never downgrade)", e.getMessage());
     }
 
