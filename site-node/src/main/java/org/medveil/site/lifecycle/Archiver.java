@@ -148,7 +148,7 @@ public final class Archiver {
             }
             Optional<StoredObject> o = store.find(e.objectId());
             if (o.isEmpty() || o.get().state() != StoredObject.State.ARCHIVED) {
-                refused.put(e.objectId(), o.isEmpty() ? "not in the index" : "is " + o.get().state().name().toLowerCase());
+                refused.put(e.objectId(), o.isEmpty() ? "not in the index" : "is " + o.get().state().name().toLowerCase(java.util.Locale.ROOT));
                 continue;
             }
             try {

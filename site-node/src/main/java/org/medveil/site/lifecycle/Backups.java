@@ -104,6 +104,11 @@ public final class Backups {
 
     /** As {@link #backup(ObjectStore, AuditLog, Path, String)} without an audit record (for an audit folder not open here). */
     public static BackupSet backup(ObjectStore store, Path auditDir, Path destRoot) {
+        Path dest = destRoot.toAbsolutePath().normalize();
+        if (dest.startsWith(store.dataDir()) || dest.startsWith(store.keystore().keyFolder().normalize())) {
+            throw new LifecycleException("backup destination " + destRoot + " is inside the data or key folder;"
+                    + " choose a folder on other media (a backup must survive losing the site's folders)");
+        }
         Instant now = Instant.now();
         byte[] rand = new byte[4];
         RANDOM.nextBytes(rand);

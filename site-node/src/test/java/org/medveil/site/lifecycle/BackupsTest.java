@@ -150,6 +150,15 @@ class BackupsTest {
     }
 
     @Test
+    void backupIntoTheDataFolderIsRefused() {
+        try (ObjectStore store = fx.openStore()) {
+            LifecycleException e = assertThrows(LifecycleException.class,
+                    () -> Backups.backup(store, fx.auditDir(), fx.dataDir().resolve("backups")));
+            assertTrue(e.getMessage().contains("inside the data or key folder"), e.getMessage());
+        }
+    }
+
+    @Test
     void restoreRefusesANonEmptyTarget() throws Exception {
         Backups.BackupSet set = populateAndBackup();
         LifecycleException e = assertThrows(LifecycleException.class,

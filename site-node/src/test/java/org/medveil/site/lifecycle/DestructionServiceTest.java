@@ -178,7 +178,6 @@ class DestructionServiceTest {
     }
 
     @Test
-    @Tag("REQ-DEL-2")
     void consentWithdrawalDestroysOnlyThePatientsDerivatives() {
         byte[] original = LifecycleFixture.marked("ORIG", 4_000, 5);
         try (ObjectStore store = fx.openStore(); AuditLog audit = fx.openAudit()) {
