@@ -40,12 +40,12 @@ public final class LabelImport {
     }
 
     public Result importCsv(byte[] csv, String name) {
-        List<List<String>> rows = parse(csv, name);
+        List<Row> rows = parse(csv, name);
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(name + ":1: the file is empty; the first line must be"
                     + " 'sop_instance_uid,label' or 'accession_number,label'");
         }
-        List<String> header = rows.get(0);
+        List<String> header = rows.get(0).fields();
         String first = header.isEmpty() ? "" : header.get(0).strip().replace("\uFEFF", "");
         String column;
         if (header.size() == 2 && "label".equals(header.get(1).strip())
@@ -57,8 +57,8 @@ public final class LabelImport {
         }
         List<String[]> pairs = new ArrayList<>(); // (keyed hash, label)
         for (int i = 1; i < rows.size(); i++) {
-            List<String> r = rows.get(i);
-            int line = i + 1;
+            List<String> r = rows.get(i).fields();
+            int line = rows.get(i).line();
             if (r.size() != 2) {
                 throw new IllegalArgumentException(name + ":" + line + ": has " + r.size() + " fields, expected 2"
                         + " (cell values are not shown: they may identify a patient)");
@@ -118,8 +118,11 @@ public final class LabelImport {
         });
     }
 
+    /** One CSV record and the line it starts on. */
+    record Row(int line, List<String> fields) {}
+
     /** RFC 4180 rows (quotes, "" inside quotes, CRLF or LF); empty lines skipped. */
-    static List<List<String>> parse(byte[] bytes, String name) {
+    static List<Row> parse(byte[] bytes, String name) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -127,8 +130,9 @@ public final class LabelImport {
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(name + ": not valid UTF-8; save the file as UTF-8 CSV");
         }
-        List<List<String>> rows = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         List<String> row = new ArrayList<>();
+        int start = 1;
         StringBuilder cell = new StringBuilder();
         boolean quoted = false;
         boolean any = false;
@@ -160,12 +164,13 @@ public final class LabelImport {
                 }
                 if (any || cell.length() > 0) {
                     row.add(cell.toString());
-                    rows.add(row);
+                    rows.add(new Row(start, row));
                 }
                 row = new ArrayList<>();
                 cell.setLength(0);
                 any = false;
                 line++;
+                start = line;
             } else {
                 cell.append(ch);
             }
@@ -175,7 +180,7 @@ public final class LabelImport {
         }
         if (any || cell.length() > 0) {
             row.add(cell.toString());
-            rows.add(row);
+            rows.add(new Row(start, row));
         }
         return rows;
     }

@@ -268,8 +268,10 @@ class SiteAdminServerTest {
 
             StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> c.stub().importLabels(
                     ImportLabelsRequest.newBuilder().setFileName("labels.csv").setCsv(utf8(
-                            "sop_instance_uid,label\n" + AdminFixture.UID_1 + ",Patient John Doe born 1950/01/01!\n")).build()));
+                            "sop_instance_uid,label\n\n" + AdminFixture.UID_1 + ",Patient John Doe born 1950/01/01!\n")).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+            assertTrue(bad.getStatus().getDescription().startsWith("labels.csv:3: label must be"),
+                    bad.getStatus().getDescription());
             assertFalse(bad.getStatus().getDescription().contains(AdminFixture.UID_1));
             assertFalse(bad.getStatus().getDescription().contains("John"));
         }
