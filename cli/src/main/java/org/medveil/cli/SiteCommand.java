@@ -14,7 +14,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "site", mixinStandardHelpOptions = true,
-        description = "Run a hospital's site node.", subcommands = SiteCommand.Serve.class)
+        description = "Run a hospital's site node.", subcommands = {SiteCommand.Serve.class,
+        // operator commands, through the site's admin API (SiteAdminCommands)
+        SiteAdminCommands.Status.class, SiteAdminCommands.Objects.class, SiteAdminCommands.Consent.class,
+        SiteAdminCommands.Labels.class, SiteAdminCommands.Requests.class, SiteAdminCommands.Approve.class,
+        SiteAdminCommands.Reject.class, SiteAdminCommands.Verify.class})
 final class SiteCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,

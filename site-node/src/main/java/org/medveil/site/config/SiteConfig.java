@@ -29,7 +29,7 @@ import java.util.Set;
 public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile ingest, int quietMillis,
                          int rescanSeconds, LoadedProfile deidProfile, StrategyDecision deidDecision,
                          SecretSource projectKey, StoreSettings store, int archiveAfterDays, BackupPolicy backup,
-                         List<SiteConfigFile.AutoApproval> autoApprove) {
+                         List<SiteConfigFile.AutoApproval> autoApprove, AdminSettings admin) {
 
     /** File name the node looks for in its site folder. */
     public static final String FILE = "site.yaml";
@@ -41,6 +41,15 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
     /** Where the encrypted store lives; the keystore must lie outside the data folder (REQ-STO-1). */
     public record StoreSettings(Path dataFolder, Path keyFolder, Path keystore, SecretSource keystorePassword,
                                 CipherSuite cipher) {}
+
+    /**
+     * The local admin API: where it listens (loopback by default, so only operators on this host
+     * reach it; mTLS with user kits in any case).
+     */
+    public record AdminSettings(String bindAddress, int port) {
+        public static final int DEFAULT_PORT = 8444;
+        public static final AdminSettings DEFAULTS = new AdminSettings("127.0.0.1", DEFAULT_PORT);
+    }
 
     /** Backup destination and schedule, or nulls when no backup is configured. */
     public record BackupPolicy(Path destination, String schedule) {}
@@ -106,7 +115,10 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
         return new SiteConfig(file.toAbsolutePath().normalize(), inbox, scp, profile,
                 i.quietMillis() == null ? 2000 : i.quietMillis(), i.rescanSeconds() == null ? 30 : i.rescanSeconds(),
                 deid, decision, projectKey, store, archiveDays, backup,
-                f.autoApprove() == null ? List.of() : List.copyOf(f.autoApprove()));
+                f.autoApprove() == null ? List.of() : List.copyOf(f.autoApprove()),
+                f.admin() == null ? AdminSettings.DEFAULTS : new AdminSettings(
+                        f.admin().bindAddress() == null ? "127.0.0.1" : f.admin().bindAddress(),
+                        f.admin().port() == null ? AdminSettings.DEFAULT_PORT : f.admin().port()));
     }
 
     /**

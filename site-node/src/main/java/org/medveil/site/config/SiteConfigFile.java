@@ -11,7 +11,7 @@ import java.util.List;
  * then resolves paths and loads the de-identification profile.
  */
 public record SiteConfigFile(String inbox, Scp scp, Ingest ingest, Deid deid, Store store, Archive archive,
-                             Backup backup, List<AutoApproval> autoApprove) {
+                             Backup backup, List<AutoApproval> autoApprove, Admin admin) {
 
     /** C-STORE SCP; TLS uses the site kit's certificate and CA. */
     public record Scp(Boolean enabled, String aeTitle, String bindAddress, Integer port, List<String> allowedCallingAes,
@@ -58,6 +58,15 @@ public record SiteConfigFile(String inbox, Scp scp, Ingest ingest, Deid deid, St
 
     /** Backup policy: where and when (the backup job interprets the schedule). */
     public record Backup(String destination, String schedule) {}
+
+    /** The local admin API (operator commands): loopback address and port. */
+    public record Admin(String bindAddress, Integer port) {
+        public Admin {
+            if (port != null && (port < 1 || port > 65535)) {
+                throw bad("port", "must be between 1 and 65535, got " + port);
+            }
+        }
+    }
 
     /** A use request matching purpose, dataset and at most this grade is approved without a data manager. */
     public record AutoApproval(String purpose, Integer maxGrade, List<String> datasets) {

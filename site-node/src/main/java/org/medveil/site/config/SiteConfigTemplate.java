@@ -109,6 +109,11 @@ public final class SiteConfigTemplate {
               destination: backup        # a folder, e.g. a mounted backup volume
               schedule: daily 02:00
 
+            # Local admin API used by every 'medveil site ...' operator command (mTLS with user kits).
+            admin:
+              bindAddress: 127.0.0.1     # loopback: only operators on this host reach it
+              port: 8444
+
             # Use requests matching a rule are approved without a data manager (maxGrade 1-3).
             autoApprove:
               - purpose: research
