@@ -97,6 +97,8 @@ class SiteCrashIT {
                 daemon.destroyForcibly();
             }
         }
+        System.out.println("SiteCrashIT: " + RUNS + " kills, " + killedWithUnacked + " during a transfer, "
+                + totalAcked + " acknowledged objects all found");
         assertTrue(totalAcked > 0, "no object was ever acknowledged: the test did not exercise ingest");
         assertTrue(killedWithUnacked >= RUNS / 2, "only " + killedWithUnacked + " of " + RUNS
                 + " kills came during a transfer; adjust the timing");

@@ -95,9 +95,10 @@ class SiteNodeIT {
         // Consent rows go in before start, in-process through the index. ('medveil site consent
         // import' is being written separately; this uses the same PatientPseudonymizer key.)
         try (var ks = new Closing(f.keystore()); ObjectStore store = f.openStore(ks.ks)) {
-            LookupKeys keys = f.lookupKeys(ks.ks);
+            // the key a consent import computes: governance's pseudonymizer under the keystore's pseudonym key
+            var pseudonymizer = new org.medveil.governance.consent.PatientPseudonymizer(ks.ks.pseudonymKey());
             for (Path p : List.of(ct, mr)) {
-                String key = keys.patient(header(p).getString(0x00100020));
+                String key = pseudonymizer.pseudonym(header(p).getString(0x00100020)).hex();
                 store.index().transaction(c -> {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO consents(patient_key, purposes,"
                             + " joint_modeling, valid_from) VALUES (?, 'research', 1, '2020-01-01')")) {

@@ -161,7 +161,7 @@ public final class StoreSink implements IngestSink {
     private String derivativeOf(String originalId) {
         return store.index().read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM objects WHERE kind = 'derivative'"
-                    + " AND parent_id = ? ORDER BY rowid LIMIT 1")) {
+                    + " AND parent_id = ? AND state <> 'destroyed' ORDER BY rowid LIMIT 1")) {
                 ps.setString(1, originalId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getString(1) : null;
