@@ -56,7 +56,7 @@ class SiteCrashIT {
     Path dir;
 
     @Test
-    @Tag("REQ-STO-3")
+    @Tag("REQ-STO-2")
     @DisplayName("kill -9 during C-STORE ingest, 20 times: no acknowledged object lost, nothing partial, audit verifies")
     void killDuringIngest() throws Exception {
         Path storescu = External.tool("storescu", "dcmtk");

@@ -68,7 +68,6 @@ class SiteNodeIT {
     @Tag("REQ-ACQ-3")
     @Tag("REQ-ACQ-5")
     @Tag("REQ-ACQ-6")
-    @Tag("REQ-STO-1")
     @Tag("REQ-USE-4")
     @DisplayName("site serve ingests through inbox, storescu and dcmsend into the encrypted store; refusals recorded; all verifies; no plaintext outside the inbox")
     void endToEnd() throws Exception {
@@ -155,6 +154,21 @@ class SiteNodeIT {
                 assertFalse(h.getString(0x00100020).equals(deid.getString(0x00100020)), "derivative keeps the Patient ID");
             }
             assertEquals(2, store.list(new ObjectFilter(StoredObjectKind.ORIGINAL, null, null, null)).size());
+            // provenance (ACQ-5): channel, source without PHI, content digest of the bytes as received
+            List<String> provenance = store.index().read(c -> {
+                List<String> l = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT p.channel, p.source, p.content_digest = o.digest, o.modality FROM"
+                        + " provenance p JOIN objects o ON o.id = p.object_id WHERE o.kind = 'original' ORDER BY p.channel");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        l.add(rs.getString(1) + " " + rs.getString(2).replaceAll("[0-9a-f]{64}", "HASH") + " "
+                                + rs.getString(4) + " digest-matches=" + rs.getBoolean(3));
+                    }
+                }
+                return l;
+            });
+            assertEquals(List.of("inbox inbox:HASH CT digest-matches=true",
+                    "scp scp:STORESCU@127.0.0.1 MR digest-matches=true"), provenance);
             assertNull(sink.originalBySopKey(keys.sop("1.2.826.0.1.3680043.8.498.777001")), "unconsented object stored");
             Map<String, String> refusals = store.index().read(c -> {
                 Map<String, String> m = new LinkedHashMap<>();
