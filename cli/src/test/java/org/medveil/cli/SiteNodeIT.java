@@ -217,6 +217,25 @@ class SiteNodeIT {
         assertEquals(List.of(), found);
     }
 
+    @Test
+    @DisplayName("site serve stops with one line and exit 3 when the keystore cannot be opened")
+    void unreadableKeystoreStopsWithAReason() throws Exception {
+        SiteFixture f = new SiteFixture(dir);
+        f.set("port", Integer.toString(f.scpPort));
+        Files.writeString(f.site.resolve("keys/keystore.pass"), "not-the-password\n");
+        Process p = f.command("site", "serve", "--kit", "prov/sites/hospital-a", "--config", "site/site.yaml")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+        assertEquals(3, p.exitValue(), out);
+        List<String> lines = out.lines().filter(l -> l.startsWith("medveil: error: ")).toList();
+        assertEquals(1, lines.size(), out);
+        assertTrue(lines.get(0).contains("cannot open the site keystore " + f.site.resolve("keys/site.p12")), out);
+        assertTrue(lines.get(0).contains("keys/keystore.pass"), "names the password source: " + out);
+        assertFalse(out.contains("not-the-password"), "never prints the password");
+        assertFalse(out.contains("\tat "), "no stack trace: " + out);
+    }
+
     /** Opens and closes a keystore-holding resource in try-with-resources. */
     private record Closing(SiteKeystore ks) implements AutoCloseable {
         @Override

@@ -42,10 +42,10 @@ public final class AuditRecorder implements IngestRecorder {
         Set<String> purposes = new TreeSet<>(a.consentedPurposes());
         f.put("consentedPurposes", String.join(",", purposes));
         audit.append("ingest", ACTOR, f);
-        if (stored == IngestSink.Stored.STORED || ids != null) {
+        if (ids != null && ids.derivativeMade()) { // a re-delivered duplicate made nothing new
             Map<String, String> d = new LinkedHashMap<>();
-            d.put("original", ids == null ? "" : ids.original());
-            d.put("derivative", ids == null ? "" : ids.derivative());
+            d.put("original", ids.original());
+            d.put("derivative", ids.derivative());
             d.put("profile", a.deidProfile());
             d.put("grade", Integer.toString(a.derivativeGrade().level().level()));
             d.put("category", a.classification().category().name());

@@ -39,7 +39,7 @@ public final class StoreSink implements IngestSink {
     private static final int ACCESSION_NUMBER = 0x00080050;
 
     /** The ids one {@link #store} call produced, for the audit record that follows it. */
-    public record Ids(String original, String derivative) {}
+    public record Ids(String original, String derivative, boolean derivativeMade) {}
 
     private final ObjectStore store;
     private final LookupKeys keys;
@@ -63,11 +63,12 @@ public final class StoreSink implements IngestSink {
                 return Stored.DUPLICATE_DIFFERENT;
             }
             String derivative = derivativeOf(existing.id());
-            if (derivative == null) { // a crash came between the two puts: finish the pair now
+            boolean made = derivative == null;
+            if (made) { // a crash came between the two puts: finish the pair now
                 derivative = store.put(StoredObjectKind.DERIVATIVE, a.derivative(), derivativeMeta(a, existing.id())).id();
                 LOG.info("object {}: derivative {} made on re-delivery (it was missing)", existing.id(), derivative);
             }
-            recent.put(digest, new Ids(existing.id(), derivative));
+            recent.put(digest, new Ids(existing.id(), derivative, made));
             return Stored.DUPLICATE_SAME;
         }
         String accessionKey = keys.accession(accessionNumber(a.original()));
@@ -75,7 +76,7 @@ public final class StoreSink implements IngestSink {
                 .withClassification(a.classification().category().name(), a.originalGrade().level().level()));
         setLookupKeys(original.id(), sopKey, accessionKey);
         StoredObject derivative = store.put(StoredObjectKind.DERIVATIVE, a.derivative(), derivativeMeta(a, original.id()));
-        recent.put(digest, new Ids(original.id(), derivative.id()));
+        recent.put(digest, new Ids(original.id(), derivative.id(), true));
         return Stored.STORED;
     }
 
