@@ -73,8 +73,7 @@ public final class SiteNode implements AutoCloseable {
         try {
             keystore = SiteKeystore.open(st.keystore(), Secret.parse(st.keystorePassword().toString()));
         } catch (RuntimeException e) {
-            throw new SiteNodeException("cannot open the site keystore " + st.keystore() + " (password from "
-                    + st.keystorePassword() + "): " + e.getMessage()
+            throw new SiteNodeException("cannot open the site keystore " + st.keystore() + ": " + e.getMessage()
                     + "; fix store.keystore/store.keystorePassword in " + config.file()
                     + " or create the site with 'medveil site init'", e);
         }
