@@ -10,7 +10,7 @@ import org.medveil.governance.audit.AuditReport;
 import org.medveil.governance.audit.AuditSigner;
 import org.medveil.governance.audit.AuditVerifier;
 import org.medveil.governance.pki.Kit;
-import org.medveil.site.node.LookupKeys;
+import org.medveil.site.store.LookupKeys;
 import org.medveil.site.node.StoreSink;
 import org.medveil.site.store.ObjectStore;
 import org.medveil.site.store.SiteKeystore;
@@ -144,7 +144,7 @@ class SiteCrashIT {
             StoreSink sink = new StoreSink(store, keys, "default");
             for (Path p : acked) {
                 String sop = new DicomReader(DicomReader.Options.HEADERS).read(p).dataSet().getString(0x00080018);
-                StoredObject o = sink.originalBySopKey(keys.sop(sop));
+                StoredObject o = sink.originalBySopKey(keys.sopKey(sop));
                 assertNotNull(o, "run " + run + ": acknowledged " + p.getFileName() + " is not in the store");
                 byte[] back = store.read(o.id());
                 assertEquals(sop.strip(), new DicomReader().read(back).dataSet().getString(0x00080018).strip());

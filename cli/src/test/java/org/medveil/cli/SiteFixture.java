@@ -1,6 +1,6 @@
 package org.medveil.cli;
 
-import org.medveil.site.node.LookupKeys;
+import org.medveil.site.store.LookupKeys;
 import org.medveil.site.store.ObjectStore;
 import org.medveil.site.store.Secret;
 import org.medveil.site.store.SiteKeystore;

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medveil.dicom.DataSet;
 import org.medveil.dicom.io.DicomReader;
-import org.medveil.site.node.LookupKeys;
+import org.medveil.site.store.LookupKeys;
 import org.medveil.site.node.StoreSink;
 import org.medveil.site.store.ObjectFilter;
 import org.medveil.site.store.ObjectStore;
@@ -142,7 +142,7 @@ class SiteNodeIT {
             StoreSink sink = new StoreSink(store, keys, "default");
             for (Path p : List.of(ct, mr)) {
                 DataSet h = header(p);
-                StoredObject original = sink.originalBySopKey(keys.sop(h.getString(0x00080018)));
+                StoredObject original = sink.originalBySopKey(keys.sopKey(h.getString(0x00080018)));
                 assertNotNull(original, p.getFileName() + " is not in the store");
                 assertEquals(keys.patient(h.getString(0x00100020)), original.meta().patientKey());
                 DataSet back = new DicomReader().read(store.read(original.id())).dataSet();
@@ -169,7 +169,7 @@ class SiteNodeIT {
             });
             assertEquals(List.of("inbox inbox:HASH CT digest-matches=true",
                     "scp scp:STORESCU@127.0.0.1 MR digest-matches=true"), provenance);
-            assertNull(sink.originalBySopKey(keys.sop("1.2.826.0.1.3680043.8.498.777001")), "unconsented object stored");
+            assertNull(sink.originalBySopKey(keys.sopKey("1.2.826.0.1.3680043.8.498.777001")), "unconsented object stored");
             Map<String, String> refusals = store.index().read(c -> {
                 Map<String, String> m = new LinkedHashMap<>();
                 try (PreparedStatement ps = c.prepareStatement("SELECT digest, reason FROM refusals");

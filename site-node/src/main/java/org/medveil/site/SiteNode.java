@@ -15,7 +15,7 @@ import org.medveil.site.ingest.IngestPipeline;
 import org.medveil.site.ingest.ScpIngest;
 import org.medveil.site.node.AuditRecorder;
 import org.medveil.site.node.IndexConsentLookup;
-import org.medveil.site.node.LookupKeys;
+import org.medveil.site.store.LookupKeys;
 import org.medveil.site.node.StoreSink;
 import org.medveil.site.store.ObjectStore;
 import org.medveil.site.store.Secret;

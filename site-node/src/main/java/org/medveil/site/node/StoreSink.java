@@ -4,6 +4,7 @@ import org.medveil.dicom.io.DicomReader;
 import org.medveil.site.ingest.IngestOutcome;
 import org.medveil.site.ingest.IngestSink;
 import org.medveil.site.ingest.Source;
+import org.medveil.site.store.LookupKeys;
 import org.medveil.site.store.ObjectMeta;
 import org.medveil.site.store.ObjectStore;
 import org.medveil.site.store.Provenance;
@@ -55,7 +56,7 @@ public final class StoreSink implements IngestSink {
 
     @Override
     public synchronized Stored store(IngestOutcome.Accepted a) throws IOException {
-        String sopKey = keys.sop(a.uids().originalSopInstanceUid());
+        String sopKey = keys.sopKey(a.uids().originalSopInstanceUid());
         String digest = a.provenance().sha256();
         StoredObject existing = originalBySopKey(sopKey);
         if (existing != null) {
@@ -71,7 +72,7 @@ public final class StoreSink implements IngestSink {
             recent.put(digest, new Ids(existing.id(), derivative, made));
             return Stored.DUPLICATE_SAME;
         }
-        String accessionKey = keys.accession(accessionNumber(a.original()));
+        String accessionKey = keys.accessionKey(accessionNumber(a.original()));
         StoredObject original = store.put(StoredObjectKind.ORIGINAL, a.original(), meta(a)
                 .withClassification(a.classification().category().name(), a.originalGrade().level().level()));
         setLookupKeys(original.id(), sopKey, accessionKey);
@@ -121,8 +122,8 @@ public final class StoreSink implements IngestSink {
         for (String id : ids) {
             try {
                 var ds = new DicomReader(DicomReader.Options.HEADERS).read(store.read(id)).dataSet();
-                setLookupKeys(id, keys.sop(ds.getString(org.medveil.dicom.Tag.SOPInstanceUID)),
-                        keys.accession(ds.getString(ACCESSION_NUMBER)));
+                setLookupKeys(id, keys.sopKey(ds.getString(org.medveil.dicom.Tag.SOPInstanceUID)),
+                        keys.accessionKey(ds.getString(ACCESSION_NUMBER)));
                 n++;
             } catch (IOException | RuntimeException e) {
                 LOG.warn("object {}: cannot restore its lookup keys ({}); 'medveil site verify' checks it",
@@ -188,7 +189,7 @@ public final class StoreSink implements IngestSink {
             case SCP -> new Provenance(Provenance.Channel.SCP,
                     "scp:" + s.callingAe() + "@" + s.remoteHost(), s.receivedAt());
             case INBOX -> new Provenance(Provenance.Channel.INBOX,
-                    "inbox:" + keys.inboxPath(s.inboxPath()), s.receivedAt());
+                    "inbox:" + keys.inboxPathKey(s.inboxPath()), s.receivedAt());
         };
     }
 

@@ -20,6 +20,7 @@ import org.medveil.site.ingest.IngestPipeline;
 import org.medveil.site.ingest.IngestRecorder;
 import org.medveil.site.ingest.IngestSink;
 import org.medveil.site.ingest.Source;
+import org.medveil.site.store.LookupKeys;
 import org.medveil.site.store.ObjectFilter;
 import org.medveil.site.store.ObjectStore;
 import org.medveil.site.store.SiteKeystore;
@@ -98,18 +99,18 @@ class StoreSinkTest {
     void originalAndDerivativeStoredWithKeyedLookups() throws Exception {
         assertInstanceOf(IngestOutcome.Accepted.class, ingest(ct));
         var h = new DicomReader().read(ct).dataSet();
-        StoredObject original = sink.originalBySopKey(keys.sop(h.getString(0x00080018)));
+        StoredObject original = sink.originalBySopKey(keys.sopKey(h.getString(0x00080018)));
         assertNotNull(original);
         assertEquals(StoredObjectKind.ORIGINAL, original.kind());
         // the same pseudonym a consent import computes with governance's pseudonymizer
         assertEquals(new PatientPseudonymizer(ks.pseudonymKey()).pseudonym(h.getString(0x00100020)).hex(),
                 original.meta().patientKey());
-        assertEquals(keys.accession(h.getString(0x00080050)), column(original.id(), "accession_key"));
+        assertEquals(keys.accessionKey(h.getString(0x00080050)), column(original.id(), "accession_key"));
         List<StoredObject> d = all(StoredObjectKind.DERIVATIVE);
         assertEquals(1, d.size());
         assertEquals(original.id(), d.get(0).meta().parentId());
         assertTrue(d.get(0).meta().grade() < original.meta().grade(), "derivative graded lower than the original");
-        assertFalse(keys.sop("1.2.3").equals(keys.accession("1.2.3")), "domains keep kinds of value apart");
+        assertFalse(keys.sopKey("1.2.3").equals(keys.accessionKey("1.2.3")), "domains keep kinds of value apart");
     }
 
     @Test
