@@ -30,13 +30,14 @@ final class SiteFixture {
     final Path dir;
     final Path site;
     final int scpPort;
+    final int adminPort;
 
     SiteFixture(Path dir) throws Exception {
         this.dir = dir;
         this.site = dir.resolve("site");
         int coordinatorPort = freePort();
         Result init = run("provision", "init", "--project", "demo", "--coordinator", "localhost:" + coordinatorPort,
-                "--out", "prov", "--site", "hospital-a", "--user", "admin:project-admin");
+                "--out", "prov", "--site", "hospital-a", "--user", "admin:project-admin", "--user", "dm:data-manager");
         assertEquals(0, init.code(), init.out());
         // a short backoff: the site retries the (absent) coordinator while it ingests
         Path yaml = dir.resolve("prov/sites/hospital-a/medveil.yaml");
@@ -45,6 +46,20 @@ final class SiteFixture {
         Result siteInit = run("site", "init", "--kit", "prov/sites/hospital-a", "--out", "site");
         assertEquals(0, siteInit.code(), siteInit.out());
         this.scpPort = freePort();
+        this.adminPort = freePort();
+        Path yaml2 = site.resolve("site.yaml");
+        String text = Files.readString(yaml2);
+        if (!text.contains("port: 8444")) {
+            fail("the site.yaml template no longer has the admin port line 'port: 8444'");
+        }
+        Files.writeString(yaml2, text.replace("port: 8444", "port: " + adminPort));
+    }
+
+    /** An operator command through the site's admin API, as the data manager. */
+    Result admin(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--kit", "prov/users/dm", "--admin", "localhost:" + adminPort));
+        return run(all.toArray(String[]::new));
     }
 
     /** Rewrites one {@code key: value} line of site.yaml (first match). */

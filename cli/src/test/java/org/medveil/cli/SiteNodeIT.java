@@ -91,27 +91,17 @@ class SiteNodeIT {
                 "-m", "PatientName=Nobody^Unconsented", "-m", "SOPInstanceUID=1.2.826.0.1.3680043.8.498.777001",
                 unconsented.toString())).exit());
 
-        // Consent rows go in before start, in-process through the index. ('medveil site consent
-        // import' is being written separately; this uses the same PatientPseudonymizer key.)
-        try (var ks = new Closing(f.keystore()); ObjectStore store = f.openStore(ks.ks)) {
-            // the key a consent import computes: governance's pseudonymizer under the keystore's pseudonym key
-            var pseudonymizer = new org.medveil.governance.consent.PatientPseudonymizer(ks.ks.pseudonymKey());
-            for (Path p : List.of(ct, mr)) {
-                String key = pseudonymizer.pseudonym(header(p).getString(0x00100020)).hex();
-                store.index().transaction(c -> {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO consents(patient_key, purposes,"
-                            + " joint_modeling, valid_from) VALUES (?, 'research', 1, '2020-01-01')")) {
-                        ps.setString(1, key);
-                        ps.executeUpdate();
-                    }
-                    return null;
-                });
-            }
-        }
-
         Path out = dir.resolve("site.out");
         daemon = f.serve(out);
         await("SCP listening", () -> SiteFixture.read(out).contains("listening on"), out);
+
+        // Consent through the operator command (the admin API pseudonymises the IDs on the site).
+        Path consents = dir.resolve("consents.csv");
+        Files.writeString(consents, "patient_id,purposes,joint_modeling,valid_from,expires\n"
+                + header(ct).getString(0x00100020).strip() + ",research,yes,2020-01-01,\n"
+                + header(mr).getString(0x00100020).strip() + ",research,yes,2020-01-01,\n");
+        SiteFixture.Result imported = f.admin("site", "consent", "import", consents.toString());
+        assertEquals(0, imported.code(), imported.out());
 
         Path inbox = f.site.resolve("inbox");
         Files.copy(ct, inbox.resolve("CT_small.dcm"));
@@ -127,6 +117,21 @@ class SiteNodeIT {
         await("inbox emptied and the refused file set aside", () -> !Files.exists(inbox.resolve("CT_small.dcm"))
                 && Files.exists(inbox.resolve(".refused/SC_rgb_small_odd.dcm")), out);
         await("unconsented object refused", () -> SiteFixture.read(out).contains("refus"), out);
+
+        // Operator commands through the admin API while the daemon runs: labels keyed by the original
+        // SOP Instance UIDs reach the originals and their derivatives; the store verifies.
+        Path labels = dir.resolve("labels.csv");
+        Files.writeString(labels, "sop_instance_uid,label\n" + header(ct).getString(0x00080018).strip() + ",1\n"
+                + header(mr).getString(0x00080018).strip() + ",0\n" + "1.2.3.4.5.6.7.8.9,1\n");
+        SiteFixture.Result labelled = f.admin("site", "labels", "import", labels.toString());
+        assertEquals(0, labelled.code(), labelled.out());
+        assertTrue(labelled.out().contains("3 row(s): 2 matched, 1 unmatched; 4 object(s) labelled"), labelled.out());
+        SiteFixture.Result status = f.admin("site", "status");
+        assertTrue(status.out().contains("objects: 2 originals, 2 derivatives"), status.out());
+        assertTrue(status.out().contains("consents: 2;"), status.out());
+        SiteFixture.Result verifyApi = f.admin("site", "verify");
+        assertEquals(0, verifyApi.code(), verifyApi.out());
+        assertTrue(verifyApi.out().contains("store intact: 4 object(s) checked"), verifyApi.out());
 
         daemon.destroy(); // SIGTERM
         assertTrue(daemon.waitFor(30, TimeUnit.SECONDS), SiteFixture.read(out));

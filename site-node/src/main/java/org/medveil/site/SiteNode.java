@@ -9,14 +9,17 @@ import org.medveil.governance.crypto.CipherSuite;
 import org.medveil.governance.grade.Grader;
 import org.medveil.governance.grade.SpecialDiseaseList;
 import org.medveil.governance.pki.Kit;
+import org.medveil.governance.policy.AccessPolicy;
+import org.medveil.governance.policy.PolicyOptions;
+import org.medveil.site.admin.SiteAdminServer;
 import org.medveil.site.config.SiteConfig;
 import org.medveil.site.ingest.InboxWatcher;
 import org.medveil.site.ingest.IngestPipeline;
 import org.medveil.site.ingest.ScpIngest;
 import org.medveil.site.node.AuditRecorder;
 import org.medveil.site.node.IndexConsentLookup;
-import org.medveil.site.store.LookupKeys;
 import org.medveil.site.node.StoreSink;
+import org.medveil.site.store.LookupKeys;
 import org.medveil.site.store.ObjectStore;
 import org.medveil.site.store.Secret;
 import org.medveil.site.store.SiteKeystore;
@@ -26,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.HexFormat;
@@ -53,6 +57,7 @@ public final class SiteNode implements AutoCloseable {
     private InboxWatcher inbox;
     private StorageScp scp;
     private FederationClient federation;
+    private SiteAdminServer admin;
     private volatile boolean closed;
 
     private SiteNode(SiteConfig config, Kit kit, SiteKeystore keystore, ObjectStore store, AuditLog audit) {
@@ -105,7 +110,9 @@ public final class SiteNode implements AutoCloseable {
                 node.federation = FederationClient.start(kit, federation);
                 node.federation.fatal().thenAccept(node.fatal::complete);
             }
-            // Admin API: SiteAdminServer.start(node) goes here, once org.medveil.site.admin exists.
+            // Operators reach the store only through the local admin API (mTLS with user kits).
+            node.admin = SiteAdminServer.start(kit, config.admin(), store, keystore, audit,
+                    new AccessPolicy(PolicyOptions.defaults()), Clock.systemDefaultZone());
         } catch (RuntimeException | IOException e) {
             node.close();
             if (e instanceof KitRefusedException k) {
@@ -182,11 +189,16 @@ public final class SiteNode implements AutoCloseable {
     public Kit kit() { return kit; }
 
     /** Port the SCP listens on, or -1 when it is off. */
+    /** The admin API's port (the configured one, or the one bound when it was 0). */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
     public int scpPort() {
         return scp == null ? -1 : scp.port();
     }
 
-    /** Stops intake (SCP, inbox, coordinator link), then closes the audit log with a checkpoint, then the store. */
+    /** Stops the admin API and intake (SCP, inbox, coordinator link), then closes the audit log with a checkpoint, then the store. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -194,7 +206,7 @@ public final class SiteNode implements AutoCloseable {
         }
         closed = true;
         RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {scp, inbox, federation, audit, store}) {
+        for (AutoCloseable c : new AutoCloseable[] {admin, scp, inbox, federation, audit, store}) {
             if (c == null) {
                 continue;
             }
