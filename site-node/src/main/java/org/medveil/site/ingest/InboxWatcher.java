@@ -72,7 +72,20 @@ public final class InboxWatcher implements AutoCloseable {
     /** What was last seen of a file: unchanged for the quiet period means complete. */
     private record Candidate(long size, FileTime mtime, long sinceNanos, long retryAtNanos, String failure) {}
 
+    /** How a complete file's bytes are read; tests stand in for a file the OS refuses to root. */
+    @FunctionalInterface
+    interface FileReader {
+        byte[] read(Path file) throws IOException;
+    }
+
+    private final FileReader reader;
+
     public InboxWatcher(Path inbox, IngestPipeline pipeline, Duration quiet, Duration rescan) {
+        this(inbox, pipeline, quiet, rescan, Files::readAllBytes);
+    }
+
+    InboxWatcher(Path inbox, IngestPipeline pipeline, Duration quiet, Duration rescan, FileReader reader) {
+        this.reader = Objects.requireNonNull(reader);
         this.inbox = inbox.toAbsolutePath().normalize();
         this.pipeline = Objects.requireNonNull(pipeline);
         this.quietNanos = quiet.toNanos();
@@ -206,7 +219,7 @@ public final class InboxWatcher implements AutoCloseable {
     private void take(Path f, Candidate c) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(f);
+            bytes = reader.read(f);
             BasicFileAttributes after = Files.readAttributes(f, BasicFileAttributes.class);
             if (after.size() != bytes.length || !after.lastModifiedTime().equals(c.mtime())) {
                 pending.remove(f); // written to while read: start the quiet period over

@@ -174,21 +174,42 @@ class InboxWatcherTest {
         assertNoPathsOrPhiLogged();
     }
 
+    /**
+     * A file the process may not read. Root reads files whatever their mode, so as root (how CI
+     * runs) the watcher gets a reader that refuses this one file the way the OS would
+     * (AccessDeniedException) until the test lifts it; otherwise the file's mode does it for real.
+     */
     @Test
     void anUnreadableFileIsLoggedOnceAndTakenWhenReadable() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
-                "root reads files without read permission; permission test not meaningful");
-        InboxWatcher w = start(IngestProfile.ANY, 100);
+        boolean root = "root".equals(System.getProperty("user.name"));
+        java.util.concurrent.atomic.AtomicBoolean denied = new java.util.concurrent.atomic.AtomicBoolean(root);
+        IngestPipeline p = Pipelines.create(dir.resolve("site"), IngestProfile.ANY, ConsentLookup.NONE, sink,
+                IngestRecorder.NONE);
+        InboxWatcher w = new InboxWatcher(inbox, p, Duration.ofMillis(100), Duration.ofSeconds(1), f -> {
+            if (denied.get() && f.getFileName().toString().equals("locked.dcm")) {
+                throw new java.nio.file.AccessDeniedException(f.toString());
+            }
+            return Files.readAllBytes(f);
+        }).start();
+        watchers.add(w);
         Files.createDirectories(inbox);
         Path file = inbox.resolve("locked.dcm");
         Files.write(file, ct);
-        Files.setPosixFilePermissions(file, java.util.Set.of());
+        if (!root) {
+            Files.setPosixFilePermissions(file, java.util.Set.of());
+        }
         await(() -> log.list.stream().anyMatch(e -> e.getFormattedMessage().contains("cannot read the file")), "logged");
         long scans = w.scanCount();
         Thread.sleep(2500);
         await(() -> w.scanCount() >= scans + 2, "retries");
         assertEquals(1, log.list.stream().filter(e -> e.getFormattedMessage().contains("cannot read the file")).count());
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertTrue(Files.exists(file), "an unreadable file stays in the inbox");
+        assertEquals(0, sink.objects.size());
+        if (root) {
+            denied.set(false);
+        } else {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
         await(() -> sink.objects.size() == 1 && !Files.exists(file), "taken once readable");
     }
 
