@@ -134,10 +134,6 @@ public final class SiteNode implements AutoCloseable {
         }
         LookupKeys keys = new LookupKeys(keystore.pseudonymKey());
         StoreSink sink = new StoreSink(store, keys, DEFAULT_DATASET);
-        int repaired = sink.repairLookupKeys();
-        if (repaired > 0) {
-            LOG.info("store recovery: lookup keys restored for {} originals", repaired);
-        }
         IngestPipeline pipeline = new IngestPipeline(config.ingest(), config.deidProfile(), config.deidDecision(),
                 projectKey(config), new Grader(SpecialDiseaseList.defaults()), keys::patient,
                 new IndexConsentLookup(store.index(), new ConsentRules(ZoneId.systemDefault())), sink,

@@ -74,8 +74,8 @@ public final class StoreSink implements IngestSink {
         }
         String accessionKey = keys.accessionKey(accessionNumber(a.original()));
         StoredObject original = store.put(StoredObjectKind.ORIGINAL, a.original(), meta(a)
-                .withClassification(a.classification().category().name(), a.originalGrade().level().level()));
-        setLookupKeys(original.id(), sopKey, accessionKey);
+                .withClassification(a.classification().category().name(), a.originalGrade().level().level())
+                .withLookupKeys(sopKey, accessionKey));
         StoredObject derivative = store.put(StoredObjectKind.DERIVATIVE, a.derivative(), derivativeMeta(a, original.id()));
         recent.put(digest, new Ids(original.id(), derivative.id(), true));
         return Stored.STORED;
@@ -100,50 +100,6 @@ public final class StoreSink implements IngestSink {
     /** The ids stored for the object with this content digest, once (for the audit record). */
     Ids takeIds(String digest) {
         return recent.remove(digest);
-    }
-
-    /**
-     * After a crash between an original's put and the update of its lookup keys, the original has
-     * no {@code sop_key}: duplicates of it would go unnoticed. Decrypts such originals and fills
-     * the keys in. Returns how many were repaired.
-     */
-    public int repairLookupKeys() {
-        List<String> ids = store.index().read(c -> {
-            List<String> l = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM objects WHERE kind = 'original'"
-                    + " AND state = 'active' AND sop_key IS NULL"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    l.add(rs.getString(1));
-                }
-            }
-            return l;
-        });
-        int n = 0;
-        for (String id : ids) {
-            try {
-                var ds = new DicomReader(DicomReader.Options.HEADERS).read(store.read(id)).dataSet();
-                setLookupKeys(id, keys.sopKey(ds.getString(org.medveil.dicom.Tag.SOPInstanceUID)),
-                        keys.accessionKey(ds.getString(ACCESSION_NUMBER)));
-                n++;
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("object {}: cannot restore its lookup keys ({}); 'medveil site verify' checks it",
-                        id, e.getClass().getSimpleName());
-            }
-        }
-        return n;
-    }
-
-    private void setLookupKeys(String id, String sopKey, String accessionKey) {
-        store.index().transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE objects SET sop_key = ?, accession_key = ? WHERE id = ?")) {
-                ps.setString(1, sopKey);
-                ps.setString(2, accessionKey);
-                ps.setString(3, id);
-                ps.executeUpdate();
-            }
-            return null;
-        });
     }
 
     /** The active or archived original with this SOP key, or null. */

@@ -214,7 +214,7 @@ public final class ObjectStore implements AutoCloseable {
         index.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO objects(id, kind, parent_id, dataset,"
                     + " sop_class, modality, body_part, category, grade, patient_key, size, digest, suite,"
-                    + " created_at, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')")) {
+                    + " created_at, sop_key, accession_key, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')")) {
                 ps.setString(1, id);
                 ps.setString(2, kind.column());
                 ps.setString(3, meta.parentId());
@@ -229,6 +229,8 @@ public final class ObjectStore implements AutoCloseable {
                 ps.setString(12, digest);
                 ps.setString(13, keystore.suite().configName());
                 ps.setString(14, now.toString());
+                ps.setString(15, meta.sopKey());
+                ps.setString(16, meta.accessionKey());
                 ps.executeUpdate();
             }
             Provenance p = meta.provenance();
@@ -408,7 +410,8 @@ public final class ObjectStore implements AutoCloseable {
         Integer g = rs.wasNull() ? null : grade;
         ObjectMeta meta = new ObjectMeta(rs.getString("dataset"), rs.getString("parent_id"),
                 rs.getString("sop_class"), rs.getString("modality"), rs.getString("body_part"),
-                rs.getString("category"), g, rs.getString("patient_key"), null);
+                rs.getString("category"), g, rs.getString("patient_key"), null, rs.getString("sop_key"),
+                rs.getString("accession_key"));
         String destroyed = rs.getString("destroyed_at");
         return new StoredObject(rs.getString("id"), StoredObjectKind.fromColumn(rs.getString("kind")),
                 rs.getString("digest"), rs.getLong("size"), rs.getString("suite"),

@@ -152,13 +152,12 @@ class StoreSinkTest {
     }
 
     @Test
-    void lookupKeysLostInACrashAreRepaired() throws Exception {
+    void lookupKeysAreIndexedWithTheOriginalInOneTransaction() throws Exception {
         ingest(ct);
-        String id = all(StoredObjectKind.ORIGINAL).get(0).id();
-        String sopKey = column(id, "sop_key");
-        store.index().transaction(c -> c.createStatement().executeUpdate("UPDATE objects SET sop_key = NULL"));
-        assertEquals(1, sink.repairLookupKeys());
-        assertEquals(sopKey, column(id, "sop_key"));
+        StoredObject original = all(StoredObjectKind.ORIGINAL).get(0);
+        assertEquals(column(original.id(), "sop_key"), original.meta().sopKey(), "read back from the same row");
+        assertNotNull(original.meta().sopKey());
+        assertNull(all(StoredObjectKind.DERIVATIVE).get(0).meta().sopKey(), "derivatives are not found by the original's UID");
     }
 
     @Test
