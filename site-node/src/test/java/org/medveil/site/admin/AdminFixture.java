@@ -96,7 +96,10 @@ final class AdminFixture implements AutoCloseable {
         audit = AuditLog.open(root.resolve("audit"), AuditSigner.of(site));
         server = SiteAdminServer.start(site, new SiteConfig.AdminSettings("127.0.0.1", 0), store, keystore, audit,
                 policy, Clock.systemUTC(),
-                (patient, purpose, ids) -> withdrawals.add(new WithdrawalCall(patient.hex(), purpose.id(), ids)));
+                (patient, purpose, ids, fp, role) -> {
+                    withdrawals.add(new WithdrawalCall(patient.hex(), purpose.id(), ids));
+                    return null;
+                });
     }
 
     private String put(StoredObjectKind kind, String parent, String category, int grade, String patient) {
