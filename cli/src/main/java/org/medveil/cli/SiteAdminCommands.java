@@ -43,6 +43,10 @@ final class SiteAdminCommands {
         Connection connection;
 
         <T> T call(Function<SiteAdminGrpc.SiteAdminBlockingStub, T> rpc) {
+            return call(connection, rpc);
+        }
+
+        static <T> T call(Connection connection, Function<SiteAdminGrpc.SiteAdminBlockingStub, T> rpc) {
             Kit k = Kit.load(connection.kit);
             try (SiteAdminClient client = SiteAdminClient.connect(k, HostNames.parse(connection.admin))) {
                 try {
