@@ -215,6 +215,26 @@ class SiteLifecycleCommandTest {
     }
 
     @Test
+    void consentWithdrawalDestroysDerivativesAndSaysSo() throws Exception {
+        String patientKey = new org.medveil.governance.consent.PatientPseudonymizer(keystore.pseudonymKey())
+                .pseudonym("PATSECRET-9").hex();
+        ObjectMeta meta = ObjectMeta.of("chest-ct").withDicom("1.2.840.10008.5.1.4.1.1.2", "CT", "CHEST")
+                .withClassification("clinical-structural", 2).withPatientKey(patientKey);
+        String original = store.put(StoredObjectKind.ORIGINAL, "o9".getBytes(StandardCharsets.UTF_8), meta).id();
+        String derivative = store.put(StoredObjectKind.DERIVATIVE, "d9".getBytes(StandardCharsets.UTF_8),
+                meta.withParent(original)).id();
+        Path csv = tmp.resolve("consents.csv");
+        Files.writeString(csv, "patient_id,purposes,joint_modeling,valid_from,expires\nPATSECRET-9,research,yes,2020-01-01,\n");
+        assertEquals(0, site(dm, "consent", "import", csv.toString()).exit());
+        CliRun w = site(dm, "consent", "withdraw", "--patient", "PATSECRET-9", "--purpose", "research");
+        assertEquals(0, w.exit(), w.err());
+        assertTrue(w.out().contains("destroyed 1 derivative(s); certificate del-"), w.out());
+        assertFalse(w.out().contains("PATSECRET"), w.out());
+        assertThrows(ObjectDestroyedException.class, () -> store.read(derivative));
+        assertArrayEquals("o9".getBytes(StandardCharsets.UTF_8), store.read(original));
+    }
+
+    @Test
     void usageErrorsAndHelp() {
         for (List<String> cmd : List.of(List.of("backup"), List.of("backup", "verify"), List.of("restore"),
                 List.of("archive"), List.of("archive", "list"), List.of("archive", "restore"), List.of("destroy"),
