@@ -124,6 +124,7 @@ class SiteLifecycleCommandTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("REQ-STO-3")
     void backupDestroyWipeRestoreVerify() throws Exception {
         Path backups = tmp.resolve("backups");
         CliRun b = site(dm, "backup", backups.toString());
