@@ -469,6 +469,38 @@ final class SiteAdminService extends SiteAdminGrpc.SiteAdminImplBase {
         return caller;
     }
 
+    /**
+     * Decides {@code destroy} for each object in a request's scope with its own grade, category and
+     * kind, and the request's approvals; one {@code access} record for the call (the first refusal,
+     * or the allow with the number of objects). An empty scope is decided at the most sensitive cell.
+     */
+    private void authorizeDestroy(List<StoredObject> objects, List<Approval> approvals, Map<String, String> fields) {
+        if (objects.isEmpty()) {
+            authorizeObjects(Operation.DESTROY, approvals, fields);
+            return;
+        }
+        AdminCaller caller = AdminCaller.current();
+        Decision decision = null;
+        Map<String, String> f = new LinkedHashMap<>(fields);
+        f.put("objects", Integer.toString(objects.size()));
+        for (StoredObject o : objects) {
+            SensitivityLevel grade = o.meta().grade() == null ? SensitivityLevel.L5 : SensitivityLevel.of(o.meta().grade());
+            ImagingCategory category = category(o.meta().category());
+            Decision d = policy.decide(AccessRequest.object(caller.fingerprint(), caller.identity().role(),
+                    Operation.DESTROY, grade, category == null ? ImagingCategory.OTHER : category,
+                    o.kind() == StoredObjectKind.ORIGINAL, clock.instant()).approvals(approvals).build());
+            decision = d;
+            if (!d.allowed()) {
+                f.put("object", o.id());
+                break;
+            }
+        }
+        record(caller, Operation.DESTROY, decision, f);
+        if (!decision.allowed()) {
+            throw Status.PERMISSION_DENIED.withDescription(decision.reason()).asRuntimeException();
+        }
+    }
+
     @Override
     public void backup(BackupRequest req, StreamObserver<BackupResponse> out) {
         run(out, () -> {
@@ -619,7 +651,7 @@ final class SiteAdminService extends SiteAdminGrpc.SiteAdminImplBase {
             DestructionService d = lifecycle().destruction();
             List<Approval> approvals = d.find(id).approvals().stream()
                     .map(a -> new Approval(a.fingerprint(), a.role())).toList();
-            authorizeObjects(Operation.DESTROY, approvals, Map.of("request", id,
+            authorizeDestroy(d.inScope(id), approvals, Map.of("request", id,
                     "approvals", Integer.toString(approvals.size())));
             DestructionCertificate cert = d.execute(id);
             DestructionCertificate.Statement s = cert.statement();

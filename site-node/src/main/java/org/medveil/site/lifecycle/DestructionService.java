@@ -272,6 +272,17 @@ public final class DestructionService {
         return newRequest(Scope.PATIENT, List.of(patientKey), true, purpose.id(), requestedBy);
     }
 
+    /** The objects {@link #execute} would destroy now (not yet destroyed), for a per-object access decision. */
+    public synchronized List<StoredObject> inScope(String requestId) {
+        Request r = find(requestId);
+        List<StoredObject> out = new ArrayList<>();
+        for (String id : resolve(r)) {
+            store.find(id).filter(o -> o.state() != StoredObject.State.DESTROYED
+                    && (!r.derivedOnly() || o.kind() == StoredObjectKind.DERIVATIVE)).ifPresent(out::add);
+        }
+        return out;
+    }
+
     /** Every request, oldest first, with its approvals. */
     public List<Request> list() {
         List<String> ids = store.index().read(c -> {
