@@ -43,6 +43,10 @@ final class SiteAdminCommands {
         Connection connection;
 
         <T> T call(Function<SiteAdminGrpc.SiteAdminBlockingStub, T> rpc) {
+            return call(connection, rpc);
+        }
+
+        static <T> T call(Connection connection, Function<SiteAdminGrpc.SiteAdminBlockingStub, T> rpc) {
             Kit k = Kit.load(connection.kit);
             try (SiteAdminClient client = SiteAdminClient.connect(k, HostNames.parse(connection.admin))) {
                 try {
@@ -158,7 +162,9 @@ final class SiteAdminCommands {
     @Command(name = "withdraw", mixinStandardHelpOptions = true,
             description = {"Record a patient's withdrawal of consent for one purpose. From now on the patient's"
                     + " derivatives are not selectable for it; the withdrawal is audited by pseudonym.",
-                    "Destruction of the derived data follows through the site's destruction path."})
+                    "The patient's derivatives are then destroyed through the site's destruction path, your call"
+                            + " counting as the approval (with a certificate); when the site requires a second person,"
+                            + " a destruction request waits for another data manager's approval."})
     static final class ConsentWithdraw extends AdminCommand {
         @Option(names = "--patient", required = true, paramLabel = "ID",
                 description = "The patient ID (sent to the site over TLS, pseudonymised there, never stored).")
@@ -173,6 +179,14 @@ final class SiteAdminCommands {
                     .setPatientId(patient).setPurpose(purpose).build()));
             out().printf("withdrawn: patient %s, purpose %s, at %s; %d derivative(s) no longer selectable for it%n",
                     r.getPatient(), r.getPurpose(), r.getWithdrawnAt(), r.getDerivatives());
+            if (!r.getCertificate().isEmpty()) {
+                out().printf("destroyed %d derivative(s); certificate %s at %s (on the site host)%n", r.getDestroyed(),
+                        r.getCertificate(), r.getCertificatePath());
+            } else if (!r.getDestructionRequest().isEmpty()) {
+                out().printf("destruction request %s for the derivatives carries your approval; this site requires a"
+                        + " second data manager: 'medveil site destroy approve %s', then 'site destroy execute %s'%n",
+                        r.getDestructionRequest(), r.getDestructionRequest(), r.getDestructionRequest());
+            }
         }
     }
 

@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
         // operator commands, through the site's admin API (SiteAdminCommands)
         SiteAdminCommands.Status.class, SiteAdminCommands.Objects.class, SiteAdminCommands.Consent.class,
         SiteAdminCommands.Labels.class, SiteAdminCommands.Requests.class, SiteAdminCommands.Approve.class,
-        SiteAdminCommands.Reject.class, SiteAdminCommands.Verify.class})
+        SiteAdminCommands.Reject.class, SiteAdminCommands.Verify.class,
+        SiteLifecycleCommands.Backup.class, SiteLifecycleCommands.Restore.class, SiteLifecycleCommands.Archive.class,
+        SiteLifecycleCommands.Destroy.class})
 final class SiteCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,

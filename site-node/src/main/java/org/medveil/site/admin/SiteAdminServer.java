@@ -58,13 +58,31 @@ public final class SiteAdminServer implements AutoCloseable {
     public static SiteAdminServer start(Kit site, SiteConfig.AdminSettings settings, ObjectStore store,
                                         SiteKeystore keystore, AuditLog audit, AccessPolicy policy, Clock clock,
                                         WithdrawalHandler withdrawals) {
+        return start(site, settings, store, keystore, audit, policy, clock, withdrawals, null);
+    }
+
+    /**
+     * The full API: backups, archives and destruction through {@code lifecycle}, and a consent
+     * withdrawal destroys the patient's derivatives ({@link WithdrawalHandler#destroying}).
+     */
+    public static SiteAdminServer start(Kit site, SiteConfig.AdminSettings settings, ObjectStore store,
+                                        SiteKeystore keystore, AuditLog audit, AccessPolicy policy, Clock clock,
+                                        AdminLifecycle lifecycle) {
+        return start(site, settings, store, keystore, audit, policy, clock,
+                WithdrawalHandler.destroying(lifecycle.destruction()), lifecycle);
+    }
+
+    private static SiteAdminServer start(Kit site, SiteConfig.AdminSettings settings, ObjectStore store,
+                                         SiteKeystore keystore, AuditLog audit, AccessPolicy policy, Clock clock,
+                                         WithdrawalHandler withdrawals, AdminLifecycle lifecycle) {
         if (site.identity().kind() != Kind.SITE) {
             throw new PkiException("kit " + site.dir() + " belongs to " + site.identity().describe()
                     + "; the admin API runs with the site's kit");
         }
         RevocationList crl = RevocationList.of(site, clock, Duration.ofSeconds(30));
         PeerVerifier verifier = new PeerVerifier(site.caCertificate(), site.identity().project(), crl, clock);
-        SiteAdminService service = new SiteAdminService(site, store, keystore, audit, policy, clock, withdrawals);
+        SiteAdminService service = new SiteAdminService(site, store, keystore, audit, policy, clock, withdrawals,
+                lifecycle);
         String address = settings.bindAddress() + ":" + settings.port();
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress(), settings.port()))
                 .sslContext(AdminTls.server(site, verifier,

@@ -21,6 +21,13 @@ import org.medveil.governance.policy.Decision;
 import org.medveil.governance.policy.Operation;
 import org.medveil.proto.BuildInfo;
 import org.medveil.proto.siteadmin.*;
+import org.medveil.governance.audit.DestructionCertificate;
+import org.medveil.governance.policy.Approval;
+import org.medveil.site.lifecycle.ArchivePolicy;
+import org.medveil.site.lifecycle.Archiver;
+import org.medveil.site.lifecycle.Backups;
+import org.medveil.site.lifecycle.DestructionService;
+import org.medveil.site.lifecycle.LifecycleException;
 import org.medveil.site.store.LookupKeys;
 import org.medveil.site.store.ObjectFilter;
 import org.medveil.site.store.ObjectStore;
@@ -34,7 +41,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.stream.Stream;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
@@ -71,9 +82,10 @@ final class SiteAdminService extends SiteAdminGrpc.SiteAdminImplBase {
     private final ConsentRegistry consents;
     private final ConsentRules rules;
     private final WithdrawalHandler withdrawals;
+    private final AdminLifecycle lifecycle;   // null: backups, archives and destruction are not served
 
     SiteAdminService(Kit site, ObjectStore store, SiteKeystore keystore, AuditLog audit, AccessPolicy policy,
-                     Clock clock, WithdrawalHandler withdrawals) {
+                     Clock clock, WithdrawalHandler withdrawals, AdminLifecycle lifecycle) {
         this.site = site;
         this.store = store;
         this.index = store.index();
@@ -84,6 +96,7 @@ final class SiteAdminService extends SiteAdminGrpc.SiteAdminImplBase {
         this.consents = new ConsentRegistry(index);
         this.rules = new ConsentRules(clock.getZone());
         this.withdrawals = withdrawals;
+        this.lifecycle = lifecycle;
     }
 
     // ------------------------------------------------------------ the decision step
@@ -117,6 +130,9 @@ final class SiteAdminService extends SiteAdminGrpc.SiteAdminImplBase {
             result = work.get();
         } catch (StatusRuntimeException e) {
             out.onError(e);
+            return;
+        } catch (LifecycleException e) {
+            out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
             return;
         } catch (IllegalArgumentException | ConsentImportException e) {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
@@ -286,9 +302,13 @@ final class SiteAdminService extends SiteAdminGrpc.SiteAdminImplBase {
                             .asRuntimeException());
             List<String> derivatives = new ArrayList<>();
             for (StoredObject o : store.list(new ObjectFilter(null, null, null, patient.hex()))) {
+                if (o.state() == StoredObject.State.DESTROYED) {
+                    continue;
+                }
                 if (o.kind() == StoredObjectKind.ORIGINAL) {
                     for (StoredObject d : store.list(ObjectFilter.all())) {
-                        if (o.id().equals(d.meta().parentId()) && !derivatives.contains(d.id())) {
+                        if (o.id().equals(d.meta().parentId()) && d.state() != StoredObject.State.DESTROYED
+                                && !derivatives.contains(d.id())) {
                             derivatives.add(d.id());
                         }
                     }
@@ -299,9 +319,19 @@ final class SiteAdminService extends SiteAdminGrpc.SiteAdminImplBase {
             audit.append("consent-withdrawal", caller.fingerprint(), Map.of("patient", patient.hex(),
                     "purpose", purpose.id(), "withdrawn_at", e.withdrawnAt().toString(),
                     "derivatives", Integer.toString(derivatives.size())));
-            withdrawals.withdrawn(patient, purpose, List.copyOf(derivatives));
-            return WithdrawConsentResponse.newBuilder().setPatient(patient.hex()).setPurpose(purpose.id())
-                    .setWithdrawnAt(e.withdrawnAt().toString()).setDerivatives(derivatives.size()).build();
+            WithdrawalHandler.Outcome done = withdrawals.withdrawn(patient, purpose, List.copyOf(derivatives),
+                    caller.fingerprint(), caller.identity().role());
+            WithdrawConsentResponse.Builder b = WithdrawConsentResponse.newBuilder().setPatient(patient.hex())
+                    .setPurpose(purpose.id()).setWithdrawnAt(e.withdrawnAt().toString()).setDerivatives(derivatives.size());
+            if (done != null) {
+                b.setDestructionRequest(done.requestId());
+                if (done.certificate() != null) {
+                    b.setCertificate(done.certificate().statement().id())
+                            .setCertificatePath(certificatePath(done.certificate().statement().id()).toString())
+                            .setDestroyed(done.certificate().statement().objects().size());
+                }
+            }
+            return b.build();
         });
     }
 
@@ -408,6 +438,280 @@ final class SiteAdminService extends SiteAdminGrpc.SiteAdminImplBase {
                     "root_mismatches", Integer.toString(r.rootMismatches().size())));
             return b.build();
         });
+    }
+
+    // ------------------------------------------------------------ life cycle (REQ-STO-3, ARC-1..3, DEL-2)
+
+    private AdminLifecycle lifecycle() {
+        if (lifecycle == null) {
+            throw Status.UNIMPLEMENTED.withDescription("this site node runs without backups, archives and destruction"
+                    + " (started without its life-cycle services); start it with 'medveil site serve --config'")
+                    .asRuntimeException();
+        }
+        return lifecycle;
+    }
+
+    /**
+     * Decides an operation about objects for a whole call (an archive run, a restore, a
+     * destruction) once, at the most sensitive cell: a grade 5 original. A role allowed there is
+     * allowed at every grade, so no object in scope is reached that a per-object decision would
+     * refuse. One {@code access} record per call.
+     */
+    private AdminCaller authorizeObjects(Operation op, List<Approval> approvals, Map<String, String> fields) {
+        AdminCaller caller = AdminCaller.current();
+        Decision d = policy.decide(AccessRequest.object(caller.fingerprint(), caller.identity().role(), op,
+                SensitivityLevel.L5, ImagingCategory.CLINICAL_STRUCTURAL, true, clock.instant())
+                .approvals(approvals).build());
+        record(caller, op, d, fields);
+        if (!d.allowed()) {
+            throw Status.PERMISSION_DENIED.withDescription(d.reason()).asRuntimeException();
+        }
+        return caller;
+    }
+
+    /**
+     * Decides {@code destroy} for each object in a request's scope with its own grade, category and
+     * kind, and the request's approvals; one {@code access} record for the call (the first refusal,
+     * or the allow with the number of objects). An empty scope is decided at the most sensitive cell.
+     */
+    private void authorizeDestroy(List<StoredObject> objects, List<Approval> approvals, Map<String, String> fields) {
+        if (objects.isEmpty()) {
+            authorizeObjects(Operation.DESTROY, approvals, fields);
+            return;
+        }
+        AdminCaller caller = AdminCaller.current();
+        Decision decision = null;
+        Map<String, String> f = new LinkedHashMap<>(fields);
+        f.put("objects", Integer.toString(objects.size()));
+        for (StoredObject o : objects) {
+            SensitivityLevel grade = o.meta().grade() == null ? SensitivityLevel.L5 : SensitivityLevel.of(o.meta().grade());
+            ImagingCategory category = category(o.meta().category());
+            Decision d = policy.decide(AccessRequest.object(caller.fingerprint(), caller.identity().role(),
+                    Operation.DESTROY, grade, category == null ? ImagingCategory.OTHER : category,
+                    o.kind() == StoredObjectKind.ORIGINAL, clock.instant()).approvals(approvals).build());
+            decision = d;
+            if (!d.allowed()) {
+                f.put("object", o.id());
+                break;
+            }
+        }
+        record(caller, Operation.DESTROY, decision, f);
+        if (!decision.allowed()) {
+            throw Status.PERMISSION_DENIED.withDescription(decision.reason()).asRuntimeException();
+        }
+    }
+
+    @Override
+    public void backup(BackupRequest req, StreamObserver<BackupResponse> out) {
+        run(out, () -> {
+            Path dest = hostPath(req.getDestination(), "backup destination");
+            AdminCaller caller = authorize(Operation.BACKUP, Map.of("action", "backup"));
+            lifecycle();
+            Backups.BackupSet set = Backups.backup(store, audit, dest, caller.fingerprint());
+            return BackupResponse.newBuilder().setSetId(set.id()).setPath(set.dir().toString())
+                    .setObjects(set.objects()).setBytes(treeSize(set.dir())).build();
+        });
+    }
+
+    @Override
+    public void verifyBackup(VerifyBackupRequest req, StreamObserver<VerifyBackupResponse> out) {
+        run(out, () -> {
+            Path set = hostPath(req.getSet(), "backup set");
+            AdminCaller caller = authorize(Operation.BACKUP, Map.of("action", "verify"));
+            if (!Files.isDirectory(set)) {
+                throw new IllegalArgumentException("no backup set folder " + set + " on the site host");
+            }
+            Backups.BackupReport r = Backups.verify(set, keystore);
+            audit.append("backup-verify", caller.fingerprint(), Map.of("set", set.getFileName().toString(),
+                    "ok", Boolean.toString(r.ok()), "problems", Integer.toString(r.lines().size())));
+            return VerifyBackupResponse.newBuilder().setOk(r.ok()).addAllProblems(r.lines()).build();
+        });
+    }
+
+    @Override
+    public void archive(ArchiveRequest req, StreamObserver<ArchiveResponse> out) {
+        run(out, () -> {
+            if (req.getOlderThanDays() < 0) {
+                throw new IllegalArgumentException("--older-than-days must be 0 or more");
+            }
+            String dataset = req.getDataset().isBlank() ? null : req.getDataset().strip();
+            Map<String, String> f = new LinkedHashMap<>(Map.of("action", "archive",
+                    "olderThanDays", Integer.toString(req.getOlderThanDays())));
+            if (dataset != null) {
+                f.put("dataset", dataset);
+            }
+            AdminCaller caller = authorizeObjects(Operation.ARCHIVE, List.of(), f);
+            Optional<Archiver.ArchiveResult> r = lifecycle().archiver().archive(
+                    new ArchivePolicy(Duration.ofDays(req.getOlderThanDays()), null, dataset), clock.instant(),
+                    caller.fingerprint());
+            ArchiveResponse.Builder b = ArchiveResponse.newBuilder();
+            r.ifPresent(a -> b.setArchiveId(a.archiveId()).setObjects(a.objectIds().size())
+                    .setPlaintextBytes(a.plaintextBytes()).setArchivedBytes(a.archivedBytes()));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void listArchives(ListArchivesRequest req, StreamObserver<ListArchivesResponse> out) {
+        run(out, () -> {
+            // the listing is index-like metadata (ids and counts)
+            authorize(Operation.LIST_OBJECTS, Map.of("action", "list-archives"));
+            AdminLifecycle l = lifecycle();
+            ListArchivesResponse.Builder b = ListArchivesResponse.newBuilder();
+            if (!Files.isDirectory(l.archiveRoot())) {
+                return b.build();
+            }
+            try (Stream<Path> dirs = Files.list(l.archiveRoot())) {
+                for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+                    String id = d.getFileName().toString();
+                    if (!id.startsWith("archive-")) {
+                        continue;
+                    }
+                    List<String> ids = new ArrayList<>();
+                    Path objs = d.resolve("objects");
+                    if (Files.isDirectory(objs)) {
+                        try (Stream<Path> fs = Files.list(objs)) {
+                            fs.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".mva"))
+                                    .forEach(n -> ids.add(n.substring(0, n.length() - 4)));
+                        }
+                    }
+                    int still = (int) ids.stream().filter(o -> store.find(o)
+                            .map(x -> x.state() == StoredObject.State.ARCHIVED).orElse(false)).count();
+                    b.addArchives(ArchiveEntry.newBuilder().setArchiveId(id).setObjects(ids.size())
+                            .setStillArchived(still).setOk(l.archiver().verify(id).ok()));
+                }
+            } catch (IOException e) {
+                throw new LifecycleException("cannot list the archive folder " + l.archiveRoot() + ": " + e.getMessage(), e);
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void restoreArchive(RestoreArchiveRequest req, StreamObserver<RestoreArchiveResponse> out) {
+        run(out, () -> {
+            String id = req.getArchiveId().strip();
+            AdminCaller caller = authorizeObjects(Operation.RESTORE_ARCHIVE, List.of(), Map.of("archive", id));
+            Archiver.RestoreArchiveResult r = lifecycle().archiver().restoreArchive(id, caller.fingerprint(),
+                    caller.identity().role());
+            return RestoreArchiveResponse.newBuilder().setArchiveId(r.archiveId()).addAllRestored(r.restored())
+                    .putAllRefused(r.refused()).build();
+        });
+    }
+
+    @Override
+    public void requestDestruction(RequestDestructionRequest req, StreamObserver<RequestDestructionResponse> out) {
+        run(out, () -> {
+            DestructionService.Scope scope;
+            List<String> subjects;
+            switch (req.getScopeCase()) {
+                case PATIENT_ID -> {
+                    if (req.getPatientId().isBlank()) {
+                        throw new IllegalArgumentException("give the patient ID whose data is destroyed");
+                    }
+                    scope = DestructionService.Scope.PATIENT;
+                    subjects = List.of(pseudonymizer().pseudonym(req.getPatientId()).hex());   // the ID goes no further
+                }
+                case DATASET -> {
+                    scope = DestructionService.Scope.DATASET;
+                    subjects = List.of(req.getDataset().strip());
+                }
+                case OBJECTS -> {
+                    scope = DestructionService.Scope.OBJECT;
+                    subjects = req.getObjects().getIdsList().stream().map(String::strip).toList();
+                }
+                default -> throw new IllegalArgumentException("name what to destroy: a patient, a dataset or object ids");
+            }
+            // who may approve destructions may file them (data managers)
+            AdminCaller caller = authorize(Operation.APPROVE_DESTRUCTION, Map.of("action", "request",
+                    "scope", scope.id(), "subject", scope == DestructionService.Scope.OBJECT
+                            ? subjects.size() + " object(s)" : subjects.get(0)));
+            DestructionService d = lifecycle().destruction();
+            String id = d.request(scope, subjects, caller.fingerprint());
+            return RequestDestructionResponse.newBuilder().setRequest(entry(d.find(id), d.approvalsNeeded())).build();
+        });
+    }
+
+    @Override
+    public void approveDestruction(ApproveDestructionRequest req, StreamObserver<ApproveDestructionResponse> out) {
+        run(out, () -> {
+            String id = req.getRequestId().strip();
+            AdminCaller caller = authorize(Operation.APPROVE_DESTRUCTION, Map.of("action", "approve", "request", id));
+            DestructionService d = lifecycle().destruction();
+            // the approver is the caller's certificate: fingerprint and role, never a message field
+            d.approve(id, caller.fingerprint(), caller.identity().role());
+            return ApproveDestructionResponse.newBuilder().setRequest(entry(d.find(id), d.approvalsNeeded())).build();
+        });
+    }
+
+    @Override
+    public void executeDestruction(ExecuteDestructionRequest req, StreamObserver<ExecuteDestructionResponse> out) {
+        run(out, () -> {
+            String id = req.getRequestId().strip();
+            DestructionService d = lifecycle().destruction();
+            List<Approval> approvals = d.find(id).approvals().stream()
+                    .map(a -> new Approval(a.fingerprint(), a.role())).toList();
+            authorizeDestroy(d.inScope(id), approvals, Map.of("request", id,
+                    "approvals", Integer.toString(approvals.size())));
+            DestructionCertificate cert = d.execute(id);
+            DestructionCertificate.Statement s = cert.statement();
+            return ExecuteDestructionResponse.newBuilder().setRequestId(id).setCertificate(s.id())
+                    .setCertificatePath(certificatePath(s.id()).toString()).setObjects(s.objects().size())
+                    .setDataKeysDestroyed(s.method().dataKeysDestroyed())
+                    .setFilesOverwritten(s.method().liveFilesOverwritten()).build();
+        });
+    }
+
+    @Override
+    public void listDestructionRequests(ListDestructionRequestsRequest req, StreamObserver<ListDestructionRequestsResponse> out) {
+        run(out, () -> {
+            authorize(Operation.APPROVE_DESTRUCTION, Map.of("action", "list"));
+            DestructionService d = lifecycle().destruction();
+            ListDestructionRequestsResponse.Builder b = ListDestructionRequestsResponse.newBuilder();
+            for (DestructionService.Request r : d.list()) {
+                b.addRequests(entry(r, d.approvalsNeeded()));
+            }
+            return b.build();
+        });
+    }
+
+    private static DestructionRequestEntry entry(DestructionService.Request r, int needed) {
+        DestructionRequestEntry.Builder b = DestructionRequestEntry.newBuilder().setId(r.id()).setScope(r.scope().id())
+                .setSubject(r.subject()).setState(r.state()).setDerivedOnly(r.derivedOnly())
+                .setPurpose(r.purpose() == null ? "" : r.purpose()).setRequestedBy(r.requestedBy())
+                .setRequestedAt(r.requestedAt().toString()).setApprovalsNeeded(needed);
+        r.approvals().forEach(a -> b.addApprovedBy(a.role().id() + " sha256:" + a.fingerprint()));
+        return b.build();
+    }
+
+    private Path certificatePath(String id) {
+        return audit.dir().resolve(DestructionCertificate.FOLDER).resolve(id + ".json");
+    }
+
+    /** A folder on the site host, named by the operator: absolute, so it never depends on the daemon's working folder. */
+    private static Path hostPath(String s, String what) {
+        if (s.isBlank()) {
+            throw new IllegalArgumentException("give the " + what + " (a folder on the site host)");
+        }
+        Path p = Path.of(s.strip());
+        if (!p.isAbsolute()) {
+            throw new IllegalArgumentException("the " + what + " " + s + " must be an absolute path on the site host");
+        }
+        return p.normalize();
+    }
+
+    private static long treeSize(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     // ------------------------------------------------------------ helpers

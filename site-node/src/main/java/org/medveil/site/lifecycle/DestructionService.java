@@ -263,6 +263,41 @@ public final class DestructionService {
         return execute(id);
     }
 
+    /**
+     * Consent withdrawn for {@code purpose} where a second person must approve: files the
+     * derivatives-only request for the patient and returns its id; {@link #approve} and
+     * {@link #execute} follow as for any request.
+     */
+    public synchronized String requestDerivedForPurpose(String patientKey, Purpose purpose, String requestedBy) {
+        return newRequest(Scope.PATIENT, List.of(patientKey), true, purpose.id(), requestedBy);
+    }
+
+    /** The objects {@link #execute} would destroy now (not yet destroyed), for a per-object access decision. */
+    public synchronized List<StoredObject> inScope(String requestId) {
+        Request r = find(requestId);
+        List<StoredObject> out = new ArrayList<>();
+        for (String id : resolve(r)) {
+            store.find(id).filter(o -> o.state() != StoredObject.State.DESTROYED
+                    && (!r.derivedOnly() || o.kind() == StoredObjectKind.DERIVATIVE)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Every request, oldest first, with its approvals. */
+    public List<Request> list() {
+        List<String> ids = store.index().read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM destruction_requests ORDER BY requested_at, rowid");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+        return ids.stream().map(this::find).toList();
+    }
+
     /** The stored plan, or the scope resolved now and stored (so a resumed execution destroys the same list). */
     private List<DestructionCertificate.DestroyedObject> planned(Request r) {
         String stored = store.index().read(c -> {

@@ -41,6 +41,8 @@ final class AdminFixture implements AutoCloseable {
     final Path root;
     final Kit site;
     final Kit dm;
+    /** A second data manager (two-person destruction). */
+    final Kit dm2;
     final Kit researcher;
     final Kit compliance;
     final Kit admin;
@@ -62,16 +64,23 @@ final class AdminFixture implements AutoCloseable {
     }
 
     AdminFixture(Path root, String patient1, String patient2, AccessPolicy policy) {
+        this(root, patient1, patient2, policy, false);
+    }
+
+    /** With {@code lifecycle}: backups, archives (under ROOT/archive) and destruction are served, and a withdrawal destroys. */
+    AdminFixture(Path root, String patient1, String patient2, AccessPolicy policy, boolean lifecycle) {
         this.root = root;
         Path prov = root.resolve("prov");
         Provisioner.init(new ProjectSpec("proj", "localhost:8443", null, null, List.of("hospital-a"),
-                List.of(new ProjectSpec.User("dana", "data-manager"), new ProjectSpec.User("rita", "researcher"),
+                List.of(new ProjectSpec.User("dana", "data-manager"), new ProjectSpec.User("dora", "data-manager"),
+                        new ProjectSpec.User("rita", "researcher"),
                         new ProjectSpec.User("carl", "compliance-officer"), new ProjectSpec.User("paul", "project-admin"))),
                 prov, Clock.systemUTC());
         Provisioner.init(new ProjectSpec("proj", "localhost:8443", null, null, List.of("hospital-x"),
                 List.of(new ProjectSpec.User("mallory", "data-manager"))), root.resolve("prov-foreign"), Clock.systemUTC());
         site = Kit.load(prov.resolve("sites/hospital-a"));
         dm = Kit.load(prov.resolve("users/dana"));
+        dm2 = Kit.load(prov.resolve("users/dora"));
         researcher = Kit.load(prov.resolve("users/rita"));
         compliance = Kit.load(prov.resolve("users/carl"));
         admin = Kit.load(prov.resolve("users/paul"));
@@ -94,12 +103,18 @@ final class AdminFixture implements AutoCloseable {
         sql("UPDATE objects SET accession_key = ? WHERE id = ?", keys.accessionKey(ACC_2), o2);
 
         audit = AuditLog.open(root.resolve("audit"), AuditSigner.of(site));
-        server = SiteAdminServer.start(site, new SiteConfig.AdminSettings("127.0.0.1", 0), store, keystore, audit,
+        server = lifecycle
+                ? SiteAdminServer.start(site, new SiteConfig.AdminSettings("127.0.0.1", 0), store, keystore, audit,
+                        policy, Clock.systemUTC(), AdminLifecycle.of(site, store, audit, root.resolve("archive"), policy.options()))
+                : SiteAdminServer.start(site, new SiteConfig.AdminSettings("127.0.0.1", 0), store, keystore, audit,
                 policy, Clock.systemUTC(),
-                (patient, purpose, ids) -> withdrawals.add(new WithdrawalCall(patient.hex(), purpose.id(), ids)));
+                (patient, purpose, ids, fp, role) -> {
+                    withdrawals.add(new WithdrawalCall(patient.hex(), purpose.id(), ids));
+                    return null;
+                });
     }
 
-    private String put(StoredObjectKind kind, String parent, String category, int grade, String patient) {
+    String put(StoredObjectKind kind, String parent, String category, int grade, String patient) {
         byte[] bytes = ("object " + kind + " " + grade + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
         ObjectMeta m = ObjectMeta.of("chest-ct").withDicom("1.2.840.10008.5.1.4.1.1.2", "CT", "CHEST")
                 .withClassification(category, grade).withPatientKey(patient);
@@ -168,8 +183,14 @@ final class AdminFixture implements AutoCloseable {
         return hits;
     }
 
+    private boolean closed;
+
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         server.close();
         audit.close();
         store.close();
