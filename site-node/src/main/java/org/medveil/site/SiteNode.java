@@ -11,7 +11,11 @@ import org.medveil.governance.grade.SpecialDiseaseList;
 import org.medveil.governance.pki.Kit;
 import org.medveil.governance.policy.AccessPolicy;
 import org.medveil.governance.policy.PolicyOptions;
+import org.medveil.site.admin.AdminLifecycle;
 import org.medveil.site.admin.SiteAdminServer;
+import org.medveil.site.lifecycle.Archiver;
+import org.medveil.site.lifecycle.BackupSchedule;
+import org.medveil.site.lifecycle.Housekeeping;
 import org.medveil.site.config.SiteConfig;
 import org.medveil.site.ingest.InboxWatcher;
 import org.medveil.site.ingest.IngestPipeline;
@@ -58,6 +62,7 @@ public final class SiteNode implements AutoCloseable {
     private StorageScp scp;
     private FederationClient federation;
     private SiteAdminServer admin;
+    private Housekeeping housekeeping;
     private volatile boolean closed;
 
     private SiteNode(SiteConfig config, Kit kit, SiteKeystore keystore, ObjectStore store, AuditLog audit) {
@@ -111,8 +116,15 @@ public final class SiteNode implements AutoCloseable {
                 node.federation.fatal().thenAccept(node.fatal::complete);
             }
             // Operators reach the store only through the local admin API (mTLS with user kits).
-            node.admin = SiteAdminServer.start(kit, config.admin(), store, keystore, audit,
-                    new AccessPolicy(PolicyOptions.defaults()), Clock.systemDefaultZone());
+            AccessPolicy policy = new AccessPolicy(PolicyOptions.defaults());
+            Path archiveRoot = AdminLifecycle.defaultArchiveRoot(config);
+            node.admin = SiteAdminServer.start(kit, config.admin(), store, keystore, audit, policy,
+                    Clock.systemDefaultZone(), AdminLifecycle.of(kit, store, audit, archiveRoot, policy.options()));
+            var b = config.backup();
+            node.housekeeping = Housekeeping.start(store, audit,
+                    b.destination() == null ? null : new BackupSchedule(b.interval(), b.keep(), b.destination()),
+                    new Archiver(store, audit, archiveRoot), config.archiveAfterDays(), Clock.systemUTC(),
+                    Duration.ofSeconds(5), Duration.ofMinutes(10));
         } catch (RuntimeException | IOException e) {
             node.close();
             if (e instanceof KitRefusedException k) {
@@ -202,7 +214,7 @@ public final class SiteNode implements AutoCloseable {
         }
         closed = true;
         RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {admin, scp, inbox, federation, audit, store}) {
+        for (AutoCloseable c : new AutoCloseable[] {admin, scp, inbox, federation, housekeeping, audit, store}) {
             if (c == null) {
                 continue;
             }

@@ -51,8 +51,29 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
         public static final AdminSettings DEFAULTS = new AdminSettings("127.0.0.1", DEFAULT_PORT);
     }
 
-    /** Backup destination and schedule, or nulls when no backup is configured. */
-    public record BackupPolicy(Path destination, String schedule) {}
+    /**
+     * Backup destination, interval and number of sets kept; destination and interval are null when
+     * no scheduled backup is configured ({@code medveil site backup} still works).
+     */
+    public record BackupPolicy(Path destination, java.time.Duration interval, int keep) {}
+
+    /** {@code hourly}, {@code daily}, {@code weekly} or {@code every N hours|days}. */
+    static java.time.Duration backupInterval(String schedule, String src) {
+        String s = schedule.strip().toLowerCase(java.util.Locale.ROOT);
+        switch (s) {
+            case "hourly": return java.time.Duration.ofHours(1);
+            case "daily": return java.time.Duration.ofDays(1);
+            case "weekly": return java.time.Duration.ofDays(7);
+            default:
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("every (\\d{1,4}) (hours?|days?)").matcher(s);
+        if (m.matches() && Integer.parseInt(m.group(1)) > 0) {
+            int n = Integer.parseInt(m.group(1));
+            return m.group(2).startsWith("hour") ? java.time.Duration.ofHours(n) : java.time.Duration.ofDays(n);
+        }
+        throw new ConfigException(src + ": field 'backup.schedule' must be hourly, daily, weekly or 'every N hours|days',"
+                + " got '" + schedule + "'");
+    }
 
     public static SiteConfig load(Path file) {
         SiteConfigFile f = read(file);
@@ -109,9 +130,20 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
                 st.cipher() == null ? CipherSuite.AES_256_GCM : st.cipher());
 
         int archiveDays = f.archive() == null || f.archive().afterDays() == null ? 0 : f.archive().afterDays();
-        BackupPolicy backup = f.backup() == null ? new BackupPolicy(null, null)
-                : new BackupPolicy(f.backup().destination() == null ? null : path(base, f.backup().destination()),
-                f.backup().schedule());
+        BackupPolicy backup = new BackupPolicy(null, null, 7);
+        if (f.backup() != null) {
+            var b = f.backup();
+            if ((b.destination() == null) != (b.schedule() == null)) {
+                throw new ConfigException(src + ": section 'backup' needs both 'destination' and 'schedule'"
+                        + " (or neither, for manual backups only)");
+            }
+            int keep = b.keep() == null ? 7 : b.keep();
+            if (keep < 1) {
+                throw new ConfigException(src + ": field 'backup.keep' must be at least 1, got " + keep);
+            }
+            backup = b.destination() == null ? new BackupPolicy(null, null, keep)
+                    : new BackupPolicy(path(base, b.destination()), backupInterval(b.schedule(), src), keep);
+        }
         return new SiteConfig(file.toAbsolutePath().normalize(), inbox, scp, profile,
                 i.quietMillis() == null ? 2000 : i.quietMillis(), i.rescanSeconds() == null ? 30 : i.rescanSeconds(),
                 deid, decision, projectKey, store, archiveDays, backup,

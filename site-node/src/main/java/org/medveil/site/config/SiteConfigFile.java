@@ -56,8 +56,8 @@ public record SiteConfigFile(String inbox, Scp scp, Ingest ingest, Deid deid, St
         }
     }
 
-    /** Backup policy: where and when (the backup job interprets the schedule). */
-    public record Backup(String destination, String schedule) {}
+    /** Backup policy: where, how often ({@code hourly}, {@code daily}, {@code weekly}, {@code every N hours|days}) and how many sets to keep. */
+    public record Backup(String destination, String schedule, Integer keep) {}
 
     /** The local admin API (operator commands): loopback address and port. */
     public record Admin(String bindAddress, Integer port) {

@@ -107,7 +107,8 @@ public final class SiteConfigTemplate {
 
             backup:
               destination: backup        # a folder, e.g. a mounted backup volume
-              schedule: daily 02:00
+              schedule: daily            # hourly, daily, weekly, or "every N hours|days"; the first set at start-up
+              keep: 7                    # older sets are deleted
 
             # Local admin API used by every 'medveil site ...' operator command (mTLS with user kits).
             admin:
