@@ -88,6 +88,10 @@ class ManifestVerifierTest {
             assertEquals(0, ok.exit(), ok.err(StandardCharsets.UTF_8) + ok.out(StandardCharsets.UTF_8));
             assertTrue(ok.out(StandardCharsets.UTF_8).contains("Verified OK"));
         }
+        // The README's check that coordinator.pem comes from the project CA.
+        External.Result chain = External.run(List.of(openssl.toString(), "verify", "-CAfile",
+                fx.prov.resolve("ca/ca.pem").toString(), "-purpose", "any", dir.resolve("coordinator.pem").toString()));
+        assertEquals(0, chain.exit(), chain.err(StandardCharsets.UTF_8) + chain.out(StandardCharsets.UTF_8));
         // ...and refuses a manifest changed by one byte.
         Path json = dir.resolve("round-000001.json");
         flip(json, Files.readString(json).indexOf("\"round\":1") + 8);
