@@ -93,7 +93,6 @@ class ManifestDuaCommandTest {
     }
 
     @Test
-    @Tag("REQ-TX-1")
     void duaSignByBothPartiesThenVerifyInAndOutOfThePeriod() throws Exception {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         Path dua = tmp.resolve("DUA.yaml");

@@ -146,7 +146,7 @@ public final class ManifestVerifier {
             }
             String issuer = Certificates.issuerProblem(cert, ca, cert.getNotBefore().toInstant());
             if (issuer != null) {
-                bad(ManifestFiles.COORDINATOR_PEM, "the manifests " + issuer);
+                bad(ManifestFiles.COORDINATOR_PEM, "every manifest " + issuer);
                 return null;
             }
             Identity id = identity(cert);

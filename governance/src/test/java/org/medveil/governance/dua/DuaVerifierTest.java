@@ -97,7 +97,6 @@ class DuaVerifierTest {
     }
 
     @Test
-    @Tag("REQ-TX-1")
     @Tag("REQ-USE-2")
     void signedByBothPartiesWithinThePeriodIsInForce() throws Exception {
         Path f = write(today(-30), today(30));
@@ -143,7 +142,6 @@ class DuaVerifierTest {
     }
 
     @Test
-    @Tag("REQ-TX-1")
     void aMissingSignatureMeansNotInForce() throws Exception {
         DataUseAgreement d = DataUseAgreement.read(write(today(-1), today(1)));
         assertProblem(check(d, List.of(DuaSignature.sign(d, dm))), "researcher signature (by bob) is missing");
@@ -151,7 +149,6 @@ class DuaVerifierTest {
     }
 
     @Test
-    @Tag("REQ-TX-1")
     void anExpiredOrFuturePeriodMeansNotInForce() throws Exception {
         DataUseAgreement expired = DataUseAgreement.read(write(today(-60), today(-1)));
         assertProblem(check(expired, both(expired)), "expired");

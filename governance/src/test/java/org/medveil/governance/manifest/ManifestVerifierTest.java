@@ -130,6 +130,18 @@ class ManifestVerifierTest {
     }
 
     @Test
+    void anUnknownMemberIsRefusedEvenWhenCanonicalAndSigned() throws Exception {
+        Path dir = fx.writeChain(tmp.resolve("m"), 1);
+        Path json = dir.resolve("round-000001.json");
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Jcs.parse(Files.readAllBytes(json));
+        tree.put("zNote", "hidden");
+        byte[] bytes = Jcs.canonicalize(tree);
+        Files.write(json, bytes);
+        Files.write(dir.resolve("round-000001.sig"), fx.coordinatorKey().sign(bytes));
+        assertBad(verify(dir), "round-000001.json", "zNote");
+    }
+
+    @Test
     void aMissingRoundIsNamed() throws Exception {
         Path dir = fx.writeChain(tmp.resolve("m"), 3);
         Files.delete(dir.resolve("round-000002.json"));
