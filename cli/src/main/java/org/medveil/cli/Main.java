@@ -21,6 +21,8 @@ import picocli.CommandLine.ScopeType;
                 SitesCommand.class,
                 HealthCommand.class,
                 AuditCommand.class,
+                ManifestCommand.class,
+                DuaCommand.class,
                 org.medveil.cli.he.HeCommand.class,
                 org.medveil.cli.dicom.DicomCommand.class,
                 org.medveil.cli.models.TrainCommand.class,

@@ -5,18 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.medveil.governance.crypto.Sha256;
 
 /**
  * One audit record, one JSON line in canonical form: keys in the order seq, time, type, actor,
@@ -24,6 +22,9 @@ import java.util.regex.Pattern;
  * its {@code ,"hash":"…"} member; {@code prev} is the SHA-256 of the previous record's whole line
  * (its exact bytes, without the newline). A parsed line must re-serialise to exactly the same
  * bytes, so nothing can be hidden in whitespace, key order or duplicate keys.
+ *
+ * <p>The member order is fixed (seq first, for people reading the log) rather than the sorted
+ * order of RFC 8785 ({@code canonical.Jcs}): existing logs are hash-chained over these exact bytes.
  */
 public record AuditRecord(long seq, String time, String type, String actor, SortedMap<String, String> fields,
                           String prev, String hash) {
@@ -155,10 +156,6 @@ public record AuditRecord(long seq, String time, String type, String actor, Sort
     }
 
     static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(bytes);
     }
 }

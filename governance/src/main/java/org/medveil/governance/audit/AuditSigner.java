@@ -2,6 +2,7 @@ package org.medveil.governance.audit;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import org.medveil.governance.crypto.CertifiedKey;
 import org.medveil.governance.crypto.Signatures;
 import org.medveil.governance.pki.Certificates;
 import org.medveil.governance.pki.Kit;
@@ -13,13 +14,7 @@ import org.medveil.governance.pki.Kit;
 public record AuditSigner(PrivateKey key, X509Certificate certificate) {
 
     public AuditSigner {
-        if (key == null || certificate == null) {
-            throw new IllegalArgumentException("an audit signer needs a private key and its certificate");
-        }
-        if (!Certificates.keyMatches(key, certificate)) {
-            throw new IllegalArgumentException("the private key does not belong to certificate sha256:"
-                    + Certificates.fingerprint(certificate));
-        }
+        new CertifiedKey(key, certificate); // checks that the key belongs to the certificate
     }
 
     public static AuditSigner of(Kit kit) {
@@ -32,5 +27,10 @@ public record AuditSigner(PrivateKey key, X509Certificate certificate) {
 
     byte[] sign(byte[] message) {
         return Signatures.sign(key, message);
+    }
+
+    /** The same key as a general signer (manifests, agreements). */
+    public CertifiedKey asCertifiedKey() {
+        return new CertifiedKey(key, certificate);
     }
 }

@@ -8,7 +8,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.Map;
 import org.medveil.governance.crypto.Signatures;
 import org.medveil.governance.pki.Certificates;
@@ -62,7 +61,7 @@ final class Checkpoints {
         } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
             return "checkpoint's certificate or signature is not readable (" + e.getMessage() + ")";
         }
-        String issuer = issuerProblem(cert, ca, Instant.parse(r.time()));
+        String issuer = Certificates.issuerProblem(cert, ca, Instant.parse(r.time()));
         if (issuer != null) {
             return "checkpoint " + issuer;
         }
@@ -105,20 +104,4 @@ final class Checkpoints {
         }
     }
 
-    /** Null when {@code cert} was issued by {@code ca} and was valid at {@code when}; else why not (no PHI in it). */
-    static String issuerProblem(X509Certificate cert, X509Certificate ca, Instant when) {
-        try {
-            cert.verify(ca.getPublicKey());
-        } catch (GeneralSecurityException e) {
-            return "is signed by certificate sha256:" + Certificates.fingerprint(cert)
-                    + ", which was not issued by the project CA given";
-        }
-        try {
-            cert.checkValidity(Date.from(when));
-        } catch (GeneralSecurityException e) {
-            return "is signed by certificate sha256:" + Certificates.fingerprint(cert)
-                    + ", which was not valid at " + when + " (" + e.getMessage() + ")";
-        }
-        return null;
-    }
 }

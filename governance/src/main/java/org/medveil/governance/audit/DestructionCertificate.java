@@ -1,6 +1,5 @@
 package org.medveil.governance.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.medveil.governance.canonical.Jcs;
 import org.medveil.governance.crypto.Signatures;
 import org.medveil.governance.pki.Certificates;
 
@@ -30,8 +30,8 @@ import org.medveil.governance.pki.Certificates;
  * pseudonymous patient key, a dataset or single objects), how (data keys destroyed, live files
  * overwritten, which copies that covers), by whose approval (one or two approvers, each with the
  * seq of their {@code approval} audit record), when, and the seq of the {@code destruction} audit
- * record. The signature is ECDSA P-256 by the site key over the statement's canonical JSON (keys
- * sorted, no spaces); the file carries the signer's certificate, so checking needs only the CA.
+ * record. The signature is ECDSA P-256 by the site key over the statement's RFC 8785 canonical
+ * JSON ({@link Jcs}); the file carries the signer's certificate, so checking needs only the CA.
  * Stored as {@code certificates/ID.json} in the audit folder, where {@link AuditVerifier} checks it
  * against the audit records it names.
  */
@@ -83,11 +83,7 @@ public record DestructionCertificate(Statement statement, byte[] signature, X509
     }
 
     static String objectsDigest(List<DestroyedObject> objects) {
-        try {
-            return AuditRecord.sha256Hex(CANONICAL.writeValueAsBytes(objects));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Jcs.sha256Hex(objects);
     }
 
     private static void check(Statement s) {
@@ -115,12 +111,9 @@ public record DestructionCertificate(Statement statement, byte[] signature, X509
         }
     }
 
+    /** RFC 8785 canonical JSON of the statement (see {@link Jcs}): what the site key signs. */
     static byte[] canonical(Statement s) {
-        try {
-            return CANONICAL.writeValueAsBytes(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Jcs.canonicalize(s);
     }
 
     /** File form: the statement, the base64 signature and the base64 DER certificate of the signer. */
@@ -174,7 +167,7 @@ public record DestructionCertificate(Statement statement, byte[] signature, X509
         } catch (RuntimeException e) {
             throw new AuditException("destruction certificate " + statement.id() + " is incomplete: " + e.getMessage());
         }
-        String issuer = Checkpoints.issuerProblem(signer, projectCa, Instant.parse(statement.issuedAt()));
+        String issuer = Certificates.issuerProblem(signer, projectCa, Instant.parse(statement.issuedAt()));
         if (issuer != null) {
             throw new AuditException("destruction certificate " + statement.id() + " " + issuer);
         }

@@ -1,5 +1,6 @@
 package org.medveil.governance.pki;
 
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -8,7 +9,9 @@ import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -67,6 +70,37 @@ public final class Certificates {
             return v.verify(sig);
         } catch (Exception e) {
             return false;
+        }
+    }
+
+    /**
+     * Null when {@code cert} was issued by {@code ca} and was valid at {@code when}; otherwise why
+     * not, naming the certificate by fingerprint only (no PHI). Audit checkpoints, destruction
+     * certificates, round manifests and data use agreements all check their signer this way.
+     */
+    public static String issuerProblem(X509Certificate cert, X509Certificate ca, Instant when) {
+        try {
+            cert.verify(ca.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            return "is signed by certificate sha256:" + fingerprint(cert)
+                    + ", which was not issued by the project CA given";
+        }
+        try {
+            cert.checkValidity(Date.from(when));
+        } catch (GeneralSecurityException e) {
+            return "is signed by certificate sha256:" + fingerprint(cert)
+                    + ", which was not valid at " + when + " (" + e.getMessage() + ")";
+        }
+        return null;
+    }
+
+    /** Parses a DER certificate; a {@link PkiException} when the bytes are not one. */
+    public static X509Certificate fromDer(byte[] der) {
+        try {
+            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(der));
+        } catch (java.security.cert.CertificateException | ClassCastException e) {
+            throw new PkiException("not an X.509 certificate: " + e.getMessage(), e);
         }
     }
 }
