@@ -71,8 +71,10 @@ class SamplerTest {
         int n = polys * ring.degree();
         assertEquals(1.0, Math.sqrt(sumSquares / n) / (width / Math.sqrt(3)), 0.02, "standard deviation / (2^k/sqrt 3)");
         assertTrue(max > width * (1 - 0x1p-6) && min < -width * (1 - 0x1p-6), "range used: " + min + " .. " + max);
+        // 10%: 6.6 binomial standard deviations per bucket (6% was 4 sd: about one false failure in 150
+        // runs over 96 buckets, seen once); a wrong range or a missing bucket still moves a count by >50%
         for (int c : buckets) {
-            assertEquals(n / 16.0, c, n / 16.0 * 0.06, "bucket counts " + Arrays.toString(buckets));
+            assertEquals(n / 16.0, c, n / 16.0 * 0.10, "bucket counts " + Arrays.toString(buckets));
         }
     }
 
