@@ -21,6 +21,7 @@ import org.medveil.site.ingest.InboxWatcher;
 import org.medveil.site.ingest.IngestPipeline;
 import org.medveil.site.ingest.ScpIngest;
 import org.medveil.site.node.AuditRecorder;
+import org.medveil.site.store.ConsentRegistry;
 import org.medveil.site.node.IndexConsentLookup;
 import org.medveil.site.node.StoreSink;
 import org.medveil.site.store.LookupKeys;
@@ -148,7 +149,8 @@ public final class SiteNode implements AutoCloseable {
         StoreSink sink = new StoreSink(store, keys, DEFAULT_DATASET);
         IngestPipeline pipeline = new IngestPipeline(config.ingest(), config.deidProfile(), config.deidDecision(),
                 projectKey(config), new Grader(SpecialDiseaseList.defaults()), keys::patient,
-                new IndexConsentLookup(store.index(), new ConsentRules(ZoneId.systemDefault())), sink,
+                new IndexConsentLookup(new ConsentRegistry(store.index()),
+                        new ConsentRules(ZoneId.systemDefault())), sink,
                 new AuditRecorder(audit, sink));
         inbox = new InboxWatcher(config.inbox(), pipeline, Duration.ofMillis(config.quietMillis()),
                 Duration.ofSeconds(config.rescanSeconds())).start();

@@ -28,6 +28,7 @@ import org.medveil.site.lifecycle.Archiver;
 import org.medveil.site.lifecycle.Backups;
 import org.medveil.site.lifecycle.DestructionService;
 import org.medveil.site.lifecycle.LifecycleException;
+import org.medveil.site.store.ConsentRegistry;
 import org.medveil.site.store.LookupKeys;
 import org.medveil.site.store.ObjectFilter;
 import org.medveil.site.store.ObjectStore;

@@ -67,7 +67,7 @@ class StoreSinkTest {
         SiteConfig c = SiteConfig.load(SiteConfigTemplate.write(dir.resolve("site"), "TEST", 11112));
         pipeline = new IngestPipeline(IngestProfile.ANY, c.deidProfile(), c.deidDecision(), new ProjectKey(new byte[32]),
                 new Grader(SpecialDiseaseList.defaults()), keys::patient,
-                new IndexConsentLookup(store.index(), new ConsentRules(ZoneOffset.UTC)), sink, new IngestRecorder() {
+                new IndexConsentLookup(new org.medveil.site.store.ConsentRegistry(store.index()), new ConsentRules(ZoneOffset.UTC)), sink, new IngestRecorder() {
                     @Override
                     public void ingested(IngestOutcome.Accepted a, IngestSink.Stored stored) {
                         recorded.add(stored.name());
@@ -163,35 +163,37 @@ class StoreSinkTest {
     @Test
     @Tag("REQ-ACQ-3")
     void consentLookupFollowsTheRules() {
-        IndexConsentLookup lookup = new IndexConsentLookup(store.index(), new ConsentRules(ZoneOffset.UTC));
+        IndexConsentLookup lookup = new IndexConsentLookup(new org.medveil.site.store.ConsentRegistry(store.index()),
+                new ConsentRules(ZoneOffset.UTC));
         consent(P1, "research,teaching", "2020-01-01", null, null);
         consent(P2, "research", "2020-01-01", "2021-01-01", null);                 // expired
         consent(P3, "research", "2020-01-01", null, "2022-06-01T00:00:00Z");       // withdrawn
-        consent(P4, "bogus", "2020-01-01", null, null);                            // unknown purpose grants nothing
         Instant now = Instant.parse("2023-01-01T00:00:00Z");
         assertEquals(Set.of("research", "teaching"), lookup.validPurposes(P1, now));
         assertEquals(Set.of(), lookup.validPurposes(P2, now));
         assertEquals(Set.of(), lookup.validPurposes(P3, now));
         assertEquals(Set.of("research"), lookup.validPurposes(P3, Instant.parse("2022-01-01T00:00:00Z")));
-        assertEquals(Set.of(), lookup.validPurposes(P4, now));
-        assertEquals(Set.of(), lookup.validPurposes("nobody", now));
+        assertEquals(Set.of(), lookup.validPurposes("ab".repeat(32), now), "no consent recorded");
     }
 
-    private static final String P1 = "a".repeat(64), P2 = "b".repeat(64), P3 = "c".repeat(64), P4 = "d".repeat(64);
+    private static final String P1 = "a".repeat(64), P2 = "b".repeat(64), P3 = "c".repeat(64);
 
+    /** Rows as the consent registry writes them: one per patient and purpose. */
     private void consent(String key, String purposes, String from, String expires, String withdrawn) {
-        store.index().transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO consents(patient_key, purposes, joint_modeling,"
-                    + " valid_from, expires, withdrawn_at) VALUES (?,?,1,?,?,?)")) {
-                ps.setString(1, key);
-                ps.setString(2, purposes);
-                ps.setString(3, from);
-                ps.setString(4, expires);
-                ps.setString(5, withdrawn);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        for (String purpose : purposes.split(",")) {
+            store.index().transaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO consents(patient_key, purposes, joint_modeling,"
+                        + " valid_from, expires, withdrawn_at) VALUES (?,?,1,?,?,?)")) {
+                    ps.setString(1, key);
+                    ps.setString(2, purpose);
+                    ps.setString(3, from);
+                    ps.setString(4, expires);
+                    ps.setString(5, withdrawn);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        }
     }
 
     private String column(String id, String column) {

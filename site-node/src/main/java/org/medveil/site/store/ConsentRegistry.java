@@ -1,9 +1,8 @@
-package org.medveil.site.admin;
+package org.medveil.site.store;
 
 import org.medveil.governance.consent.ConsentRecord;
 import org.medveil.governance.consent.PatientPseudonym;
 import org.medveil.governance.consent.Purpose;
-import org.medveil.site.store.SiteIndex;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
