@@ -20,6 +20,7 @@ import org.medveil.site.config.SiteConfig;
 import org.medveil.site.ingest.InboxWatcher;
 import org.medveil.site.ingest.IngestPipeline;
 import org.medveil.site.ingest.ScpIngest;
+import org.medveil.site.ingest.ScpTls;
 import org.medveil.site.node.AuditRecorder;
 import org.medveil.site.store.ConsentRegistry;
 import org.medveil.site.node.IndexConsentLookup;
@@ -156,12 +157,17 @@ public final class SiteNode implements AutoCloseable {
                 Duration.ofSeconds(config.rescanSeconds())).start();
         var s = config.scp();
         if (s.enabled()) {
+javax.net.ssl.SSLContext tls = null;
             if (s.tls()) {
-                throw new SiteNodeException("scp.tls: true in " + config.file() + " is not supported by 'site serve'"
-                        + " yet; set scp.tls: false (and restrict allowedHosts/allowedCallingAes)", null);
+                try {
+                    tls = ScpTls.context(kit, s.tlsTrust());
+                } catch (IllegalArgumentException e) {
+                    throw new SiteNodeException("scp.tls in " + config.file() + ": " + e.getMessage(), e);
+                }
             }
-            scp = new StorageScp(ScpIngest.scpConfig(s, null), new ScpIngest(pipeline)).start();
-            LOG.info("C-STORE SCP {} listening on {}:{}", s.aeTitle(), s.bindAddress(), scp.port());
+            scp = new StorageScp(ScpIngest.scpConfig(s, tls), new ScpIngest(pipeline)).start();
+            LOG.info("C-STORE SCP {} listening on {}:{}{}", s.aeTitle(), s.bindAddress(), scp.port(),
+                    s.tls() ? " (TLS, client certificates required)" : "");
         }
         LOG.info("site node ingesting: inbox {}, store {}", config.inbox(), store.dataDir());
     }

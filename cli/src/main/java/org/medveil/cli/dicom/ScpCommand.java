@@ -4,21 +4,13 @@ import org.medveil.dicom.net.DirectoryStore;
 import org.medveil.dicom.net.ScpConfig;
 import org.medveil.dicom.net.StorageScp;
 import org.medveil.governance.pki.Kit;
-import org.medveil.governance.pki.TlsMaterial;
+import org.medveil.site.ingest.ScpTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,30 +73,9 @@ public final class ScpCommand implements Runnable {
      */
     static SSLContext tlsContext(Path kit, Path trust) {
         try {
-            Kit k = Kit.load(kit);
-            TrustManagerFactory tmf = null;
-            if (trust != null) {
-                KeyStore ks = KeyStore.getInstance("PKCS12");
-                ks.load(null, null);
-                int n = 0;
-                try (InputStream in = Files.newInputStream(trust)) {
-                    for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        ks.setCertificateEntry("ca-" + n++, c);
-                    }
-                }
-                if (n == 0) {
-                    throw new DicomCliException("--tls-trust " + trust + " holds no PEM certificate");
-                }
-                tmf = TrustManagerFactory.getInstance("PKIX");
-                tmf.init(ks);
-            }
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(TlsMaterial.keyManagers(k).getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (NoSuchFileException e) {
-            throw new DicomCliException("--tls-trust file " + trust + " does not exist");
-        } catch (IOException | GeneralSecurityException e) {
-            throw new DicomCliException("cannot set up TLS for the SCP: " + e.getMessage(), e);
+            return ScpTls.context(Kit.load(kit), trust);
+        } catch (IllegalArgumentException e) {
+            throw new DicomCliException(e.getMessage().replace("the TLS trust file", "--tls-trust file"), e);
         }
     }
 

@@ -36,7 +36,7 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
 
     /** C-STORE SCP settings; {@code tls} means: the site kit's certificate, client certificates required. */
     public record ScpSettings(boolean enabled, String aeTitle, String bindAddress, int port,
-                              Set<String> allowedCallingAes, Set<String> allowedHosts, boolean tls) {}
+                              Set<String> allowedCallingAes, Set<String> allowedHosts, boolean tls, Path tlsTrust) {}
 
     /** Where the encrypted store lives; the keystore must lie outside the data folder (REQ-STO-1). */
     public record StoreSettings(Path dataFolder, Path keyFolder, Path keystore, SecretSource keystorePassword,
@@ -81,14 +81,21 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
         String src = file.toString();
         Path inbox = path(base, required(f.inbox(), src, "inbox"));
 
-        SiteConfigFile.Scp s = f.scp() == null ? new SiteConfigFile.Scp(false, null, null, null, null, null, null) : f.scp();
+        SiteConfigFile.Scp s = f.scp() == null ? new SiteConfigFile.Scp(false, null, null, null, null, null, null, null) : f.scp();
         boolean scpOn = Boolean.TRUE.equals(s.enabled());
         if (scpOn && (s.aeTitle() == null || s.port() == null)) {
             throw new ConfigException(src + ": fields 'scp.aeTitle' and 'scp.port' are required when scp.enabled is true");
         }
         ScpSettings scp = new ScpSettings(scpOn, s.aeTitle(), s.bindAddress() == null ? "0.0.0.0" : s.bindAddress(),
                 s.port() == null ? 0 : s.port(), set(s.allowedCallingAes()), set(s.allowedHosts()),
-                Boolean.TRUE.equals(s.tls()));
+                Boolean.TRUE.equals(s.tls()), s.tlsTrust() == null ? null : path(base, s.tlsTrust()));
+        if (scp.tls() && scp.tlsTrust() == null) {
+            throw new ConfigException(src + ": field 'scp.tls' is true but 'scp.tlsTrust' is missing: name a PEM file"
+                    + " with the CA certificates your modalities' client certificates chain to");
+        }
+        if (scp.tlsTrust() != null && !java.nio.file.Files.isRegularFile(scp.tlsTrust())) {
+            throw new ConfigException(src + ": field 'scp.tlsTrust' names " + scp.tlsTrust() + ", which does not exist");
+        }
 
         SiteConfigFile.Ingest i = f.ingest() == null
                 ? new SiteConfigFile.Ingest(null, null, null, null, null, null, null, null) : f.ingest();

@@ -15,7 +15,7 @@ public record SiteConfigFile(String inbox, Scp scp, Ingest ingest, Deid deid, St
 
     /** C-STORE SCP; TLS uses the site kit's certificate and CA. */
     public record Scp(Boolean enabled, String aeTitle, String bindAddress, Integer port, List<String> allowedCallingAes,
-                      List<String> allowedHosts, Boolean tls) {
+                      List<String> allowedHosts, Boolean tls, String tlsTrust) {
         public Scp {
             if (aeTitle != null && (aeTitle.isBlank() || aeTitle.length() > 16)) {
                 throw bad("aeTitle", "must be 1 to 16 characters, got " + aeTitle.length());

@@ -76,6 +76,7 @@ public final class SiteConfigTemplate {
               allowedCallingAes: []      # e.g. [CT01, MR02]; empty accepts any calling AE
               allowedHosts: []           # e.g. [10.1.2.3]; empty accepts any host
               tls: false                 # true: TLS with the site kit's certificate, client certificates required
+              # tlsTrust: modalities-ca.pem  # with tls: the CA certificates senders' client certificates chain to
 
             # Minimum necessary (REQ-ACQ-1): everything outside these lists is refused and the refusal recorded.
             # An empty list accepts any value.

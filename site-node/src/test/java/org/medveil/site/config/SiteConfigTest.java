@@ -83,6 +83,31 @@ class SiteConfigTest {
     }
 
     @Test
+    void tlsWithoutATrustListIsRefused() throws IOException {
+        Path file = edit("  tls: false", "  tls: true");
+        ConfigException e = assertThrows(ConfigException.class, () -> SiteConfig.load(file));
+        assertTrue(e.getMessage().contains("'scp.tlsTrust' is missing"), e.getMessage());
+        reset();
+        Path trusted = edit("  tls: false", "  tls: true\n  tlsTrust: nowhere.pem");
+        e = assertThrows(ConfigException.class, () -> SiteConfig.load(trusted));
+        assertTrue(e.getMessage().contains("'scp.tlsTrust' names") && e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
+    void backupScheduleIsCheckedAtLoad() throws IOException {
+        Path file = edit("schedule: daily", "schedule: at noon");
+        ConfigException e = assertThrows(ConfigException.class, () -> SiteConfig.load(file));
+        assertTrue(e.getMessage().contains("'backup.schedule' must be hourly, daily, weekly or 'every N hours|days'"),
+                e.getMessage());
+        reset();
+        assertEquals(java.time.Duration.ofHours(6), SiteConfig.load(edit("schedule: daily", "schedule: every 6 hours"))
+                .backup().interval());
+        reset();
+        assertEquals(java.time.Duration.ofDays(1), SiteConfig.load(edit("schedule: daily", "schedule: daily"))
+                .backup().interval());
+    }
+
+    @Test
     void sm4IsAccepted() throws IOException {
         Path file = edit("cipher: aes-256-gcm", "cipher: sm4-gcm");
         assertEquals(SiteConfigFile.CipherSuite.SM4_GCM, SiteConfig.load(file).store().cipher());
@@ -136,6 +161,17 @@ class SiteConfigTest {
         assertArrayEquals("abc".getBytes(), env.read(Map.of("SITE_PW", "abc")));
         ConfigException e = assertThrows(ConfigException.class, () -> env.read(Map.of()));
         assertTrue(e.getMessage().contains("SITE_PW named in site.yaml is not set"), e.getMessage());
+    }
+
+    /** Empties the folder so the template can be written again. */
+    private void reset() throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir)) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     private Path edit(String from, String to) throws IOException {

@@ -100,16 +100,51 @@ class ScpIngestTest {
     @Test
     void scpSettingsFromSiteYamlAndTlsNeedsTheKitContext() {
         var s = new org.medveil.site.config.SiteConfig.ScpSettings(true, "SITE1", "127.0.0.1", 11112, Set.of("CT01"),
-                Set.of("10.0.0.5"), false);
+                Set.of("10.0.0.5"), false, null);
         ScpConfig c = ScpIngest.scpConfig(s, null);
         assertEquals("SITE1", c.aeTitle());
         assertEquals(11112, c.port());
         assertEquals(Set.of("CT01"), c.allowedCallingAes());
         assertEquals(Set.of("10.0.0.5"), c.allowedHosts());
         assertEquals(null, c.tls());
-        var tls = new org.medveil.site.config.SiteConfig.ScpSettings(true, "SITE1", "127.0.0.1", 11112, Set.of(), Set.of(), true);
+        var tls = new org.medveil.site.config.SiteConfig.ScpSettings(true, "SITE1", "127.0.0.1", 11112, Set.of(), Set.of(), true, null);
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ScpIngest.scpConfig(tls, null));
         assertTrue(e.getMessage().contains("scp.tls"), e.getMessage());
+    }
+
+    @Test
+    @Tag("REQ-TX-4")
+    void overTlsWithTheSiteKitOnlySendersWithATrustedCertificateGetIn() throws Exception {
+        Path storescu = External.tool("storescu", "dcmtk");
+        Path openssl = External.tool("openssl", "openssl");
+        org.medveil.governance.pki.Provisioner.init(new org.medveil.governance.pki.ProjectSpec("demo", "localhost:8443",
+                null, null, List.of("hospital-a"), null), dir.resolve("prov"), java.time.Clock.systemUTC());
+        var kit = org.medveil.governance.pki.Kit.load(dir.resolve("prov/sites/hospital-a"));
+        Path modalityKey = dir.resolve("modality.key");
+        Path modalityCert = dir.resolve("modality.pem");
+        assertEquals(0, External.run(List.of(openssl.toString(), "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", modalityKey.toString(), "-out", modalityCert.toString(),
+                "-subj", "/CN=ct-scanner", "-days", "1")).exit());
+        var settings = new org.medveil.site.config.SiteConfig.ScpSettings(true, "MEDVEIL", "127.0.0.1", 0, Set.of(),
+                Set.of(), true, modalityCert);
+        IngestPipeline p = Pipelines.create(dir.resolve("tls"), Pipelines.modalities("CT"), ConsentLookup.NONE, sink,
+                IngestRecorder.NONE);
+        try (StorageScp tlsScp = new StorageScp(ScpIngest.scpConfig(settings, ScpTls.context(kit, modalityCert)),
+                new ScpIngest(p)).start()) {
+            String port = Integer.toString(tlsScp.port());
+            String ca = dir.resolve("prov/sites/hospital-a/ca.pem").toString();
+            External.Result ok = External.run(List.of(storescu.toString(), "-aec", "MEDVEIL", "+tls", modalityKey.toString(),
+                    modalityCert.toString(), "+cf", ca, "127.0.0.1", port, Pipelines.testFile("CT_small.dcm").toString()));
+            assertEquals(0, ok.exit(), text(ok));
+            assertEquals(1, sink.objects.size(), "stored over TLS");
+            External.Result anonymous = External.run(List.of(storescu.toString(), "-aec", "MEDVEIL", "-to", "5", "-ta", "5",
+                    "+tla", "+cf", ca, "127.0.0.1", port, Pipelines.testFile("CT_small.dcm").toString()));
+            assertTrue(anonymous.exit() != 0, "a sender without a certificate is refused: " + text(anonymous));
+            External.Result plain = External.run(List.of(storescu.toString(), "-aec", "MEDVEIL", "-to", "5", "-ta", "5",
+                    "127.0.0.1", port, Pipelines.testFile("CT_small.dcm").toString()));
+            assertTrue(plain.exit() != 0, "plain TCP is refused: " + text(plain));
+            assertEquals(1, sink.objects.size(), "nothing else got in");
+        }
     }
 }
