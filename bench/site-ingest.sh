@@ -139,7 +139,7 @@ if [ "${SERVE:-0}" = 1 ]; then
   while [ -n "$(find "$SITE/inbox" -maxdepth 1 -type f -print -quit)" ]; do sleep 0.05; done
   t1=$(date +%s.%N)
   kill "$SERVE_PID"; wait "$SERVE_PID" || true
-  refused=$(find "$SITE/inbox/.refused" -type f -name '*.dcm' 2>/dev/null | wc -l)
+  refused=$( (find "$SITE/inbox/.refused" -type f -name "*.dcm" 2>/dev/null || true) | wc -l)
   awk -v t0="$t0" -v t1="$t1" -v files="$FILES" -v bytes="$BYTES" -v refused="$refused" 'BEGIN {
     s = t1 - t0
     printf "site serve (optional, one run): %.1f files/s  %.1f MB/s  (%.2f s from first copy to empty inbox, quietMillis 200, %d refused)\n",
