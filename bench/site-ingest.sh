@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Site-node ingest throughput (issue 12): the whole site pipeline beside de-identification alone
 # and GDCM's `gdcmanon -e`, on the same files, in one run. bench/SiteIngestBench.java runs in one
-# JVM; after one untimed warm-up pass it runs REPS repetitions, each the three rows back to back
+# JVM; after WARMUP (3) untimed warm-up passes it runs REPS repetitions, each the three rows back to back
 # (so they see the same load):
 #   pipeline   IngestPipeline.ingest per file (read bytes, SHA-256, parse, ingest profile, consent
 #              lookup, Table 1 category, grades, de-identified derivative) with the real StoreSink
@@ -22,7 +22,9 @@
 # 384 KiB MR (pydicom's MR_small.dcm scaled to 256×256, 3 frames of 16 bits, explicit VR little
 # endian, 394,868 bytes), each with its own SOP Instance UID.
 #
-# Usage: [REPS=5] [COPIES=300] [SERVE=1] bench/site-ingest.sh [INPUT_DIR]
+# Usage: [REPS=5] [COPIES=300] [WARMUP=3] [SERVE=1] bench/site-ingest.sh [INPUT_DIR]
+#   WARMUP     untimed passes of pipeline + deid first (the JDK's AES-GCM intrinsics need some
+#              thousand encryptions); the first one is printed as pipeline-1st (a fresh daemon)
 #   INPUT_DIR  files the example site.yaml accepts (CT or MR, distinct SOP Instance UIDs)
 #   SERVE=1    also time `medveil site serve --config` end to end: all files copied into the inbox
 #              at once, time until the inbox is empty (optional row, one run, JVM already started)
@@ -96,6 +98,7 @@ awk -v files="$FILES" -v bytes="$BYTES" -v reps="$REPS" '
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }
   $1 ~ /^phase-/ { phase[$1] = $2; next }
+  $1 == "pipeline-cold" { cold = $2; next }
   { for (i = 2; i <= NF; i++) secs[$1, i - 1] = $i; n = NF - 1 }
   function row(key, label,   i, r, lo, hi) {
     lo = 1e18; hi = 0
@@ -107,15 +110,18 @@ awk -v files="$FILES" -v bytes="$BYTES" -v reps="$REPS" '
   END {
     printf "median of %d repetitions (each: pipeline, deid, gdcmanon, fsync-floor back to back):\n", n
     row("pipeline", "whole site pipeline, 2 objects + 2 audit records per file, all fsynced")
+    printf "  %-12s %7.1f files/s                 first warm-up pass (fresh JVM, like a just started daemon; not in the ratios)\n", "pipeline-1st", files / cold
     row("deid", "de-identification alone, in-process, derivative to memory")
     row("gdcmanon", "gdcmanon -e whole command, files written without fsync")
     row("fsync-floor", "disk alone: write + fsync + rename + folder fsync, one file per input")
-    printf "ratios (median of per-repetition ratios): pipeline/deid %.2f  pipeline/gdcmanon %.2f\n",
-        ratio("pipeline", "deid"), ratio("pipeline", "gdcmanon")
+    printf "ratios (median of per-repetition ratios): pipeline/deid %.3f  pipeline/gdcmanon %.3f  pipeline/fsync-floor %.3f\n",
+        ratio("pipeline", "deid"), ratio("pipeline", "gdcmanon"), ratio("pipeline", "fsync-floor")
     t = phase["phase-read"] + phase["phase-decide"] + phase["phase-store"] + phase["phase-audit"]
-    printf "pipeline per file (us, mean of repetitions): read %.0f  decide %.0f  store %.0f  audit %.0f  (total %.0f)\n",
+    printf "pipeline per file (us, mean of the timed repetitions): read %.0f  decide %.0f  store %.0f  audit %.0f  (total %.0f)\n",
         phase["phase-read"], phase["phase-decide"], phase["phase-store"], phase["phase-audit"], t
     printf "  decide = SHA-256, parse, profile/consent checks, category, grades, de-identification to memory\n"
+    printf "  CPU of the working thread: store %.0f, audit %.0f (the rest of their wall time is waiting, mostly on fsync)\n",
+        phase["phase-store-cpu"], phase["phase-audit-cpu"]
     printf "  store  = StoreSink: 2 x ObjectStore.put (encrypt, temp file + fsync, keys.db commit, rename + folder fsync, index txn) + lookup keys\n"
     printf "  audit  = AuditRecorder: ingest + deid records, each forced to disk (signed checkpoint every 100 records)\n"
   }' "$WORK/result.txt"
