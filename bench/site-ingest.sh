@@ -120,8 +120,10 @@ awk -v files="$FILES" -v bytes="$BYTES" -v reps="$REPS" '
     printf "pipeline per file (us, mean of the timed repetitions): read %.0f  decide %.0f  store %.0f  audit %.0f  (total %.0f)\n",
         phase["phase-read"], phase["phase-decide"], phase["phase-store"], phase["phase-audit"], t
     printf "  decide = SHA-256, parse, profile/consent checks, category, grades, de-identification to memory\n"
-    printf "  CPU of the working thread: store %.0f, audit %.0f (the rest of their wall time is waiting, mostly on fsync)\n",
-        phase["phase-store-cpu"], phase["phase-audit-cpu"]
+    printf "  CPU of the working thread: store %.0f (user %.0f, system %.0f), audit %.0f (user %.0f, system %.0f)\n",
+        phase["phase-store-cpu"], phase["phase-store-user"], phase["phase-store-cpu"] - phase["phase-store-user"],
+        phase["phase-audit-cpu"], phase["phase-audit-user"], phase["phase-audit-cpu"] - phase["phase-audit-user"]
+    printf "  (system time includes the kernel writing pages back inside fsync; the rest of the wall time is waiting on the disk)\n"
     printf "  store  = StoreSink: 2 x ObjectStore.put (encrypt, temp file + fsync, keys.db commit, rename + folder fsync, index txn) + lookup keys\n"
     printf "  audit  = AuditRecorder: ingest + deid records, each forced to disk (signed checkpoint every 100 records)\n"
   }' "$WORK/result.txt"
