@@ -28,7 +28,11 @@ import java.util.concurrent.Callable;
 final class SiteCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = {"Dial out to the coordinator (no inbound port), keep a session with heartbeats,"
+            description = {"Run the site node. With --config site.yaml: take images in from the inbox folder and the"
+                    + " C-STORE SCP, check consent and the ingest profile, de-identify, store encrypted, keep the"
+                    + " audit trail, serve the local admin API (the 'site ...' operator commands), run scheduled"
+                    + " backups and archiving.",
+                    "In any case: dial out to the coordinator (no inbound port), keep a session with heartbeats,"
                     + " and reconnect with backoff when it goes away.",
                     "Stops cleanly on Ctrl-C / SIGTERM. Stops by itself with exit code 3 and one line when"
                             + " retrying cannot help: this site's certificate was revoked or expired, or the same"

@@ -118,7 +118,9 @@ public final class SiteNode implements AutoCloseable {
                 node.federation.fatal().thenAccept(node.fatal::complete);
             }
             // Operators reach the store only through the local admin API (mTLS with user kits).
-            AccessPolicy policy = new AccessPolicy(PolicyOptions.defaults());
+            PolicyOptions defaults = PolicyOptions.defaults();
+            AccessPolicy policy = new AccessPolicy(new PolicyOptions(config.secondPersonForDestruction(),
+                    defaults.consentMaxAge()));
             Path archiveRoot = AdminLifecycle.defaultArchiveRoot(config);
             node.admin = SiteAdminServer.start(kit, config.admin(), store, keystore, audit, policy,
                     Clock.systemDefaultZone(), AdminLifecycle.of(kit, store, audit, archiveRoot, policy.options()));

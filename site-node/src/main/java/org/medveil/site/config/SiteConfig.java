@@ -29,7 +29,8 @@ import java.util.Set;
 public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile ingest, int quietMillis,
                          int rescanSeconds, LoadedProfile deidProfile, StrategyDecision deidDecision,
                          SecretSource projectKey, StoreSettings store, int archiveAfterDays, BackupPolicy backup,
-                         List<SiteConfigFile.AutoApproval> autoApprove, AdminSettings admin) {
+                         List<SiteConfigFile.AutoApproval> autoApprove, AdminSettings admin,
+                         boolean secondPersonForDestruction) {
 
     /** File name the node looks for in its site folder. */
     public static final String FILE = "site.yaml";
@@ -157,7 +158,8 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
                 f.autoApprove() == null ? List.of() : List.copyOf(f.autoApprove()),
                 f.admin() == null ? AdminSettings.DEFAULTS : new AdminSettings(
                         f.admin().bindAddress() == null ? "127.0.0.1" : f.admin().bindAddress(),
-                        f.admin().port() == null ? AdminSettings.DEFAULT_PORT : f.admin().port()));
+                        f.admin().port() == null ? AdminSettings.DEFAULT_PORT : f.admin().port()),
+                f.destruction() != null && Boolean.TRUE.equals(f.destruction().secondPerson()));
     }
 
     /**

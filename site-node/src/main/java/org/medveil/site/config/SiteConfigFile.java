@@ -11,7 +11,7 @@ import java.util.List;
  * then resolves paths and loads the de-identification profile.
  */
 public record SiteConfigFile(String inbox, Scp scp, Ingest ingest, Deid deid, Store store, Archive archive,
-                             Backup backup, List<AutoApproval> autoApprove, Admin admin) {
+                             Backup backup, List<AutoApproval> autoApprove, Admin admin, Destruction destruction) {
 
     /** C-STORE SCP; TLS uses the site kit's certificate and CA. */
     public record Scp(Boolean enabled, String aeTitle, String bindAddress, Integer port, List<String> allowedCallingAes,
@@ -60,6 +60,9 @@ public record SiteConfigFile(String inbox, Scp scp, Ingest ingest, Deid deid, St
     public record Backup(String destination, String schedule, Integer keep) {}
 
     /** The local admin API (operator commands): loopback address and port. */
+    /** Destruction: {@code secondPerson} makes every destruction need two different data managers (REQ-DEL-2). */
+    public record Destruction(Boolean secondPerson) {}
+
     public record Admin(String bindAddress, Integer port) {
         public Admin {
             if (port != null && (port < 1 || port > 65535)) {

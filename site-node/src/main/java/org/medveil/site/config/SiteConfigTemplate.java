@@ -111,6 +111,10 @@ public final class SiteConfigTemplate {
               schedule: daily            # hourly, daily, weekly, or "every N hours|days"; the first set at start-up
               keep: 7                    # older sets are deleted
 
+            # Destruction (site destroy, consent withdrawal): true = two different data managers approve.
+            destruction:
+              secondPerson: false
+
             # Local admin API used by every 'medveil site ...' operator command (mTLS with user kits).
             admin:
               bindAddress: 127.0.0.1     # loopback: only operators on this host reach it

@@ -246,6 +246,9 @@ public final class DestructionService {
                 Instant.now().toString(), r.scope().id(), r.subject(), plan,
                 new DestructionCertificate.Method(keys, files, COPIES, description), approvals, seq), signer);
         cert.write(audit.dir());
+        // sign the chain up to the destruction record now: the certificate then verifies at once,
+        // not only after the next periodic checkpoint or a clean stop
+        audit.checkpoint();
         setState(requestId, "executed", null);
         return cert;
     }

@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +30,7 @@ public final class Housekeeping implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private Instant lastArchivePass = Instant.MIN;
-    private String lastFailure;
+    private final java.util.Map<String, String> lastFailure = new java.util.HashMap<>();
 
     /**
      * @param backups          null: no scheduled backups
@@ -66,30 +65,32 @@ public final class Housekeeping implements AutoCloseable {
     /** One pass: a backup set if one is due, then archiving at most once a day. */
     synchronized void pass() {
         Instant now = clock.instant();
-        String step = "backup";
+        // separate steps: a failing backup volume must not stop archiving, nor the other way round
+        if (backups != null) {
+            step("backup", () -> backups.runIfDue(store, audit, "system", now).ifPresent(s ->
+                    LOG.info("backup: set {} written to {} ({} objects); next due {}", s.id(), s.dir(), s.objects(),
+                            backups.nextDue(now))));
+        }
+        if (archiver != null && archiveAfterDays > 0 && !now.isBefore(lastArchivePass.plus(Duration.ofDays(1)))) {
+            lastArchivePass = now;
+            step("archive", () -> archiver.archive(ArchivePolicy.olderThanDays(archiveAfterDays), now, "system")
+                    .ifPresent(r -> LOG.info("archive: {} objects older than {} days moved into archive {} ({} -> {} bytes)",
+                            r.objectIds().size(), archiveAfterDays, r.archiveId(), r.plaintextBytes(),
+                            r.archivedBytes())));
+        }
+    }
+
+    private void step(String name, Runnable work) {
         try {
-            if (backups != null) {
-                Optional<Backups.BackupSet> set = backups.runIfDue(store, audit, "system", now);
-                set.ifPresent(s -> LOG.info("backup: set {} written to {} ({} objects); next due {}", s.id(),
-                        s.dir(), s.objects(), backups.nextDue(now)));
-            }
-            if (archiver != null && archiveAfterDays > 0 && !now.isBefore(lastArchivePass.plus(Duration.ofDays(1)))) {
-                step = "archive";
-                lastArchivePass = now;
-                archiver.archive(ArchivePolicy.olderThanDays(archiveAfterDays), now, "system").ifPresent(r ->
-                        LOG.info("archive: {} objects older than {} days moved into archive {} ({} -> {} bytes)",
-                                r.objectIds().size(), archiveAfterDays, r.archiveId(), r.plaintextBytes(),
-                                r.archivedBytes()));
-            }
-            lastFailure = null;
+            work.run();
+            lastFailure.remove(name);
         } catch (RuntimeException e) {
             // the same step failing the same way again (messages carry a fresh set id) is not logged again
-            String kind = step + "/" + e.getClass().getName();
-            if (!kind.equals(lastFailure)) {
-                LOG.error("housekeeping: {} failed ({}: {}); ingest goes on, and the next pass tries again", step,
+            String kind = e.getClass().getName();
+            if (!kind.equals(lastFailure.put(name, kind))) {
+                LOG.error("housekeeping: {} failed ({}: {}); ingest goes on, and the next pass tries again", name,
                         e.getClass().getSimpleName(), e.getMessage());
             }
-            lastFailure = kind;
         }
     }
 

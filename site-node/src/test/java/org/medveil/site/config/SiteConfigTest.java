@@ -108,6 +108,14 @@ class SiteConfigTest {
     }
 
     @Test
+    void theTwoPersonRuleForDestructionIsASiteSetting() throws IOException {
+        Path file = edit("  secondPerson: false", "  secondPerson: true");
+        assertTrue(SiteConfig.load(file).secondPersonForDestruction());
+        reset();
+        assertFalse(SiteConfig.load(edit("  secondPerson: false", "  secondPerson: false")).secondPersonForDestruction());
+    }
+
+    @Test
     void sm4IsAccepted() throws IOException {
         Path file = edit("cipher: aes-256-gcm", "cipher: sm4-gcm");
         assertEquals(SiteConfigFile.CipherSuite.SM4_GCM, SiteConfig.load(file).store().cipher());

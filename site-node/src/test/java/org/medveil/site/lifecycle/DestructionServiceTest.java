@@ -80,6 +80,9 @@ class DestructionServiceTest {
             String req = svc.request(DestructionService.Scope.PATIENT, List.of("pk-one"), fx.dm1.fingerprint());
             svc.approve(req, fx.dm2.fingerprint(), Role.DATA_MANAGER);
             cert = svc.execute(req);
+            // while the site runs (log still open): the destruction is already under a signed checkpoint
+            AuditReport live = AuditVerifier.verify(fx.auditDir(), fx.site.caCertificate());
+            assertTrue(live.ok() && live.warnings().isEmpty(), live.problems() + " " + live.warnings());
 
             // the certificate names the patient's objects and the derivative made from one of them
             assertEquals(Set.of(a.id(), aDerived.id(), aArchived.id()),

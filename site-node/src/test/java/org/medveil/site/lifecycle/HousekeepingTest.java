@@ -93,9 +93,17 @@ class HousekeepingTest {
         Path dest = tmp.resolve("not-a-folder");
         Files.writeString(dest, "a file where the backup volume should be");
         try (ObjectStore store = fx.openStore(); AuditLog audit = fx.openAudit()) {
-            store.put(StoredObjectKind.ORIGINAL, new byte[] {4, 5, 6}, ObjectMeta.of("ds"));
-            Housekeeping h = Housekeeping.start(store, audit, new BackupSchedule(Duration.ofHours(1), 3, dest), null, 0,
-                    Clock.systemUTC(), Duration.ofDays(1), Duration.ofDays(1));
+            StoredObject old = store.put(StoredObjectKind.ORIGINAL, new byte[] {4, 5, 6}, ObjectMeta.of("ds"));
+            store.index().transaction(c -> {
+                try (var ps = c.prepareStatement("UPDATE objects SET created_at = ? WHERE id = ?")) {
+                    ps.setString(1, Instant.now().minus(Duration.ofDays(400)).toString());
+                    ps.setString(2, old.id());
+                    return ps.executeUpdate();
+                }
+            });
+            Housekeeping h = Housekeeping.start(store, audit, new BackupSchedule(Duration.ofHours(1), 3, dest),
+                    new Archiver(store, audit, tmp.resolve("archive")), 365, Clock.systemUTC(), Duration.ofDays(1),
+                    Duration.ofDays(1));
             try {
                 h.pass();
                 h.pass();
@@ -104,6 +112,8 @@ class HousekeepingTest {
                 h.close();
             }
             assertEquals(1, lines("housekeeping: backup failed"), log.list.toString());
+            assertEquals(StoredObject.State.ARCHIVED, store.find(old.id()).orElseThrow().state(),
+                    "archiving runs although the backup failed");
             assertTrue(store.put(StoredObjectKind.ORIGINAL, new byte[] {7}, ObjectMeta.of("ds")) != null,
                     "the store still takes objects");
         }
