@@ -105,15 +105,25 @@ final class SiteCommand {
         @Option(names = "--port", defaultValue = "11112", paramLabel = "PORT",
                 description = "Port of the C-STORE SCP (default: ${DEFAULT-VALUE}).")
         int port;
+        @Option(names = "--cipher", defaultValue = "aes-256-gcm", paramLabel = "SUITE",
+                description = "Object encryption: aes-256-gcm (default) or sm4-gcm (the national suite, GB/T 32907)."
+                        + " Fixed for the life of the site: the keystore's master key is made for it.")
+        String cipher;
 
         @Override
         public Integer call() {
+            org.medveil.governance.crypto.CipherSuite suite;
+            try {
+                suite = org.medveil.governance.crypto.CipherSuite.fromName(cipher);
+            } catch (IllegalArgumentException e) {
+                throw new CliException("--cipher must be aes-256-gcm or sm4-gcm, got '" + cipher + "'");
+            }
             Kit k = Kit.load(kit);
             if (k.identity().kind() != org.medveil.governance.pki.Kind.SITE) {
                 throw new CliException(kit + " is a " + k.identity().kind().name().toLowerCase(java.util.Locale.ROOT)
                         + " kit; 'site init' needs a site's kit (provision add-site)");
             }
-            SiteInit.Result r = SiteInit.create(out, k.identity().name(), port);
+            SiteInit.Result r = SiteInit.create(out, k.identity().name(), port, suite);
             var o = spec.commandLine().getOut();
             o.println("created site " + k.identity().name() + " in " + r.dir());
             o.println("  config:   " + r.config());

@@ -130,6 +130,10 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
             throw new ConfigException(src + ": field 'store.keystore'/'store.keyFolder' lies inside store.dataFolder; "
                     + "keep the keys outside the data folder so a copy of the data alone is unreadable");
         }
+        if (!keys.equals(keystore.getParent())) {
+            throw new ConfigException(src + ": field 'store.keyFolder' (" + keys + ") must be the folder that holds"
+                    + " 'store.keystore' (" + keystore + "): the data-key database keys.db lives beside the keystore");
+        }
         if (inbox.startsWith(data) || data.startsWith(inbox)) {
             throw new ConfigException(src + ": fields 'inbox' and 'store.dataFolder' overlap; use separate folders");
         }
@@ -151,6 +155,10 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
             }
             backup = b.destination() == null ? new BackupPolicy(null, null, keep)
                     : new BackupPolicy(path(base, b.destination()), backupInterval(b.schedule(), src), keep);
+            if (backup.destination() != null && (backup.destination().startsWith(data) || backup.destination().startsWith(keys))) {
+                throw new ConfigException(src + ": field 'backup.destination' lies inside store.dataFolder or"
+                        + " store.keyFolder; put backups on another volume (a backup never holds data keys)");
+            }
         }
         return new SiteConfig(file.toAbsolutePath().normalize(), inbox, scp, profile,
                 i.quietMillis() == null ? 2000 : i.quietMillis(), i.rescanSeconds() == null ? 30 : i.rescanSeconds(),
