@@ -1,18 +1,13 @@
 package org.medveil.cli;
 
 import io.grpc.StatusRuntimeException;
-import org.medveil.governance.audit.AuditLog;
-import org.medveil.governance.audit.AuditSigner;
 import org.medveil.governance.pki.HostNames;
-import org.medveil.governance.pki.Kind;
 import org.medveil.governance.pki.Kit;
 import org.medveil.proto.siteadmin.*;
-import org.medveil.site.admin.AdminLifecycle;
 import org.medveil.site.admin.SiteAdminClient;
+import org.medveil.site.SiteRestore;
 import org.medveil.site.config.SiteConfig;
 import org.medveil.site.lifecycle.Backups;
-import org.medveil.site.store.Secret;
-import org.medveil.site.store.SiteKeystore;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -21,7 +16,6 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -119,22 +113,13 @@ final class SiteLifecycleCommands {
         @Override
         public void run() {
             SiteConfig cfg = SiteConfig.load(config);
-            Kit k = Kit.load(kit);
-            if (k.identity().kind() != Kind.SITE) {
-                throw new CliException(kit + " is not a site kit; 'site restore' needs this site's kit");
+            Backups.RestoreResult r;
+            try {
+                r = SiteRestore.run(cfg, Kit.load(kit), src);
+            } catch (org.medveil.site.SiteNodeException e) {
+                throw new CliException(e.getMessage());
             }
             SiteConfig.StoreSettings st = cfg.store();
-            SiteKeystore ks = SiteKeystore.open(st.keystore(), Secret.parse(st.keystorePassword().toString()));
-            Path auditDir = AdminLifecycle.auditFolder(cfg);
-            Backups.RestoreResult r = Backups.restore(src, st.dataFolder(), ks, auditDir);
-            try (AuditLog log = AuditLog.open(auditDir, AuditSigner.of(k))) {
-                log.append("restore", k.fingerprint(), Map.of("set", r.setId(),
-                        "objects", Integer.toString(r.objects()),
-                        "destroyedSinceBackup", Integer.toString(r.destroyedSinceBackup().size()),
-                        "orphanKeys", Integer.toString(r.orphanKeys().size()),
-                        "verified", Boolean.toString(r.verification().ok()),
-                        "by", "offline restore by the keystore holder"));
-            }
             out().printf("restored backup set %s into %s: %d object file(s)%n", r.setId(), st.dataFolder(), r.objects());
             if (!r.destroyedSinceBackup().isEmpty()) {
                 out().printf("%d object(s) were destroyed after this backup and stay destroyed%n",
