@@ -218,7 +218,7 @@ public class SiteIngestBench {
             recorder = new TimedRecorder(new AuditRecorder(audit, storeSink));
             IngestPipeline pipeline = new IngestPipeline(config.ingest(), config.deidProfile(), config.deidDecision(),
                     projectKey(config), new Grader(SpecialDiseaseList.defaults()), keys::patient,
-                    new IndexConsentLookup(store.index(), new ConsentRules(ZoneId.systemDefault())), sink, recorder);
+                    new IndexConsentLookup(new org.medveil.site.store.ConsentRegistry(store.index()), new ConsentRules(ZoneId.systemDefault())), sink, recorder);
             long t0 = System.nanoTime();
             for (Path f : files) {
                 long r0 = System.nanoTime();
