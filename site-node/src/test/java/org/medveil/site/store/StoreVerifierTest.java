@@ -110,4 +110,52 @@ class StoreVerifierTest {
             assertTrue(r.rootMismatches().get(0).startsWith("ds: stored root " + before), r.rootMismatches().toString());
         }
     }
+    @Test
+    void putsDoNotReadTheDatasetsDigestsAndVerifyRecomputesStaleRootsOnce() {
+        SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            // 5,000 objects already in the dataset (index rows only: this test counts digest reads)
+            int existing = 5_000;
+            store.index().transaction(c -> {
+                try (var ps = c.prepareStatement("INSERT INTO objects(id, kind, dataset, size, digest, suite,"
+                        + " created_at, state) VALUES (?, 'original', 'big', 1, ?, 'aes-256-gcm', '2026-01-01T00:00:00Z', 'active')")) {
+                    for (int i = 0; i < existing; i++) {
+                        ps.setString(1, String.format("%032x", i));
+                        ps.setString(2, String.format("%064x", i));
+                        ps.executeUpdate();
+                    }
+                }
+                return null;
+            });
+            long before = ObjectStore.ROOT_DIGESTS_READ.get();
+            int puts = 20;
+            for (int i = 0; i < puts; i++) {
+                store.put(StoredObjectKind.ORIGINAL, new byte[] {(byte) i}, ObjectMeta.of("big"));
+            }
+            store.putPair(new byte[] {1}, ObjectMeta.of("big"), new byte[] {2}, ObjectMeta.of("big"));
+            // eager roots would have read 5,001 + 5,002 + ... digests; lazy ones read none
+            assertEquals(0, ObjectStore.ROOT_DIGESTS_READ.get() - before, "puts read dataset digests");
+
+            StoreVerifier.Report r = new StoreVerifier(store).verify();
+            long all = existing + puts + 2;
+            assertEquals(all, ObjectStore.ROOT_DIGESTS_READ.get() - before, "verify recomputes the stale root once");
+            assertTrue(r.rootMismatches().isEmpty(), r.rootMismatches().toString());
+            // a second verify finds the root fresh and compares it without recomputing
+            new StoreVerifier(store).verify();
+            assertEquals(all, ObjectStore.ROOT_DIGESTS_READ.get() - before, "a fresh root is not recomputed");
+        }
+    }
+
+    @Test
+    void pairIsIndexedTogetherWithTheDerivativesParentSet() {
+        SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            ObjectStore.Pair p = store.putPair(new byte[] {1, 2}, ObjectMeta.of("ds"), new byte[] {3}, ObjectMeta.of("ds"));
+            assertEquals(p.original().id(), store.find(p.derivative().id()).orElseThrow().meta().parentId());
+            assertEquals(StoredObjectKind.DERIVATIVE, store.find(p.derivative().id()).orElseThrow().kind());
+            assertEquals(List.of((byte) 1, (byte) 2), List.of(store.read(p.original().id())[0], store.read(p.original().id())[1]));
+            assertEquals(3, store.read(p.derivative().id())[0]);
+            assertTrue(new StoreVerifier(store).verify().ok());
+        }
+    }
 }
