@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +157,26 @@ class StoreVerifierTest {
             assertEquals(List.of((byte) 1, (byte) 2), List.of(store.read(p.original().id())[0], store.read(p.original().id())[1]));
             assertEquals(3, store.read(p.derivative().id())[0]);
             assertTrue(new StoreVerifier(store).verify().ok());
+        }
+    }
+    @Test
+    void pairRefusedByTheIndexLeavesNeitherRowNorFileNorKey() {
+        SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            // the index refuses the second row of the pair: the first must not stay either
+            store.index().transaction(c -> {
+                try (var st = c.createStatement()) {
+                    return st.executeUpdate("CREATE TRIGGER refuse_derivative BEFORE INSERT ON objects"
+                            + " WHEN NEW.kind = 'derivative' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
+                }
+            });
+            org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> store.putPair(new byte[] {1},
+                    ObjectMeta.of("ds"), new byte[] {2}, ObjectMeta.of("ds")));
+            assertEquals(Set.of(), store.indexedIds(), "a half pair is indexed");
+            assertEquals(List.of(), store.objectFiles(), "files stayed behind");
+        }
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            assertEquals(Set.of(), store.recovery().orphans(), "keys stayed behind");
         }
     }
 }
