@@ -66,9 +66,9 @@ import java.util.stream.Stream;
  * The pipeline's time is split by timing wrappers around the sink and the recorder:
  * {@code read} (file bytes from disk), {@code decide} (SHA-256, parse, profile and consent check,
  * Table 1 category, grades, de-identification and derivative written to memory),
- * {@code store} (StoreSink: duplicate lookup, accession re-parse, two ObjectStore puts = encrypt,
- * temp file + fsync, data key committed to keys.db, rename + folder fsync, index transaction; plus
- * the lookup-key update), {@code audit} (AuditRecorder: two records, each forced to disk).
+ * {@code store} (StoreSink: duplicate lookup, accession re-parse, one ObjectStore.putPair =
+ * encrypt both, 2 temp files + fsync, both data keys in one keys.db commit, renames + folder
+ * fsyncs, one index transaction), {@code audit} (AuditRecorder: two records, one force).
  * {@code fsync-floor} calibrates the disk: write a file of the same size, force it, rename it and
  * force the folder, per file.
  * <p>
@@ -218,7 +218,7 @@ public class SiteIngestBench {
             recorder = new TimedRecorder(new AuditRecorder(audit, storeSink));
             IngestPipeline pipeline = new IngestPipeline(config.ingest(), config.deidProfile(), config.deidDecision(),
                     projectKey(config), new Grader(SpecialDiseaseList.defaults()), keys::patient,
-                    new IndexConsentLookup(store.index(), new ConsentRules(ZoneId.systemDefault())), sink, recorder);
+                    new IndexConsentLookup(new org.medveil.site.store.ConsentRegistry(store.index()), new ConsentRules(ZoneId.systemDefault())), sink, recorder);
             long t0 = System.nanoTime();
             for (Path f : files) {
                 long r0 = System.nanoTime();

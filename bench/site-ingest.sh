@@ -7,8 +7,9 @@
 #              lookup, Table 1 category, grades, de-identified derivative) with the real StoreSink
 #              over a real ObjectStore (fresh site per repetition: `site init` layout, keystore,
 #              SQLite index) and the AuditRecorder over the real signed AuditLog: two encrypted
-#              objects per file, each fsynced (temp file, keys.db commit, rename, folder fsync,
-#              index transaction), two audit records per file, each forced to disk
+#              objects per file stored by one ObjectStore.putPair (both temp files fsynced, one
+#              keys.db commit, renames + folder fsyncs, one index transaction), two audit records
+#              per file written with one force (AuditLog.appendAll)
 #   deid       the same Deidentifier and profile the pipeline builds, in-process: read bytes,
 #              parse, de-identify, Table 2 note, write the derivative to memory (no file written)
 #   gdcmanon   `gdcmanon -e --continue -r -c CERT -i IN -o OUT`, whole command (process start
@@ -124,8 +125,8 @@ awk -v files="$FILES" -v bytes="$BYTES" -v reps="$REPS" '
         phase["phase-store-cpu"], phase["phase-store-user"], phase["phase-store-cpu"] - phase["phase-store-user"],
         phase["phase-audit-cpu"], phase["phase-audit-user"], phase["phase-audit-cpu"] - phase["phase-audit-user"]
     printf "  (system time includes the kernel writing pages back inside fsync; the rest of the wall time is waiting on the disk)\n"
-    printf "  store  = StoreSink: 2 x ObjectStore.put (encrypt, temp file + fsync, keys.db commit, rename + folder fsync, index txn) + lookup keys\n"
-    printf "  audit  = AuditRecorder: ingest + deid records, each forced to disk (signed checkpoint every 100 records)\n"
+    printf "  store  = StoreSink: ObjectStore.putPair (encrypt 2 objects, 2 temp files + fsync, one keys.db commit, renames + folder fsyncs, one index txn)\n"
+    printf "  audit  = AuditRecorder: ingest + deid records, one force to disk (AuditLog.appendAll; signed checkpoint every 100 records)\n"
   }' "$WORK/result.txt"
 
 if [ "${SERVE:-0}" = 1 ]; then

@@ -195,6 +195,33 @@ public final class AuditLog implements AutoCloseable {
         return r;
     }
 
+    /** One record for {@link #appendAll}. */
+    public record Entry(String type, String actor, Map<String, String> fields) {
+    }
+
+    /**
+     * Appends several records in order, chained as by {@link #append}, with one force to disk
+     * after the last (instead of one per record); returns once all are on disk. A crash before it
+     * returns may keep any prefix of them (a torn last line is cut at open), as with separate
+     * appends that had not all returned. May append a checkpoint after them.
+     */
+    public synchronized List<AuditRecord> appendAll(List<Entry> entries) {
+        List<AuditRecord> out = new java.util.ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            if (AuditRecord.CHECKPOINT.equals(e.type())) {
+                throw new IllegalArgumentException("checkpoints are written by the log itself; use checkpoint()");
+            }
+            out.add(write(AuditRecord.create(nextSeq, options.clock().instant(), e.type(), e.actor(), e.fields(),
+                    prevLineHash), i == entries.size() - 1));
+            sinceCheckpoint++;
+        }
+        if (sinceCheckpoint >= options.checkpointEvery()) {
+            checkpoint();
+        }
+        return out;
+    }
+
     /** Appends a signed checkpoint over everything so far and updates {@code audit.head}; no-op right after one. */
     public synchronized void checkpoint() {
         if (lastIsCheckpoint) {
@@ -206,6 +233,11 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private AuditRecord write(AuditRecord r) {
+        return write(r, true);
+    }
+
+    /** Writes one line; forces the file only when {@code force} (appendAll forces after its last line). */
+    private AuditRecord write(AuditRecord r, boolean force) {
         if (closed) {
             throw new AuditException("the audit log in " + dir + " is closed");
         }
@@ -217,13 +249,16 @@ public final class AuditLog implements AutoCloseable {
         ByteBuffer buf = ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
         try {
             if (channel.position() > 0 && channel.position() + buf.remaining() > options.maxFileBytes()) {
+                channel.force(true); // lines of an appendAll not forced yet must not be left behind unforced
                 channel.close();
                 startFile(fileNumber + 1);
             }
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
-            channel.force(true);
+            if (force) {
+                channel.force(true);
+            }
         } catch (IOException e) {
             failed = new AuditException("cannot write to the audit log in " + dir + ": " + e.getMessage()
                     + "; check free space and permissions", e);

@@ -69,6 +69,30 @@ class AuditLogTest {
     }
 
     @Test
+    @DisplayName("appendAll writes its records in order, chained, on disk when it returns, across a file rotation; the log verifies")
+    void appendAllChainsAndIsOnDisk() throws Exception {
+        Path dir = tmp.resolve("audit");
+        try (AuditLog log = AuditLog.open(dir, fx.signer(),
+                AuditLog.Options.DEFAULTS.withCheckpointEvery(5).withMaxFileBytes(4096))) {
+            for (int i = 0; i < 6; i++) {
+                List<AuditRecord> rs = log.appendAll(List.of(
+                        new AuditLog.Entry("ingest", "system", Map.of("object", "o" + i, "pad", "x".repeat(500))),
+                        new AuditLog.Entry("deid", "system", Map.of("original", "o" + i, "derivative", "d" + i))));
+                assertEquals(2, rs.size());
+                assertEquals(rs.get(0).seq() + 1, rs.get(1).seq());
+                assertTrue(records(dir).containsAll(rs), "records of batch " + i + " not on disk");
+            }
+        }
+        List<AuditRecord> all = records(dir);
+        assertEquals(List.of("ingest", "deid"), all.stream().filter(r -> !r.isCheckpoint()).limit(2)
+                .map(AuditRecord::type).toList());
+        assertTrue(Files.list(dir).filter(p -> p.getFileName().toString().endsWith(".jsonl")).count() > 1,
+                "the batches did not cross a file rotation");
+        AuditReport report = AuditVerifier.verify(dir, fx.ca());
+        assertTrue(report.ok(), report.problems().toString());
+    }
+
+    @Test
     @DisplayName("every appended record is on disk when append returns; the unsigned tail of an open log is a warning")
     void appendIsOnDiskBeforeClose() throws Exception {
         Path dir = tmp.resolve("audit");

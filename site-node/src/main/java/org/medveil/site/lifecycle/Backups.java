@@ -139,7 +139,9 @@ public final class Backups {
 
     private static BackupSet write(ObjectStore store, Path auditDir, Path dir, String id, Instant now) throws IOException {
         // one index call: the snapshot, the objects it lists and the roots all describe the same moment
-        Snapshot snap = store.index().read(c -> {
+        // stale roots (marked by puts and destroys) are recomputed first, in the same transaction
+        Snapshot snap = store.index().transaction(c -> {
+            ObjectStore.refreshStaleRoots(c);
             byte[] image = c.unwrap(org.sqlite.SQLiteConnection.class).serialize("main");
             Map<String, String> roots = new TreeMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT dataset, root FROM dataset_roots");

@@ -5,7 +5,9 @@ import org.medveil.site.ingest.IngestOutcome;
 import org.medveil.site.ingest.IngestRecorder;
 import org.medveil.site.ingest.IngestSink;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -41,7 +43,8 @@ public final class AuditRecorder implements IngestRecorder {
         f.put("patientKey", a.patientKey() == null ? "" : a.patientKey());
         Set<String> purposes = new TreeSet<>(a.consentedPurposes());
         f.put("consentedPurposes", String.join(",", purposes));
-        audit.append("ingest", ACTOR, f);
+        List<AuditLog.Entry> records = new ArrayList<>();
+        records.add(new AuditLog.Entry("ingest", ACTOR, f));
         if (ids != null && ids.derivativeMade()) { // a re-delivered duplicate made nothing new
             Map<String, String> d = new LinkedHashMap<>();
             d.put("original", ids.original());
@@ -49,8 +52,9 @@ public final class AuditRecorder implements IngestRecorder {
             d.put("profile", a.deidProfile());
             d.put("grade", Integer.toString(a.derivativeGrade().level().level()));
             d.put("category", a.classification().category().name());
-            audit.append("deid", ACTOR, d);
+            records.add(new AuditLog.Entry("deid", ACTOR, d));
         }
+        audit.appendAll(records); // both records, one force to disk
     }
 
     @Override

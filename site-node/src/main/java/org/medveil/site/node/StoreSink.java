@@ -26,11 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The pipeline's {@link IngestSink} over the encrypted {@link ObjectStore} (REQ-STO-1, ACQ-6):
  * the original as received (kind ORIGINAL, with its keyed SOP Instance UID and Accession Number),
- * then the de-identified derivative (kind DERIVATIVE, parent = the original). Returns only once
- * both are durable and indexed, so the source may acknowledge.
+ * and the de-identified derivative (kind DERIVATIVE, parent = the original), stored together by
+ * {@link ObjectStore#putPair}. Returns only once both are durable and indexed, so the source may
+ * acknowledge.
  *
  * <p>Duplicates by SOP Instance UID (the codec's rule, never a silent overwrite): same content →
- * {@code DUPLICATE_SAME}, and a derivative a crash left unwritten is made now; different content →
+ * {@code DUPLICATE_SAME}, and a missing derivative (a store written before pairs were one
+ * write, where a crash could come between the two puts) is made now; different content →
  * {@code DUPLICATE_DIFFERENT}, nothing changes. Stores are serialized so two copies of one object
  * arriving together cannot both become originals.
  */
@@ -73,11 +75,11 @@ public final class StoreSink implements IngestSink {
             return Stored.DUPLICATE_SAME;
         }
         String accessionKey = keys.accessionKey(accessionNumber(a.original()));
-        StoredObject original = store.put(StoredObjectKind.ORIGINAL, a.original(), meta(a)
+        // one write for both: one keys.db commit, one index transaction (either both are indexed or neither)
+        ObjectStore.Pair pair = store.putPair(a.original(), meta(a)
                 .withClassification(a.classification().category().name(), a.originalGrade().level().level())
-                .withLookupKeys(sopKey, accessionKey));
-        StoredObject derivative = store.put(StoredObjectKind.DERIVATIVE, a.derivative(), derivativeMeta(a, original.id()));
-        recent.put(digest, new Ids(original.id(), derivative.id(), true));
+                .withLookupKeys(sopKey, accessionKey), a.derivative(), derivativeMeta(a, null));
+        recent.put(digest, new Ids(pair.original().id(), pair.derivative().id(), true));
         return Stored.STORED;
     }
 

@@ -54,6 +54,37 @@ final class KeyDatabase implements AutoCloseable {
         }
     }
 
+    /** One wrapped data key to store. */
+    record Row(String objectId, String suite, byte[] wrapped) {
+    }
+
+    /** Stores several wrapped keys in one commit (one fsync of the WAL): all of them or none. */
+    synchronized void putAll(java.util.List<Row> rows) {
+        try {
+            db.setAutoCommit(false);
+            try (PreparedStatement ps = db.prepareStatement(
+                    "INSERT INTO data_keys(object_id, suite, wrapped, created_at) VALUES (?,?,?,?)")) {
+                String now = Instant.now().toString();
+                for (Row r : rows) {
+                    ps.setString(1, r.objectId());
+                    ps.setString(2, r.suite());
+                    ps.setBytes(3, r.wrapped());
+                    ps.setString(4, now);
+                    ps.executeUpdate();
+                }
+                db.commit();
+            } catch (SQLException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot write " + rows.size() + " data key(s) to " + file + ": "
+                    + e.getMessage() + "; nothing was stored", e);
+        }
+    }
+
     /** The wrapped key, or null when there is none (never stored, or destroyed). */
     synchronized byte[] get(String objectId) {
         try (PreparedStatement ps = db.prepareStatement("SELECT wrapped FROM data_keys WHERE object_id = ?")) {

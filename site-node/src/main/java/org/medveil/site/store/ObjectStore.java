@@ -46,7 +46,9 @@ import org.medveil.governance.crypto.TamperedException;
  *
  * <p>Put order (what makes {@code kill -9} safe): encrypt → write {@code tmp/ID.part} → fsync →
  * data key committed to {@code keys.db} → rename to {@code objects/ab/…} → fsync folder → index
- * rows (object, provenance, dataset root) in one transaction. Only then does {@code put}
+ * rows (object, provenance, dataset root marked stale) in one transaction; {@link #putPair} does
+ * the same for an original and its derivative together (one keys.db commit, one index
+ * transaction). Only then does {@code put}
  * return. A crash earlier leaves a temp file (removed at open) or an orphan (a file and/or key
  * without an index row; reported at open, removed by {@link #removeOrphans}); no object is
  * visible in the index without its file and key.
@@ -164,90 +166,158 @@ public final class ObjectStore implements AutoCloseable {
 
     /** Stores {@code plaintext} encrypted; returns once it is durable and indexed. */
     public StoredObject put(StoredObjectKind kind, byte[] plaintext, ObjectMeta meta) {
-        String id = newId();
-        String digest = HEX.formatHex(MerkleTree.sha256().digest(plaintext));
-        byte[] dataKey = cipher.newKey();
-        byte[] header = header(keystore.suite());
-        byte[] sealed = cipher.seal(dataKey, plaintext, aad(id, header));
-        byte[] wrapped = cipher.wrapKey(keystore.masterKey(), dataKey, id);
-        java.util.Arrays.fill(dataKey, (byte) 0);
+        return putAll(List.of(new Pending(newId(), kind, plaintext, meta))).get(0);
+    }
 
-        Path tmp = tmpDir.resolve(id + ".part");
-        Path target = pathOf(id);
+    /** What {@link #putPair} stored: the original and its derivative. */
+    public record Pair(StoredObject original, StoredObject derivative) {
+    }
+
+    /**
+     * Stores an ingested original and its de-identified derivative (parent = the original) as one
+     * write: both files written and fsynced, both data keys in one {@code keys.db} commit, both
+     * renames, and one index transaction with both rows, so either both are indexed or neither.
+     * Returns once both are durable and indexed.
+     */
+    public Pair putPair(byte[] original, ObjectMeta originalMeta, byte[] derivative, ObjectMeta derivativeMeta) {
+        String originalId = newId();
+        List<StoredObject> out = putAll(List.of(
+                new Pending(originalId, StoredObjectKind.ORIGINAL, original, originalMeta),
+                new Pending(newId(), StoredObjectKind.DERIVATIVE, derivative, derivativeMeta.withParent(originalId))));
+        return new Pair(out.get(0), out.get(1));
+    }
+
+    /** One object of a {@link #putAll} call, before it is written. */
+    private record Pending(String id, StoredObjectKind kind, byte[] plaintext, ObjectMeta meta) {
+    }
+
+    /** An encrypted object ready to be written. */
+    private record Sealed(Pending p, String digest, byte[] header, byte[] sealed, byte[] wrapped) {
+    }
+
+    /**
+     * The put order for one or more objects (see the class comment): temp files + fsync, all data
+     * keys in one keys.db commit, renames + folder fsyncs, then one index transaction.
+     */
+    private List<StoredObject> putAll(List<Pending> items) {
+        List<Sealed> sealed = new ArrayList<>();
+        for (Pending p : items) {
+            String digest = HEX.formatHex(MerkleTree.sha256().digest(p.plaintext()));
+            byte[] dataKey = cipher.newKey();
+            byte[] header = header(keystore.suite());
+            byte[] ct = cipher.seal(dataKey, p.plaintext(), aad(p.id(), header));
+            byte[] wrapped = cipher.wrapKey(keystore.masterKey(), dataKey, p.id());
+            java.util.Arrays.fill(dataKey, (byte) 0);
+            sealed.add(new Sealed(p, digest, header, ct, wrapped));
+        }
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.wrap(header));
-                writeFully(ch, ByteBuffer.wrap(sealed));
-                ch.force(true);
+            for (Sealed s : sealed) {
+                try (FileChannel ch = FileChannel.open(tmpDir.resolve(s.p().id() + ".part"),
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    writeFully(ch, ByteBuffer.wrap(s.header()));
+                    writeFully(ch, ByteBuffer.wrap(s.sealed()));
+                    ch.force(true);
+                }
             }
-            keys.put(id, keystore.suite().configName(), wrapped);
-            Path dir = target.getParent();
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
-                KeyFiles.fsyncDirectory(objectsDir);
+            List<KeyDatabase.Row> rows = new ArrayList<>();
+            for (Sealed s : sealed) {
+                rows.add(new KeyDatabase.Row(s.p().id(), keystore.suite().configName(), s.wrapped()));
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            KeyFiles.fsyncDirectory(dir);
-            KeyFiles.fsyncDirectory(tmpDir);
+            keys.putAll(rows);
+            Set<Path> dirs = new java.util.LinkedHashSet<>();
+            for (Sealed s : sealed) {
+                Path target = pathOf(s.p().id());
+                Path dir = target.getParent();
+                if (!Files.isDirectory(dir)) {
+                    Files.createDirectories(dir);
+                    KeyFiles.fsyncDirectory(objectsDir);
+                }
+                Files.move(tmpDir.resolve(s.p().id() + ".part"), target, StandardCopyOption.ATOMIC_MOVE);
+                dirs.add(dir);
+            }
+            for (Path dir : dirs) {
+                KeyFiles.fsyncDirectory(dir);
+            }
+            // No fsync of tmp/ after the renames: the new names are made durable by the fsync of
+            // their objects/ab folders above. If a crash loses only the removal of the old name,
+            // a tmp/ID.part is left over; open() deletes every file in tmp/ (deleting that name
+            // does not touch the object's name under objects/), so nothing depends on it.
         } catch (IOException e) {
             throw new StoreException("cannot write object file under " + dataDir + ": " + e.getMessage()
                     + " (check free space and permissions); nothing was stored", e);
         }
         Instant now = Instant.now();
         try {
-            indexNew(id, kind, plaintext.length, digest, meta, now);
+            indexNew(sealed, now);
         } catch (RuntimeException e) {
-            // refused by the index (e.g. unknown parent): take back key and file, nothing stays behind
-            keys.destroy(id);
-            try {
-                overwriteAndDelete(target);
-            } catch (IOException io) {
-                e.addSuppressed(io);
+            // refused by the index (e.g. unknown parent): take back keys and files, nothing stays behind
+            for (Sealed s : sealed) {
+                try {
+                    keys.destroy(s.p().id());
+                    overwriteAndDelete(pathOf(s.p().id()));
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             throw e;
         }
-        return new StoredObject(id, kind, digest, plaintext.length, keystore.suite().configName(), now,
-                StoredObject.State.ACTIVE, null, meta);
+        List<StoredObject> out = new ArrayList<>();
+        for (Sealed s : sealed) {
+            out.add(new StoredObject(s.p().id(), s.p().kind(), s.digest(), s.p().plaintext().length,
+                    keystore.suite().configName(), now, StoredObject.State.ACTIVE, null, s.p().meta()));
+        }
+        return out;
     }
 
-    private void indexNew(String id, StoredObjectKind kind, long size, String digest, ObjectMeta meta, Instant now) {
+    private void indexNew(List<Sealed> sealed, Instant now) {
         index.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO objects(id, kind, parent_id, dataset,"
-                    + " sop_class, modality, body_part, category, grade, patient_key, size, digest, suite,"
-                    + " created_at, sop_key, accession_key, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')")) {
-                ps.setString(1, id);
-                ps.setString(2, kind.column());
-                ps.setString(3, meta.parentId());
-                ps.setString(4, meta.dataset());
-                ps.setString(5, meta.sopClass());
-                ps.setString(6, meta.modality());
-                ps.setString(7, meta.bodyPart());
-                ps.setString(8, meta.category());
-                ps.setObject(9, meta.grade());
-                ps.setString(10, meta.patientKey());
-                ps.setLong(11, size);
-                ps.setString(12, digest);
-                ps.setString(13, keystore.suite().configName());
-                ps.setString(14, now.toString());
-                ps.setString(15, meta.sopKey());
-                ps.setString(16, meta.accessionKey());
-                ps.executeUpdate();
+            Set<String> datasets = new TreeSet<>();
+            for (Sealed s : sealed) {
+                insertRow(c, s.p().id(), s.p().kind(), s.p().plaintext().length, s.digest(), s.p().meta(), now);
+                datasets.add(s.p().meta().dataset());
             }
-            Provenance p = meta.provenance();
-            if (p != null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO provenance(object_id, channel,"
-                        + " source, received_at, content_digest) VALUES (?,?,?,?,?)")) {
-                    ps.setString(1, id);
-                    ps.setString(2, p.channel().name().toLowerCase(Locale.ROOT));
-                    ps.setString(3, p.source());
-                    ps.setString(4, p.receivedAt().toString());
-                    ps.setString(5, digest);
-                    ps.executeUpdate();
-                }
+            for (String ds : datasets) {
+                markRootStale(c, ds);
             }
-            updateRoot(c, meta.dataset());
             return null;
         });
+    }
+
+    private void insertRow(Connection c, String id, StoredObjectKind kind, long size, String digest, ObjectMeta meta,
+            Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO objects(id, kind, parent_id, dataset,"
+                + " sop_class, modality, body_part, category, grade, patient_key, size, digest, suite,"
+                + " created_at, sop_key, accession_key, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'active')")) {
+            ps.setString(1, id);
+            ps.setString(2, kind.column());
+            ps.setString(3, meta.parentId());
+            ps.setString(4, meta.dataset());
+            ps.setString(5, meta.sopClass());
+            ps.setString(6, meta.modality());
+            ps.setString(7, meta.bodyPart());
+            ps.setString(8, meta.category());
+            ps.setObject(9, meta.grade());
+            ps.setString(10, meta.patientKey());
+            ps.setLong(11, size);
+            ps.setString(12, digest);
+            ps.setString(13, keystore.suite().configName());
+            ps.setString(14, now.toString());
+            ps.setString(15, meta.sopKey());
+            ps.setString(16, meta.accessionKey());
+            ps.executeUpdate();
+        }
+        Provenance p = meta.provenance();
+        if (p != null) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO provenance(object_id, channel,"
+                    + " source, received_at, content_digest) VALUES (?,?,?,?,?)")) {
+                ps.setString(1, id);
+                ps.setString(2, p.channel().name().toLowerCase(Locale.ROOT));
+                ps.setString(3, p.source());
+                ps.setString(4, p.receivedAt().toString());
+                ps.setString(5, digest);
+                ps.executeUpdate();
+            }
+        }
     }
 
     /** Reads the whole stream, then as {@link #put(StoredObjectKind, byte[], ObjectMeta)}. */
@@ -265,6 +335,43 @@ public final class ObjectStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks the dataset's stored Merkle root stale ({@code leaves = -1}, in the caller's
+     * transaction): one row written, no digest read. {@link #refreshStaleRoots} recomputes it.
+     * A put or destroy used to recompute the root from every digest of the dataset, O(dataset)
+     * per put.
+     */
+    static void markRootStale(Connection c, String dataset) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO dataset_roots(dataset, root, leaves, updated_at)"
+                + " VALUES (?, '', -1, ?) ON CONFLICT(dataset) DO UPDATE SET leaves = -1,"
+                + " updated_at = excluded.updated_at")) {
+            ps.setString(1, dataset);
+            ps.setString(2, Instant.now().toString());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Recomputes every stale dataset root (in the caller's transaction) and returns the datasets
+     * it recomputed. Used by the verifier and by backups before they read the roots.
+     */
+    public static Set<String> refreshStaleRoots(Connection c) throws SQLException {
+        Set<String> stale = new TreeSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT dataset FROM dataset_roots WHERE leaves < 0");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                stale.add(rs.getString(1));
+            }
+        }
+        for (String ds : stale) {
+            updateRoot(c, ds);
+        }
+        return stale;
+    }
+
+    /** Digest rows read to compute roots since start (test hook: puts must not read any). */
+    static final java.util.concurrent.atomic.AtomicLong ROOT_DIGESTS_READ = new java.util.concurrent.atomic.AtomicLong();
+
     /** Recomputes and stores the dataset's Merkle root (in the caller's transaction). */
     static String updateRoot(Connection c, String dataset) throws SQLException {
         List<String> digests = new ArrayList<>();
@@ -277,6 +384,7 @@ public final class ObjectStore implements AutoCloseable {
                 }
             }
         }
+        ROOT_DIGESTS_READ.addAndGet(digests.size());
         String root = MerkleTree.root(digests);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO dataset_roots(dataset, root, leaves, updated_at)"
                 + " VALUES (?,?,?,?) ON CONFLICT(dataset) DO UPDATE SET root = excluded.root,"
@@ -452,7 +560,7 @@ public final class ObjectStore implements AutoCloseable {
                 ps.setString(1, id);
                 ps.executeUpdate();
             }
-            updateRoot(c, o.meta().dataset());
+            markRootStale(c, o.meta().dataset());
             return null;
         });
         return find(id).orElseThrow();

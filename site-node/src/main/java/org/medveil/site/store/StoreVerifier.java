@@ -17,6 +17,11 @@ import java.util.TreeMap;
  * <em>altered</em>); every file under {@code objects/} belongs to an active object (else
  * <em>extra</em>); every dataset's stored Merkle root equals the root recomputed from the
  * digests (else the index was edited). Archived objects are checked only through the root.
+ *
+ * <p>Roots are kept lazily: a put or destroy only marks its dataset's root stale, and
+ * {@link #verify} recomputes stale roots before comparing. An edited index digest is therefore
+ * caught only when no put or destroy touched its dataset between the last recomputation (a
+ * verify or backup) and the edit.
  */
 public final class StoreVerifier {
 
@@ -55,7 +60,10 @@ public final class StoreVerifier {
         Map<String, String> digest = new HashMap<>();
         Map<String, List<String>> byDataset = new TreeMap<>();
         Map<String, String> storedRoots = new HashMap<>();
-        store.index().read(c -> {
+        // one index transaction: stale roots (marked by puts and destroys) are recomputed first, so
+        // the comparison below can only find edits made since the last recomputation of a root
+        store.index().transaction(c -> {
+            ObjectStore.refreshStaleRoots(c);
             try (PreparedStatement ps = c.prepareStatement("SELECT id, state, digest, dataset FROM objects");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

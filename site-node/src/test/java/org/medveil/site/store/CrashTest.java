@@ -93,6 +93,14 @@ class CrashTest {
                 for (StoredObject o : store.list(ObjectFilter.all())) {
                     assertEquals(o.size(), store.read(o.id()).length, "indexed object " + o.id() + " is whole");
                 }
+                // putPair is all or nothing: in the pairs' dataset every original has exactly one
+                // derivative and every derivative's parent is indexed
+                List<StoredObject> pairs = store.list(new ObjectFilter(null, "crash-pair", null, null));
+                Set<String> originals = pairs.stream().filter(o -> o.kind() == StoredObjectKind.ORIGINAL)
+                        .map(StoredObject::id).collect(Collectors.toSet());
+                List<String> parents = pairs.stream().filter(o -> o.kind() == StoredObjectKind.DERIVATIVE)
+                        .map(o -> o.meta().parentId()).sorted().toList();
+                assertEquals(originals.stream().sorted().toList(), parents, "run " + run + ": a pair was half indexed");
                 StoreVerifier.Report before = new StoreVerifier(store).verify();
                 assertEquals(List.of(), before.altered(), "run " + run);
                 assertEquals(List.of(), before.missing(), "run " + run);

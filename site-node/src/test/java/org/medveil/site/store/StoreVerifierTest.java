@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +109,74 @@ class StoreVerifierTest {
             assertTrue(e.getMessage().contains("content digest does not match the index"), e.getMessage());
             assertEquals(1, r.rootMismatches().size());
             assertTrue(r.rootMismatches().get(0).startsWith("ds: stored root " + before), r.rootMismatches().toString());
+        }
+    }
+    @Test
+    void putsDoNotReadTheDatasetsDigestsAndVerifyRecomputesStaleRootsOnce() {
+        SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            // 5,000 objects already in the dataset (index rows only: this test counts digest reads)
+            int existing = 5_000;
+            store.index().transaction(c -> {
+                try (var ps = c.prepareStatement("INSERT INTO objects(id, kind, dataset, size, digest, suite,"
+                        + " created_at, state) VALUES (?, 'original', 'big', 1, ?, 'aes-256-gcm', '2026-01-01T00:00:00Z', 'active')")) {
+                    for (int i = 0; i < existing; i++) {
+                        ps.setString(1, String.format("%032x", i));
+                        ps.setString(2, String.format("%064x", i));
+                        ps.executeUpdate();
+                    }
+                }
+                return null;
+            });
+            long before = ObjectStore.ROOT_DIGESTS_READ.get();
+            int puts = 20;
+            for (int i = 0; i < puts; i++) {
+                store.put(StoredObjectKind.ORIGINAL, new byte[] {(byte) i}, ObjectMeta.of("big"));
+            }
+            store.putPair(new byte[] {1}, ObjectMeta.of("big"), new byte[] {2}, ObjectMeta.of("big"));
+            // eager roots would have read 5,001 + 5,002 + ... digests; lazy ones read none
+            assertEquals(0, ObjectStore.ROOT_DIGESTS_READ.get() - before, "puts read dataset digests");
+
+            StoreVerifier.Report r = new StoreVerifier(store).verify();
+            long all = existing + puts + 2;
+            assertEquals(all, ObjectStore.ROOT_DIGESTS_READ.get() - before, "verify recomputes the stale root once");
+            assertTrue(r.rootMismatches().isEmpty(), r.rootMismatches().toString());
+            // a second verify finds the root fresh and compares it without recomputing
+            new StoreVerifier(store).verify();
+            assertEquals(all, ObjectStore.ROOT_DIGESTS_READ.get() - before, "a fresh root is not recomputed");
+        }
+    }
+
+    @Test
+    void pairIsIndexedTogetherWithTheDerivativesParentSet() {
+        SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            ObjectStore.Pair p = store.putPair(new byte[] {1, 2}, ObjectMeta.of("ds"), new byte[] {3}, ObjectMeta.of("ds"));
+            assertEquals(p.original().id(), store.find(p.derivative().id()).orElseThrow().meta().parentId());
+            assertEquals(StoredObjectKind.DERIVATIVE, store.find(p.derivative().id()).orElseThrow().kind());
+            assertEquals(List.of((byte) 1, (byte) 2), List.of(store.read(p.original().id())[0], store.read(p.original().id())[1]));
+            assertEquals(3, store.read(p.derivative().id())[0]);
+            assertTrue(new StoreVerifier(store).verify().ok());
+        }
+    }
+    @Test
+    void pairRefusedByTheIndexLeavesNeitherRowNorFileNorKey() {
+        SiteKeystore ks = StoreFiles.keystore(tmp, CipherSuite.AES_256_GCM);
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            // the index refuses the second row of the pair: the first must not stay either
+            store.index().transaction(c -> {
+                try (var st = c.createStatement()) {
+                    return st.executeUpdate("CREATE TRIGGER refuse_derivative BEFORE INSERT ON objects"
+                            + " WHEN NEW.kind = 'derivative' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
+                }
+            });
+            org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> store.putPair(new byte[] {1},
+                    ObjectMeta.of("ds"), new byte[] {2}, ObjectMeta.of("ds")));
+            assertEquals(Set.of(), store.indexedIds(), "a half pair is indexed");
+            assertEquals(List.of(), store.objectFiles(), "files stayed behind");
+        }
+        try (ObjectStore store = StoreFiles.store(tmp, ks)) {
+            assertEquals(Set.of(), store.recovery().orphans(), "keys stayed behind");
         }
     }
 }
