@@ -41,8 +41,15 @@ class DeidKillIT {
         if (!Files.exists(out)) {
             return List.of();
         }
-        try (Stream<Path> s = Files.walk(out)) {
-            return s.filter(Files::isRegularFile).toList();
+        // the run may rename or remove a temporary file while we walk: look again
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> s = Files.walk(out)) {
+                return s.filter(Files::isRegularFile).toList();
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 20) {
+                    throw e;
+                }
+            }
         }
     }
 
