@@ -22,15 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Check a site's tamper-evident audit trail and its destruction certificates.",
         subcommands = AuditCommand.Verify.class)
-final class AuditCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return Main.usageError(spec);
-    }
+final class AuditCommand extends CommandGroup {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Verify an audit folder with only the project CA certificate: every record's hash, the"

@@ -29,15 +29,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dua", mixinStandardHelpOptions = true,
         description = "Sign and verify data use agreements between a site's data manager and a researcher.",
         subcommands = {DuaCommand.Sign.class, DuaCommand.Verify.class})
-final class DuaCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return Main.usageError(spec);
-    }
+final class DuaCommand extends CommandGroup {
 
     @Command(name = "sign", mixinStandardHelpOptions = true,
             description = {"Sign an agreement with your user kit (data manager or researcher named in it). Writes"

@@ -23,15 +23,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "manifest", mixinStandardHelpOptions = true,
         description = "Verify or show the signed, chained round manifests of a federated job.",
         subcommands = {ManifestCommand.Verify.class, ManifestCommand.Show.class})
-final class ManifestCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return Main.usageError(spec);
-    }
+final class ManifestCommand extends CommandGroup {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Verify a manifest folder with only the project CA certificate: coordinator.pem issued by the"

@@ -116,14 +116,7 @@ final class SiteAdminCommands {
     @Command(name = "consent", mixinStandardHelpOptions = true,
             description = "Manage the consent registry (data managers).",
             subcommands = {ConsentImport.class, ConsentList.class, ConsentWithdraw.class})
-    static final class Consent implements Callable<Integer> {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return Main.usageError(spec);
-        }
+    static final class Consent extends CommandGroup {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
@@ -192,14 +185,7 @@ final class SiteAdminCommands {
 
     @Command(name = "labels", mixinStandardHelpOptions = true, description = "Training labels (data managers).",
             subcommands = LabelsImport.class)
-    static final class Labels implements Callable<Integer> {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return Main.usageError(spec);
-        }
+    static final class Labels extends CommandGroup {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,

@@ -34,8 +34,8 @@ class CliDetailsTest {
         assertEquals(2, bare.exit(), bare.err());
         assertTrue(bare.err().contains("Usage: medveil"), bare.err());
         assertEquals("", bare.out());
-        for (String group : List.of("provision", "dicom", "he")) {
-            CliRun run = CliRun.run(group);
+        for (String group : List.of("provision", "dicom", "he", "audit", "manifest", "dua", "site consent", "site labels")) {
+            CliRun run = CliRun.run(group.split(" "));
             assertEquals(2, run.exit(), run.err());
             assertTrue(run.err().startsWith("medveil: error: 'medveil " + group + "' needs a subcommand"), run.err());
             assertTrue(run.err().contains("Usage: medveil " + group), run.err());
