@@ -128,9 +128,17 @@ public final class AuditLog implements AutoCloseable {
                 where = files.get(i).getFileName() + " line " + lines.size();
             }
         }
+        if (lastLine == null && head.seq() == 0) {
+            // A kill between creating the first file and acknowledging its first record: nothing was lost.
+            nextSeq = 1;
+            prevLineHash = AuditRecord.GENESIS;
+            noteCut(last, cut, cutHash);
+            return;
+        }
         if (lastLine == null) {
             throw new AuditException("the audit files in " + dir + " are empty but " + AuditHead.FILE
-                    + " exists; records were removed. Run 'medveil audit verify " + dir + "'");
+                    + " names checkpoint seq " + head.seq() + "; records were removed. Run 'medveil audit verify "
+                    + dir + "'");
         }
         AuditRecord tail;
         try {
@@ -151,8 +159,12 @@ public final class AuditLog implements AutoCloseable {
         nextSeq = tail.seq() + 1;
         prevLineHash = AuditRecord.sha256Hex(lastLine);
         lastIsCheckpoint = tail.isCheckpoint();
+        noteCut(last, cut, cutHash);
+    }
+
+    private void noteCut(Path file, long cut, String cutHash) {
         if (cut > 0) {
-            append(AuditRecord.LOG_RECOVERED, "system", Map.of("file", last.getFileName().toString(),
+            append(AuditRecord.LOG_RECOVERED, "system", Map.of("file", file.getFileName().toString(),
                     "cutBytes", Long.toString(cut), "cutSha256", cutHash,
                     "reason", "torn last line from a crash during a write; it was never acknowledged"));
         }

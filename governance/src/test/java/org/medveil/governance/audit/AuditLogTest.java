@@ -147,6 +147,36 @@ class AuditLogTest {
     }
 
     @Test
+    @Tag("REQ-USE-4")
+    @DisplayName("a kill before the first record (genesis head, empty or torn first file) re-opens; removed records under a later head are refused")
+    void killBeforeFirstRecordReopens() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Files.createDirectories(dir);
+        AuditHead.GENESIS.write(dir);
+        Files.createFile(dir.resolve("audit-000001.jsonl"));
+        try (AuditLog log = AuditLog.open(dir, fx.signer())) {
+            assertEquals(1, log.append("ingest", "system", Map.of("object", "o1")).seq());
+        }
+        assertTrue(AuditVerifier.verify(dir, fx.ca()).ok());
+
+        Path torn = tmp.resolve("torn");
+        Files.createDirectories(torn);
+        AuditHead.GENESIS.write(torn);
+        Files.writeString(torn.resolve("audit-000001.jsonl"), "{\"seq\":1,\"time\":");
+        try (AuditLog log = AuditLog.open(torn, fx.signer())) {
+            assertEquals(2, log.nextSeq());
+        }
+        assertEquals(AuditRecord.LOG_RECOVERED, records(torn).get(0).type());
+        assertTrue(AuditVerifier.verify(torn, fx.ca()).ok());
+
+        // The same empty file under a head that names a checkpoint is evidence of removal, not a crash.
+        Path emptied = fx.writeLog(tmp.resolve("emptied"), 6, 5);
+        Files.write(emptied.resolve("audit-000001.jsonl"), new byte[0]);
+        AuditException e = assertThrows(AuditException.class, () -> AuditLog.open(emptied, fx.signer()));
+        assertTrue(e.getMessage().contains("records were removed"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("a damaged complete last line is not mistaken for a torn write: open refuses and says what to run")
     void damagedCompleteLastLineRefused() throws Exception {
         Path dir = fx.writeLog(tmp.resolve("audit"), 3, 100);
