@@ -23,6 +23,8 @@ import org.medveil.proto.admin.AdminGrpc;
 import org.medveil.proto.admin.ListSitesRequest;
 import org.medveil.proto.admin.SiteStatus;
 import org.medveil.proto.federation.CoordinatorMessage;
+import org.medveil.proto.federation.SiteMessage;
+import org.medveil.proto.federation.FederationGrpc;
 import org.medveil.site.FederationClient;
 import org.medveil.site.KitRefusedException;
 import org.medveil.site.Refusal;
@@ -224,6 +226,56 @@ class FederationTlsTest {
         assertTrue(list.lines().anyMatch(l -> l.startsWith("hospital-b ") && l.contains(" revoked ")
                 && l.contains("revoked since " + revokedOn)), list);
         assertServerStillServes();
+    }
+
+    @Test
+    @DisplayName("mixed versions: a newer site's unknown messages are ignored and logged once; the session goes on;"
+            + " the welcome names only the capabilities both sides have")
+    void unknownMessagesAreIgnoredOnce() throws Exception {
+        ManagedChannel ch = RawClient.channel(dir.resolve("sites/hospital-a"), dir.resolve("ca/ca.pem"),
+                coordinator.port());
+        java.util.concurrent.LinkedBlockingQueue<Object> in = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.grpc.stub.StreamObserver<SiteMessage> up = FederationGrpc.newStub(ch).session(new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(CoordinatorMessage m) {
+                in.add(m);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                in.add(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                in.add(Status.OK);
+            }
+        });
+        try {
+            up.onNext(SiteMessage.newBuilder().setSequence(1).setHello(org.medveil.proto.federation.Hello.newBuilder()
+                    .setSiteName("hospital-a").addCapabilities(org.medveil.proto.Capabilities.HEARTBEAT)
+                    .addCapabilities("from-the-future/v9")).build());
+            CoordinatorMessage welcome = (CoordinatorMessage) in.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of(org.medveil.proto.Capabilities.HEARTBEAT), welcome.getWelcome().getCapabilitiesList());
+            // A body field this build does not have (number 99), as a newer site would send it, twice.
+            com.google.protobuf.UnknownFieldSet future = com.google.protobuf.UnknownFieldSet.newBuilder()
+                    .addField(99, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                            .addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("job offer v9")).build())
+                    .build();
+            for (int i = 0; i < 2; i++) {
+                up.onNext(SiteMessage.newBuilder().setSequence(2 + i).setUnknownFields(future).build());
+            }
+            up.onNext(SiteMessage.newBuilder().setSequence(4).setHeartbeat(
+                    org.medveil.proto.federation.Heartbeat.getDefaultInstance()).build());
+            Object next = in.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertInstanceOf(CoordinatorMessage.class, next, "the session ended instead of going on: " + next);
+            assertTrue(((CoordinatorMessage) next).hasHeartbeatAck(), next.toString());
+            long lines = all.events().stream().map(e -> e.getFormattedMessage())
+                    .filter(m -> m != null && m.contains("does not know (field 99)")).count();
+            assertEquals(1, lines, "the unknown message should be logged exactly once");
+        } finally {
+            ch.shutdownNow();
+        }
     }
 
     @Test

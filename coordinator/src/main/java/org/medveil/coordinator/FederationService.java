@@ -7,6 +7,7 @@ import org.medveil.governance.pki.PeerRefusedException;
 import org.medveil.governance.pki.PeerVerifier;
 import org.medveil.governance.pki.Kind;
 import org.medveil.proto.BuildInfo;
+import org.medveil.proto.Capabilities;
 import org.medveil.proto.federation.CoordinatorMessage;
 import org.medveil.proto.federation.FederationGrpc;
 import org.medveil.proto.federation.Goodbye;
@@ -111,9 +112,11 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         private final ServerCallStreamObserver<CoordinatorMessage> out;
         private final String id = UUID.randomUUID().toString();
         private volatile Instant lastHeard;
+        private volatile String software;
         private long sent;
         private boolean welcomed;
         private boolean ended;
+        private final Set<String> ignoredKinds = ConcurrentHashMap.newKeySet();
 
         SiteSession(CallerInterceptor.Caller caller, ServerCallStreamObserver<CoordinatorMessage> out) {
             this.caller = caller;
@@ -141,7 +144,21 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                     LOG.info("site {} said goodbye: {}", site, m.getGoodbye().getReason());
                     end(null, null);
                 }
-                default -> end(goodbye(Goodbye.Reason.PROTOCOL_ERROR, "unknown message type"), Status.INVALID_ARGUMENT);
+                default -> ignore(m);
+            }
+        }
+
+        /**
+         * A message this build does not know (a newer site's): ignored, and logged once per kind
+         * per session, so a mixed-version federation keeps running without flooding the log.
+         */
+        private void ignore(SiteMessage m) {
+            String kind = m.getUnknownFields().asMap().keySet().stream().map(n -> "field " + n).findFirst()
+                    .orElse("an empty message");
+            if (ignoredKinds.add(kind)) {
+                LOG.info("site {} sent a message this coordinator does not know ({}); ignored. The site runs"
+                        + " newer software ({}); features in use are only those both sides announced", site, kind,
+                        software == null ? "version unknown" : software);
             }
         }
 
@@ -160,6 +177,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                 return;
             }
             welcomed = true;
+            software = m.getHello().getSoftware().getVersion();
             SiteSession previous = sessions.put(site, this);
             if (previous != null && previous != this) {
                 // Newest wins: a restarted site must not wait for its dead session to time out.
@@ -179,6 +197,8 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                             caller.host(), id, m.getHello().getSoftware().getVersion(), caller.fingerprint());
             send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder()
                     .setSessionId(id).setProject(project).setHeartbeatIntervalSeconds(heartbeatSeconds)
+                    .addAllCapabilities(Capabilities.negotiate(Capabilities.THIS_BUILD,
+                            m.getHello().getCapabilitiesList()))
                     .setCoordinatorSoftware(SoftwareVersion.newBuilder()
                             .setVersion(build.version()).setProtocol(build.protocol()))));
         }

@@ -8,6 +8,7 @@ import org.medveil.governance.pki.Kind;
 import org.medveil.governance.pki.Kit;
 import org.medveil.governance.pki.PkiException;
 import org.medveil.proto.BuildInfo;
+import org.medveil.proto.Capabilities;
 import org.medveil.proto.federation.CoordinatorMessage;
 import org.medveil.proto.federation.FederationGrpc;
 import org.medveil.proto.federation.Goodbye;
@@ -47,7 +48,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FederationClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FederationClient.class);
-    public static final List<String> CAPABILITIES = List.of("heartbeat/v1");
+    /** What this site announces; features are added here as the site implements them. */
+    public static final List<String> CAPABILITIES = List.of(Capabilities.HEARTBEAT);
     static final int REPLACED_LIMIT = 3;
     static final Duration REPLACED_WINDOW = Duration.ofMinutes(10);
 
@@ -64,6 +66,8 @@ public final class FederationClient implements AutoCloseable {
 
     private volatile State state = State.CONNECTING;
     private volatile String sessionId;
+    private volatile List<String> negotiated = List.of();
+    private final java.util.Set<String> ignoredKinds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Instant lastAck;
     private int failedAttempts;
     private Link link;
@@ -107,6 +111,11 @@ public final class FederationClient implements AutoCloseable {
 
     public State state() {
         return state;
+    }
+
+    /** The features both sides announced in the current session (empty before the first welcome). */
+    public List<String> capabilities() {
+        return negotiated;
     }
 
     public String sessionId() {
@@ -292,6 +301,7 @@ public final class FederationClient implements AutoCloseable {
                         return;
                     }
                     sessionId = m.getWelcome().getSessionId();
+                    negotiated = List.copyOf(m.getWelcome().getCapabilitiesList());
                     failedAttempts = 0;
                     state = State.CONNECTED;
                     sessionsOpened.incrementAndGet();
@@ -307,7 +317,14 @@ public final class FederationClient implements AutoCloseable {
                     goodbye = m.getGoodbye();
                     LOG.info("coordinator ends the session: {} {}", goodbye.getReason(), goodbye.getDetail());
                 }
-                default -> LOG.warn("ignoring a message type this site does not know: {}", m.getBodyCase());
+                default -> {
+                    // A newer coordinator's message: ignored, logged once per kind for this client.
+                    String kind = m.getUnknownFields().asMap().keySet().stream().map(n -> "field " + n)
+                            .findFirst().orElse("an empty message");
+                    if (ignoredKinds.add(kind)) {
+                        LOG.info("the coordinator sent a message this site does not know ({}); ignored", kind);
+                    }
+                }
             }
         }
 
