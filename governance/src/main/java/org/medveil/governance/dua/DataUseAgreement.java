@@ -108,6 +108,20 @@ public record DataUseAgreement(String id, String project, Parties parties, Strin
         return YamlFiles.read(file, DataUseAgreement.class);
     }
 
+    /**
+     * An agreement as it travels between parties: its canonical bytes (JSON is YAML). Refused unless
+     * the bytes are exactly the canonical form, so what is checked is what was signed.
+     */
+    public static DataUseAgreement fromCanonical(byte[] canonical) {
+        DataUseAgreement dua = YamlFiles.parse(new String(canonical, java.nio.charset.StandardCharsets.UTF_8),
+                DataUseAgreement.class, "data use agreement (canonical JSON)");
+        if (!java.util.Arrays.equals(dua.canonicalBytes(), canonical)) {
+            throw new IllegalArgumentException("the data use agreement's bytes are not in canonical form;"
+                    + " it was altered after signing or re-encoded");
+        }
+        return dua;
+    }
+
     /** What both parties sign. */
     public byte[] canonicalBytes() {
         return Jcs.canonicalize(this);

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
 import org.medveil.governance.config.ConfigException;
 import org.medveil.governance.pki.Kit;
@@ -129,6 +130,23 @@ class DuaVerifierTest {
         DuaReport r = check(DataUseAgreement.read(f), sigs);
         assertProblem(r, "data-manager signature by user dm-one (data-manager) does not verify");
         assertProblem(r, "researcher signature by user bob (researcher) does not verify");
+    }
+
+    @Test
+    @DisplayName("an agreement travels as its canonical bytes: they parse back to the same agreement whose signatures"
+            + " verify; re-encoded or edited bytes are refused")
+    void canonicalBytesTravel() throws Exception {
+        DataUseAgreement d = DataUseAgreement.read(write(today(-1), today(1)));
+        byte[] wire = d.canonicalBytes();
+        DataUseAgreement back = DataUseAgreement.fromCanonical(wire);
+        assertEquals(d, back);
+        assertTrue(check(back, both(d)).ok());
+        String json = new String(wire, java.nio.charset.StandardCharsets.UTF_8);
+        assertThrows(IllegalArgumentException.class, () -> DataUseAgreement.fromCanonical(
+                json.replace("{\"", "{ \"").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        DataUseAgreement edited = DataUseAgreement.fromCanonical(json.replace("\"maxGrade\":3", "\"maxGrade\":2")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(check(edited, both(d)).ok(), "an edited agreement must not verify under the original signatures");
     }
 
     @Test
