@@ -69,6 +69,8 @@ public final class FederationClient implements AutoCloseable {
     private volatile List<String> negotiated = List.of();
     private final java.util.Set<String> ignoredKinds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Instant lastAck;
+    private volatile MessageHandler handler = MessageHandler.NONE;
+    private volatile List<String> announced = CAPABILITIES;
     private int failedAttempts;
     private Link link;
 
@@ -109,6 +111,36 @@ public final class FederationClient implements AutoCloseable {
         return client;
     }
 
+    /** Receives the coordinator's job and round messages, on the client's thread: hand long work off. */
+    public interface MessageHandler {
+        MessageHandler NONE = m -> { };
+
+        void onMessage(CoordinatorMessage message);
+
+        /** A session was welcomed (first connect or reconnect). */
+        default void onConnected() {
+        }
+    }
+
+    /**
+     * Sets the handler for job and round messages and the capabilities this site announces from its
+     * next session on (the site node sets them before the first connect completes).
+     */
+    public void handle(MessageHandler handler, List<String> capabilities) {
+        this.handler = handler;
+        this.announced = List.copyOf(capabilities);
+    }
+
+    /** Sends a message on the current session; false when there is none (the caller retries later). */
+    public boolean send(SiteMessage.Builder message) {
+        Link l = link;
+        if (l == null || state != State.CONNECTED) {
+            return false;
+        }
+        l.send(message);
+        return true;
+    }
+
     public State state() {
         return state;
     }
@@ -147,7 +179,17 @@ public final class FederationClient implements AutoCloseable {
         l.send(SiteMessage.newBuilder().setHello(Hello.newBuilder()
                 .setSiteName(kit.identity().name())
                 .setSoftware(SoftwareVersion.newBuilder().setVersion(build.version()).setProtocol(build.protocol()))
-                .addAllCapabilities(CAPABILITIES)));
+                .addAllCapabilities(announced)));
+    }
+
+    private void deliver(java.util.function.Consumer<MessageHandler> call) {
+        onTimer(() -> {
+            try {
+                call.accept(handler);
+            } catch (RuntimeException e) {
+                LOG.error("handling a message from the coordinator failed: {}", e.toString());
+            }
+        });
     }
 
     /** Runs on the client's own thread; after close() there is nothing left to do, so late callbacks are dropped. */
@@ -311,7 +353,9 @@ public final class FederationClient implements AutoCloseable {
                     LOG.info("connected to coordinator {} as site {} (session {}, coordinator software {})",
                             channels.target(), kit.identity().name(), sessionId,
                             m.getWelcome().getCoordinatorSoftware().getVersion());
+                    deliver(h -> h.onConnected());
                 });
+                case JOB_OFFER, JOB_CANCEL -> deliver(h -> h.onMessage(m));
                 case HEARTBEAT_ACK -> lastAck = Instant.now();
                 case GOODBYE -> {
                     goodbye = m.getGoodbye();
