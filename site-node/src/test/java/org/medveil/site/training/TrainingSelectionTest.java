@@ -70,7 +70,6 @@ class TrainingSelectionTest {
     }
 
     @Test
-    @Tag("REQ-GRADE-2")
     void neverSelectsAnOriginalEvenAtGradeOne() {
         int p = site.patient(Role.ORIGINAL_GRADE_1);
         Set<String> ids = selectedIds(research());
