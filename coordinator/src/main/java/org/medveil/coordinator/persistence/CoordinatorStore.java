@@ -304,7 +304,7 @@ public final class CoordinatorStore implements AutoCloseable {
     }
 
     private StoreException noJob(String jobId) {
-        return new StoreException("no job " + jobId + " in " + name + "; list jobs with 'medveil job list'");
+        return new StoreException("no job " + jobId + " in " + name + "; check the job id");
     }
 
     // ---- sites' decisions

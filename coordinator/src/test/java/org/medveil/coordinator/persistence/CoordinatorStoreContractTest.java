@@ -1,6 +1,5 @@
 package org.medveil.coordinator.persistence;
 
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -184,7 +183,6 @@ abstract class CoordinatorStoreContractTest {
     }
 
     @Test
-    @Tag("REQ-TX-4")
     void aDecryptionIsReservedOncePerAttemptAndNeverForAnOldAttempt() throws Exception {
         String url = newUrl();
         try (CoordinatorStore s = CoordinatorStore.open(url)) {
@@ -209,7 +207,6 @@ abstract class CoordinatorStoreContractTest {
     }
 
     @Test
-    @Tag("REQ-TX-4")
     void twoConnectionsRacingForTheSameChunksGetEachOnceInTotal() throws Exception {
         String url = newUrl();
         int chunks = 40;

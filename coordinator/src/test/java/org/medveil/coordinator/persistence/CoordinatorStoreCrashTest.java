@@ -1,7 +1,6 @@
 package org.medveil.coordinator.persistence;
 
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +27,6 @@ class CoordinatorStoreCrashTest {
     Path tmp;
 
     @Test
-    @Tag("REQ-TX-4")
     @DisplayName("kill -9 at random moments: every acknowledged write is there after reopening, and reserved decryptions stay reserved")
     void killNineKeepsAcknowledgedWrites() throws Exception {
         String url = "jdbc:sqlite:" + tmp.resolve("coordinator.db");
