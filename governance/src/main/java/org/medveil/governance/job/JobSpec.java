@@ -1,6 +1,7 @@
 package org.medveil.governance.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -114,8 +115,34 @@ public record JobSpec(String name, String project, String model, long seed, int 
 
     /** Parses and checks job spec YAML; {@code sourceName} names it in errors. */
     public static JobSpec parse(String yaml, String sourceName) {
-        JobSpecFile f = YamlFiles.parse(yaml, JobSpecFile.class, sourceName);
-        return new Checker(sourceName, FieldLines.of(yaml)).check(f);
+        FieldLines lines = FieldLines.of(yaml);
+        JobSpecFile f;
+        try {
+            f = YamlFiles.parse(yaml, JobSpecFile.class, sourceName);
+        } catch (ConfigException e) {
+            throw relocate(e, lines, sourceName);
+        }
+        return new Checker(sourceName, lines).check(f);
+    }
+
+    /**
+     * The binder reports an unknown field at the parser's position, which can be the next line;
+     * the field's own line is known here, so the message gets that one.
+     */
+    private static ConfigException relocate(ConfigException e, FieldLines lines, String source) {
+        if (!(e.getCause() instanceof MismatchedInputException m) || m.getPath().isEmpty()) {
+            return e;
+        }
+        String path = m.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        String at = lines.at(path);
+        String msg = e.getMessage();
+        int colon = msg.indexOf(": ", source.length());
+        if (at.isEmpty() || !msg.startsWith(source) || colon < 0) {
+            return e;
+        }
+        return new ConfigException(source + at + msg.substring(colon), e.getCause());
     }
 
     /** The spec inside signed job bytes; must be exactly the canonical object this version writes. */
