@@ -20,7 +20,7 @@ import org.medveil.governance.pki.Pem;
 import org.medveil.testsupport.External;
 
 /** Signed jobs with real kits: exact bytes, openssl-verifiable signature, each refusal typed. */
-class SignedJobTest {
+class JobSignatureTest {
 
     @TempDir
     static Path shared;
