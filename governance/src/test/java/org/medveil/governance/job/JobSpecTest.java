@@ -136,6 +136,14 @@ class JobSpecTest {
         assertTrue(e.getMessage().contains("unknown field 'local.learnRate'"), e.getMessage());
         ConfigException top = refused(MINIMAL + "priority: high\n");
         assertTrue(top.getMessage().contains("unknown field 'priority'") && top.getMessage().contains("line 20"), top.getMessage());
+        ConfigException inList = refused(MINIMAL.replace("{site: hospital-b, dua: dua-b}", "{site: hospital-b, dua: dua-b, role: x}"));
+        assertTrue(inList.getMessage().contains("job.yaml line 18: unknown field 'sites[1].role'"), inList.getMessage());
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> JobSpec.read(Path.of("no-such-job.yaml")));
+        assertTrue(e.getMessage().contains("no-such-job.yaml does not exist"), e.getMessage());
     }
 
     @Test
