@@ -23,6 +23,8 @@ import picocli.CommandLine.ScopeType;
                 AuditCommand.class,
                 ManifestCommand.class,
                 DuaCommand.class,
+                JobCommand.class,
+                org.medveil.cli.demo.DemoCommand.class,
                 org.medveil.cli.he.HeCommand.class,
                 org.medveil.cli.dicom.DicomCommand.class,
                 org.medveil.cli.models.TrainCommand.class,

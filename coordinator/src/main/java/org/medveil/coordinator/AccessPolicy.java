@@ -29,11 +29,20 @@ public final class AccessPolicy {
     }
 
     private static final Set<Role> ANY_ROLE = EnumSet.allOf(Role.class);
+    private static final Set<Role> JOB_READERS = EnumSet.of(Role.PROJECT_ADMIN, Role.RESEARCHER, Role.COMPLIANCE_OFFICER);
 
-    private final Map<String, Rule> rules = Map.of(
-            FederationGrpc.getSessionMethod().getFullMethodName(), new Rule(Kind.SITE, Set.of()),
-            AdminGrpc.getListSitesMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE),
-            AdminGrpc.getWhoAmIMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE));
+    private final Map<String, Rule> rules = Map.ofEntries(
+            Map.entry(FederationGrpc.getSessionMethod().getFullMethodName(), new Rule(Kind.SITE, Set.of())),
+            Map.entry(AdminGrpc.getListSitesMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE)),
+            Map.entry(AdminGrpc.getWhoAmIMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE)),
+            // Jobs: researchers submit; everyone who answers for a job may follow it; a compliance
+            // officer reads results (they carry the manifests), aborting is checked per job as well.
+            Map.entry(AdminGrpc.getSubmitJobMethod().getFullMethodName(), new Rule(Kind.USER, Set.of(Role.RESEARCHER))),
+            Map.entry(AdminGrpc.getListJobsMethod().getFullMethodName(), new Rule(Kind.USER, JOB_READERS)),
+            Map.entry(AdminGrpc.getGetJobMethod().getFullMethodName(), new Rule(Kind.USER, JOB_READERS)),
+            Map.entry(AdminGrpc.getWatchJobMethod().getFullMethodName(), new Rule(Kind.USER, JOB_READERS)),
+            Map.entry(AdminGrpc.getDownloadResultMethod().getFullMethodName(), new Rule(Kind.USER, JOB_READERS)),
+            Map.entry(AdminGrpc.getAbortJobMethod().getFullMethodName(), new Rule(Kind.USER, Set.of(Role.PROJECT_ADMIN, Role.RESEARCHER))));
 
     /** Null when allowed; otherwise why not, fit for a log line and the caller's error. */
     public String denial(String fullMethodName, Identity caller) {

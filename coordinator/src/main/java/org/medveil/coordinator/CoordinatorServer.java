@@ -44,14 +44,16 @@ public final class CoordinatorServer implements AutoCloseable {
     private final FederationService federation;
     private final SiteRegistry registry;
     private final ScheduledExecutorService housekeeping;
+    private final JobDesk desk;
 
     private CoordinatorServer(Kit kit, Server server, FederationService federation, SiteRegistry registry,
-                              ScheduledExecutorService housekeeping) {
+                              ScheduledExecutorService housekeeping, JobDesk desk) {
         this.kit = kit;
         this.server = server;
         this.federation = federation;
         this.registry = registry;
         this.housekeeping = housekeeping;
+        this.desk = desk;
     }
 
     private static Map<String, String> fields(String event, String reason, String fingerprint) {
@@ -107,6 +109,7 @@ public final class CoordinatorServer implements AutoCloseable {
                 Duration.ofSeconds(settings.refusalLogSeconds()));
         CallerInterceptor interceptor = new CallerInterceptor(verifier, new AccessPolicy(), refusals);
         OwnCertificate own = new OwnCertificate(kit, crl);
+        JobDesk desk = JobDesk.open(stateDir, settings, kit, crl, federation, clock);
         own.check();
 
         HostNames.HostPort listen = settings.listen() != null ? HostNames.parse(settings.listen())
@@ -142,11 +145,13 @@ public final class CoordinatorServer implements AutoCloseable {
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(ServerInterceptors.intercept(federation, interceptor))
-                .addService(ServerInterceptors.intercept(new AdminService(registry), interceptor))
+                .addService(ServerInterceptors.intercept(new AdminService(registry, desk.jobs, desk.records,
+                        desk.models, desk.jobsDir, der(kit)), interceptor))
                 .build();
         try {
             server.start();
         } catch (IOException e) {
+            desk.close();
             throw new ConfigException("cannot listen on " + listen + ": " + e.getMessage()
                     + "; is another coordinator running, or set settings.listen in the kit");
         }
@@ -161,6 +166,7 @@ public final class CoordinatorServer implements AutoCloseable {
                     own.check();
                 }
                 federation.sweep();
+                desk.jobs.tick();
                 refusals.flush();
             } catch (RuntimeException e) {
                 LOG.error("housekeeping failed: {}", e.toString());
@@ -168,7 +174,15 @@ public final class CoordinatorServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         LOG.info("coordinator of project {} listening on {}:{} (TLS 1.3, client certificates required)",
                 kit.identity().project(), listen.host(), server.getPort());
-        return new CoordinatorServer(kit, server, federation, registry, housekeeping);
+        return new CoordinatorServer(kit, server, federation, registry, housekeeping, desk);
+    }
+
+    private static byte[] der(Kit kit) {
+        try {
+            return kit.certificate().getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new PkiException("the coordinator's certificate cannot be encoded: " + e.getMessage(), e);
+        }
     }
 
     public int port() {
@@ -202,6 +216,7 @@ public final class CoordinatorServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         registry.close();
+        desk.close();
         LOG.info("coordinator stopped");
     }
 }

@@ -15,11 +15,15 @@ import org.medveil.governance.config.ConfigException;
  * @param refusalLogSeconds      after a refusal is logged, further refusals of the same certificate
  *                               (or handshake failures of the same kind from the same address) are
  *                               counted and summarised once per this many seconds
+ * @param database               JDBC URL of the coordinator store: default an embedded SQLite file
+ *                               {@code coordinator.db} in the state folder; or {@code jdbc:postgresql://...}
+ * @param jobDecisionSeconds     how long sites have to answer a job offer before it closes with the answers it has
  */
 public record CoordinatorSettings(String listen, Integer heartbeatSeconds, Integer heartbeatMisses,
-                                  Integer crlCheckSeconds, String stateDir, Integer refusalLogSeconds) {
+                                  Integer crlCheckSeconds, String stateDir, Integer refusalLogSeconds,
+                                  String database, Integer jobDecisionSeconds) {
 
-    public static final CoordinatorSettings DEFAULTS = new CoordinatorSettings(null, 5, 3, 5, "state", 60);
+    public static final CoordinatorSettings DEFAULTS = new CoordinatorSettings(null, 5, 3, 5, "state", 60, null, 600);
 
     public CoordinatorSettings {
         heartbeatSeconds = positive(heartbeatSeconds, 5, "heartbeatSeconds");
@@ -27,23 +31,41 @@ public record CoordinatorSettings(String listen, Integer heartbeatSeconds, Integ
         crlCheckSeconds = positive(crlCheckSeconds, 5, "crlCheckSeconds");
         stateDir = stateDir == null ? "state" : stateDir;
         refusalLogSeconds = positive(refusalLogSeconds, 60, "refusalLogSeconds");
+        jobDecisionSeconds = positive(jobDecisionSeconds, 600, "jobDecisionSeconds");
+        if (database != null && !database.startsWith("jdbc:sqlite:") && !database.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("settings.database must be a jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB URL,"
+                    + " was '" + database.replaceAll("password=[^&]*", "password=...") + "'");
+        }
+    }
+
+    public CoordinatorSettings withDatabase(String url) {
+        return new CoordinatorSettings(listen, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, stateDir,
+                refusalLogSeconds, url, jobDecisionSeconds);
+    }
+
+    public CoordinatorSettings withJobDecisionSeconds(int seconds) {
+        return new CoordinatorSettings(listen, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, stateDir,
+                refusalLogSeconds, database, seconds);
     }
 
     public CoordinatorSettings withListen(String address) {
         return new CoordinatorSettings(address, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, stateDir,
-                refusalLogSeconds);
+                refusalLogSeconds, database, jobDecisionSeconds);
     }
 
     public CoordinatorSettings withHeartbeatSeconds(int seconds) {
-        return new CoordinatorSettings(listen, seconds, heartbeatMisses, crlCheckSeconds, stateDir, refusalLogSeconds);
+        return new CoordinatorSettings(listen, seconds, heartbeatMisses, crlCheckSeconds, stateDir, refusalLogSeconds,
+                database, jobDecisionSeconds);
     }
 
     public CoordinatorSettings withStateDir(String dir) {
-        return new CoordinatorSettings(listen, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, dir, refusalLogSeconds);
+        return new CoordinatorSettings(listen, heartbeatSeconds, heartbeatMisses, crlCheckSeconds, dir, refusalLogSeconds,
+                database, jobDecisionSeconds);
     }
 
     public CoordinatorSettings withCrlCheckSeconds(int seconds) {
-        return new CoordinatorSettings(listen, heartbeatSeconds, heartbeatMisses, seconds, stateDir, refusalLogSeconds);
+        return new CoordinatorSettings(listen, heartbeatSeconds, heartbeatMisses, seconds, stateDir, refusalLogSeconds,
+                database, jobDecisionSeconds);
     }
 
     private static Integer positive(Integer value, int dflt, String field) {

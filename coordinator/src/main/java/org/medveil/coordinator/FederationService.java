@@ -31,7 +31,51 @@ import java.util.concurrent.ConcurrentHashMap;
  * same site replaces the old one. Sessions that stop sending heartbeats, or whose certificate
  * gets revoked, are closed by {@link #sweep()}.
  */
-final class FederationService extends FederationGrpc.FederationImplBase {
+final class FederationService extends FederationGrpc.FederationImplBase
+        implements org.medveil.coordinator.jobs.SiteSessions {
+
+    /** Where job and round messages from sites go, and who hears of (re)connected sites. */
+    interface SiteMessages {
+        SiteMessages NONE = new SiteMessages() {
+            @Override
+            public void connected(String site) {
+            }
+
+            @Override
+            public void message(String site, SiteMessage m) {
+            }
+        };
+
+        void connected(String site);
+
+        void message(String site, SiteMessage m);
+    }
+
+    private volatile SiteMessages handler = SiteMessages.NONE;
+
+    void handler(SiteMessages handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public boolean send(String site, CoordinatorMessage.Builder message) {
+        SiteSession s = sessions.get(site);
+        if (s == null) {
+            return false;
+        }
+        return s.send(message);
+    }
+
+    @Override
+    public Set<String> connectedWith(String capability) {
+        Set<String> out = new java.util.TreeSet<>();
+        sessions.forEach((site, s) -> {
+            if (s.capabilities.contains(capability)) {
+                out.add(site);
+            }
+        });
+        return out;
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(FederationService.class);
 
@@ -113,6 +157,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         private final String id = UUID.randomUUID().toString();
         private volatile Instant lastHeard;
         private volatile String software;
+        private volatile java.util.List<String> capabilities = java.util.List.of();
         private long sent;
         private boolean welcomed;
         private boolean ended;
@@ -139,6 +184,11 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                     registry.heartbeat(site);
                     send(CoordinatorMessage.newBuilder().setHeartbeatAck(
                             HeartbeatAck.newBuilder().setReceivedAt(Timestamps.of(lastHeard))));
+                }
+                case JOB_DECISION -> {
+                    if (welcomed) {
+                        handler.message(site, m);
+                    }
                 }
                 case GOODBYE -> {
                     LOG.info("site {} said goodbye: {}", site, m.getGoodbye().getReason());
@@ -178,6 +228,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
             }
             welcomed = true;
             software = m.getHello().getSoftware().getVersion();
+            capabilities = Capabilities.negotiate(Capabilities.THIS_BUILD, m.getHello().getCapabilitiesList());
             SiteSession previous = sessions.put(site, this);
             if (previous != null && previous != this) {
                 // Newest wins: a restarted site must not wait for its dead session to time out.
@@ -197,10 +248,10 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                             caller.host(), id, m.getHello().getSoftware().getVersion(), caller.fingerprint());
             send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder()
                     .setSessionId(id).setProject(project).setHeartbeatIntervalSeconds(heartbeatSeconds)
-                    .addAllCapabilities(Capabilities.negotiate(Capabilities.THIS_BUILD,
-                            m.getHello().getCapabilitiesList()))
+                    .addAllCapabilities(capabilities)
                     .setCoordinatorSoftware(SoftwareVersion.newBuilder()
                             .setVersion(build.version()).setProtocol(build.protocol()))));
+            handler.connected(site);
         }
 
         @Override
@@ -213,10 +264,12 @@ final class FederationService extends FederationGrpc.FederationImplBase {
             end(null, null);
         }
 
-        private synchronized void send(CoordinatorMessage.Builder m) {
-            if (!ended) {
-                out.onNext(m.setSequence(++sent).build());
+        private synchronized boolean send(CoordinatorMessage.Builder m) {
+            if (ended) {
+                return false;
             }
+            out.onNext(m.setSequence(++sent).build());
+            return true;
         }
 
         /** Ends the session: optional goodbye, then an error status or a normal completion. */

@@ -87,6 +87,11 @@ public final class FederationClient implements AutoCloseable {
 
     /** Checks the kit (a site kit, not expired, not revoked in its own CRL copy) and starts connecting. */
     public static FederationClient start(Kit kit, SiteSettings settings) {
+        return start(kit, settings, MessageHandler.NONE, CAPABILITIES);
+    }
+
+    /** As {@link #start(Kit, SiteSettings)}, with a handler for job and round messages and the capabilities to announce. */
+    public static FederationClient start(Kit kit, SiteSettings settings, MessageHandler handler, List<String> capabilities) {
         if (kit.identity().kind() != Kind.SITE) {
             throw new PkiException("kit " + kit.dir() + " belongs to " + kit.identity().describe()
                     + "; 'site serve' needs a site kit");
@@ -107,6 +112,7 @@ public final class FederationClient implements AutoCloseable {
                     : "this kit's certificate was replaced by a renewal on " + r.at() + "; use the renewed kit");
         });
         FederationClient client = new FederationClient(kit, settings, channels);
+        client.handle(handler, capabilities);
         client.timer.execute(client::connect);
         return client;
     }

@@ -17,6 +17,8 @@ import org.medveil.site.lifecycle.Archiver;
 import org.medveil.site.lifecycle.BackupSchedule;
 import org.medveil.site.lifecycle.Housekeeping;
 import org.medveil.site.config.SiteConfig;
+import org.medveil.site.jobs.SiteJobs;
+import org.medveil.site.training.StoreLocalTraining;
 import org.medveil.site.ingest.InboxWatcher;
 import org.medveil.site.ingest.IngestPipeline;
 import org.medveil.site.ingest.ScpIngest;
@@ -53,6 +55,7 @@ public final class SiteNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SiteNode.class);
     /** Dataset of ingested objects until site.yaml names datasets. */
     public static final String DEFAULT_DATASET = "default";
+    private SiteJobs jobs;
 
     private final SiteConfig config;
     private final Kit kit;
@@ -62,7 +65,7 @@ public final class SiteNode implements AutoCloseable {
     private final CompletableFuture<String> fatal = new CompletableFuture<>();
     private InboxWatcher inbox;
     private StorageScp scp;
-    private FederationClient federation;
+    private volatile FederationClient federation;
     private SiteAdminServer admin;
     private Housekeeping housekeeping;
     private volatile boolean closed;
@@ -114,7 +117,12 @@ public final class SiteNode implements AutoCloseable {
         try {
             node.startIntake();
             if (federation != null) {
-                node.federation = FederationClient.start(kit, federation);
+                node.jobs = new SiteJobs();
+                node.jobs.connect(kit, config, store, audit, new StoreLocalTraining(store, audit,
+                        StoreLocalTraining.profileDigest(config.deidProfile().source()),
+                        new ConsentRules(ZoneId.systemDefault()), Clock.systemUTC()), () -> node.federation,
+                        Clock.systemUTC());
+                node.federation = FederationClient.start(kit, federation, node.jobs, SiteJobs.CAPABILITIES);
                 node.federation.fatal().thenAccept(node.fatal::complete);
             }
             // Operators reach the store only through the local admin API (mTLS with user kits).
@@ -224,7 +232,7 @@ javax.net.ssl.SSLContext tls = null;
         }
         closed = true;
         RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {admin, scp, inbox, federation, housekeeping, audit, store}) {
+        for (AutoCloseable c : new AutoCloseable[] {admin, scp, inbox, federation, jobs, housekeeping, audit, store}) {
             if (c == null) {
                 continue;
             }

@@ -1,0 +1,326 @@
+package org.medveil.cli.demo;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.medveil.cli.job.JobClient;
+import org.medveil.coordinator.CoordinatorServer;
+import org.medveil.coordinator.CoordinatorSettings;
+import org.medveil.dicom.io.DicomReader;
+import org.medveil.governance.crypto.CertifiedKey;
+import org.medveil.governance.dua.DataUseAgreement;
+import org.medveil.governance.dua.DuaSignature;
+import org.medveil.governance.job.JobSpec;
+import org.medveil.governance.manifest.ManifestReport;
+import org.medveil.governance.manifest.ManifestVerifier;
+import org.medveil.governance.pki.HostNames;
+import org.medveil.governance.pki.Kit;
+import org.medveil.governance.pki.ProjectSpec;
+import org.medveil.governance.pki.Provisioner;
+import org.medveil.models.data.DicomImageReader;
+import org.medveil.models.data.LabeledFolders;
+import org.medveil.models.data.LabeledImage;
+import org.medveil.models.data.Normalization;
+import org.medveil.models.eval.Evaluator;
+import org.medveil.models.eval.Metrics;
+import org.medveil.models.spec.ModelSpec;
+import org.medveil.models.spec.ModelZoo;
+import org.medveil.models.spec.Network;
+import org.medveil.models.spec.Optimizer;
+import org.medveil.models.synth.SiteSummary;
+import org.medveil.models.synth.SyntheticGenerator;
+import org.medveil.models.train.LocalTrainer;
+import org.medveil.models.train.TrainConfig;
+import org.medveil.proto.admin.AdminGrpc;
+import org.medveil.proto.admin.GetJobRequest;
+import org.medveil.proto.admin.JobStatus;
+import org.medveil.proto.admin.SiteAgreement;
+import org.medveil.proto.siteadmin.ImportConsentsRequest;
+import org.medveil.proto.siteadmin.ImportLabelsRequest;
+import org.medveil.site.CoordinatorChannel;
+import org.medveil.site.SiteInit;
+import org.medveil.site.SiteNode;
+import org.medveil.site.SiteSettings;
+import org.medveil.site.admin.SiteAdminClient;
+import org.medveil.site.config.SiteConfig;
+import org.medveil.site.store.ObjectFilter;
+import org.medveil.site.store.StoredObjectKind;
+
+/**
+ * A whole federation on one machine: a provisioned project, synthetic CT for each site, a
+ * coordinator and the site nodes in this JVM over real mutual TLS on loopback, ingest through
+ * each site's pipeline (consent, grading, de-identification, encrypted store), signed data use
+ * agreements, one federated job, and the comparison that shows why federation pays: each site
+ * alone, federated, and pooled (the upper bound nobody may build), on one held-out test set.
+ */
+public final class Demo implements AutoCloseable {
+
+    /** What to run. */
+    public record Options(int sites, int patients, int testPatients, int rounds, int epochs, boolean he, String model,
+            long seed, Path work) {
+        public static Options defaults(Path work) {
+            return new Options(3, 120, 60, 5, 2, true, "cnn:input=32", 1, work);
+        }
+    }
+
+    /** Where the demo is; called on the demo's thread. */
+    public interface Progress {
+        void step(String what);
+
+        void job(JobStatus status);
+    }
+
+    /** One row of the final table. */
+    public record Row(String setting, Metrics metrics) {
+    }
+
+    /** What the demo produced. */
+    public record Outcome(List<Row> rows, JobStatus job, Path result, ManifestReport manifests, Path work) {
+    }
+
+    private final Options o;
+    private final Path prov;
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    public Demo(Options options) {
+        this.o = options;
+        this.prov = options.work().resolve("project");
+    }
+
+    static String siteName(int i) {
+        return "hospital-" + i;
+    }
+
+    public Outcome run(Progress p) throws Exception {
+        Files.createDirectories(o.work());
+        int port = freePort();
+        List<String> sites = new ArrayList<>();
+        List<ProjectSpec.User> users = new ArrayList<>(List.of(new ProjectSpec.User("rita", "researcher")));
+        for (int i = 1; i <= o.sites(); i++) {
+            sites.add(siteName(i));
+            users.add(new ProjectSpec.User("dm-" + i, "data-manager"));
+        }
+        p.step("provisioning project 'demo': CA, coordinator, " + o.sites() + " sites, researcher and data managers");
+        Provisioner.init(new ProjectSpec("demo", "localhost:" + port, null, null, sites, users), prov,
+                Clock.systemUTC());
+
+        p.step("generating synthetic CT: " + o.sites() + " sites x " + o.patients() + " patients (+ "
+                + o.testPatients() + " per site held out for the final test)");
+        List<SiteSummary> train = new SyntheticGenerator(o.seed()).generate(o.sites(), o.patients(),
+                o.work().resolve("synthetic/train"));
+        new SyntheticGenerator(o.seed() + 1000).generate(o.sites(), o.testPatients(), o.work().resolve("synthetic/test"));
+
+        p.step("starting the coordinator on 127.0.0.1:" + port + " (TLS 1.3, client certificates required)");
+        Kit coordinatorKit = Kit.load(prov.resolve("coordinator"));
+        CoordinatorServer coordinator = CoordinatorServer.start(coordinatorKit,
+                CoordinatorSettings.DEFAULTS.withListen("127.0.0.1:" + port).withHeartbeatSeconds(2), Clock.systemUTC());
+        running.add(coordinator);
+
+        List<Integer> adminPorts = new ArrayList<>();
+        for (int i = 1; i <= o.sites(); i++) {
+            String name = siteName(i);
+            p.step("site " + name + ": init, start, ingest " + train.get(i - 1).images() + " DICOM files through"
+                    + " the pipeline (consent, grade, de-identify, encrypt)");
+            adminPorts.add(startSite(i, name, port, train.get(i - 1)));
+        }
+        Kit rita = Kit.load(prov.resolve("users/rita"));
+        p.step("signing a data use agreement per site (its data manager and the researcher)");
+        List<SiteAgreement> agreements = new ArrayList<>();
+        for (int i = 1; i <= o.sites(); i++) {
+            agreements.add(JobClient.agreement(agreement(i, rita)));
+        }
+
+        JobSpec spec = JobSpec.parse(jobYaml(sites), "demo job");
+        p.step("submitting job '" + spec.name() + "': " + o.rounds() + " rounds, FedAvg, "
+                + (o.he() ? "homomorphically encrypted updates (" + spec.he() + ")" : "plaintext updates (HE off)"));
+        CoordinatorChannel channels = CoordinatorChannel.forKit(rita, HostNames.parse("localhost:" + port));
+        ManagedChannel ch = channels.open();
+        running.add(ch::shutdownNow);
+        String jobId = JobClient.submit(ch, spec, agreements, CertifiedKey.of(rita), Instant.now()).getJobId();
+        JobStatus last = null;
+        Iterator<JobStatus> watch = AdminGrpc.newBlockingStub(ch).watchJob(GetJobRequest.newBuilder().setJobId(jobId).build());
+        while (watch.hasNext()) {
+            last = watch.next();
+            p.job(last);
+        }
+        if (last == null || !"completed".equals(last.getState())) {
+            throw new DemoException("the federated job did not complete: " + (last == null ? "no status"
+                    : last.getState() + " " + last.getReason()));
+        }
+        Path result = o.work().resolve("result");
+        JobClient.result(ch, jobId, result);
+        ManifestReport manifests = ManifestVerifier.verify(result.resolve("manifests"),
+                coordinatorKit.caCertificate());
+
+        p.step("training the comparisons on the same test set: each site alone, and all data pooled");
+        List<Row> rows = compare(train, JobClient.floats(Files.readAllBytes(result.resolve("model.params"))));
+        return new Outcome(rows, last, result, manifests, o.work());
+    }
+
+    /** Starts a site node in this JVM and ingests its synthetic data through the inbox; returns its admin port. */
+    private int startSite(int i, String name, int coordinatorPort, SiteSummary data) throws Exception {
+        Path dir = o.work().resolve("sites").resolve(name);
+        int adminPort = freePort();
+        SiteInit.Result init = SiteInit.create(dir, name, freePort());
+        Path yaml = init.config();
+        String text = Files.readString(yaml)
+                .replaceFirst("(?m)^(\\s*enabled:) true", "$1 false")
+                .replaceFirst("(?m)^(\\s*port:) 8444", "$1 " + adminPort)
+                .replaceFirst("(?m)^(\\s*quietMillis:) \\d+", "$1 200")
+                .replaceFirst("(?m)^(\\s*rescanSeconds:) \\d+", "$1 1")
+                .replaceFirst("(?m)^(\\s*modalities:) \\[CT, MR\\]", "$1 [CT]")
+                .replaceFirst("(?m)^(\\s*keystorePassword:).*$", "$1 file:keys/keystore.pass")
+                .replaceFirst("(?s)autoApprove:.*$", "autoApprove:\n  - purpose: research\n    maxGrade: 3\n"
+                        + "    datasets: [" + SiteNode.DEFAULT_DATASET + "]\n");
+        Files.writeString(yaml, text);
+        SiteConfig config = SiteConfig.load(yaml);
+        Kit kit = Kit.load(prov.resolve("sites").resolve(name));
+        SiteNode node = SiteNode.start(config, kit, SiteSettings.DEFAULTS
+                .withCoordinator("localhost:" + coordinatorPort).withBackoff(200, 2000));
+        running.add(node);
+
+        Kit dm = Kit.load(prov.resolve("users/dm-" + i));
+        List<Path> files;
+        try (Stream<Path> s = Files.list(data.folder())) {
+            files = s.filter(f -> f.toString().endsWith(".dcm")).sorted().toList();
+        }
+        // The hospital knows its patients: consent rows by Patient ID, sent to the site's admin API.
+        Set<String> patients = new LinkedHashSet<>();
+        DicomReader reader = new DicomReader(DicomReader.Options.HEADERS);
+        for (Path f : files) {
+            patients.add(reader.read(f).dataSet().getString(0x00100020).strip());
+        }
+        StringBuilder csv = new StringBuilder("patient_id,purposes,joint_modeling,valid_from,expires\n");
+        patients.forEach(id -> csv.append(id).append(",research,yes,2020-01-01,\n"));
+        try (SiteAdminClient admin = SiteAdminClient.connect(dm, HostNames.parse("localhost:" + adminPort))) {
+            admin.stub().importConsents(ImportConsentsRequest.newBuilder().setFileName("consents.csv")
+                    .setCsv(ByteString.copyFromUtf8(csv.toString())).build());
+            for (Path f : files) {
+                Path part = config.inbox().resolve(f.getFileName() + ".part");
+                Files.copy(f, part);
+                Files.move(part, config.inbox().resolve(f.getFileName().toString()));
+            }
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+            while (node.store().list(new ObjectFilter(StoredObjectKind.DERIVATIVE, null, null, null)).size() < files.size()) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new DemoException("site " + name + " did not ingest its " + files.size()
+                            + " files within 5 minutes; see its log lines above");
+                }
+                Thread.sleep(200);
+            }
+            admin.stub().importLabels(ImportLabelsRequest.newBuilder().setFileName("labels.csv")
+                    .setCsv(ByteString.copyFrom(Files.readAllBytes(data.folder().resolve(LabeledFolders.LABELS)))).build());
+        }
+        return adminPort;
+    }
+
+    private Path agreement(int i, Kit researcher) throws IOException {
+        Path file = o.work().resolve("agreements").resolve("dua-" + siteName(i) + ".yaml");
+        Files.createDirectories(file.getParent());
+        LocalDate today = LocalDate.now();
+        Files.writeString(file, String.format(Locale.ROOT, """
+                id: dua-demo-%d
+                project: demo
+                parties: {site: %s, dataManager: dm-%d, researcher: rita, organisation: Demo University}
+                purpose: research
+                waysOfUse: [federated-training, evaluation]
+                period: {from: %s, to: %s}
+                protection: [de-identification to grade 3 or lower, HE-encrypted updates only]
+                breachPlan:
+                  contact: dpo@%s.example
+                  steps: [stop the job, notify the data manager within 24 h]
+                dataScope: {modalities: [CT], categories: [clinical-structural], maxGrade: 3}
+                """, i, siteName(i), i, today.minusDays(1), today.plusYears(1), siteName(i)));
+        DataUseAgreement dua = DataUseAgreement.read(file);
+        DuaSignature.sign(dua, Kit.load(prov.resolve("users/dm-" + i))).write(file);
+        DuaSignature.sign(dua, researcher).write(file);
+        return file;
+    }
+
+    private String jobYaml(List<String> sites) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, """
+                name: demo-lesions
+                project: demo
+                model: "%s"
+                seed: %d
+                rounds: %d
+                local: {epochs: %d, batchSize: 32, learningRate: 0.002}
+                strategy: {name: fedavg}
+                minSites: %d
+                roundTimeoutSeconds: 900
+                he: %s
+                selection: {modalities: [CT], categories: [clinical-structural], maxGrade: 3, purpose: research}
+                sites:
+                """, o.model(), o.seed(), o.rounds(), o.epochs(), Math.max(1, o.sites() - 1),
+                o.he() ? "n8192" : "plaintext"));
+        for (int i = 0; i < sites.size(); i++) {
+            s.append("  - {site: ").append(sites.get(i)).append(", dua: dua-demo-").append(i + 1).append("}\n");
+        }
+        return s.toString();
+    }
+
+    /** Each site alone and pooled, trained for as many epochs as the federation ran in total; plus the federated model. */
+    private List<Row> compare(List<SiteSummary> train, float[] federated) {
+        Network probe = network();
+        LabeledFolders folders = new LabeledFolders(new DicomImageReader(Normalization.DEFAULT, probe.inputSize()));
+        List<Path> testFolders = new ArrayList<>();
+        for (int i = 1; i <= o.sites(); i++) {
+            testFolders.add(o.work().resolve("synthetic/test/site-" + i));
+        }
+        List<LabeledImage> test = folders.load(testFolders).images();
+        TrainConfig config = TrainConfig.epochs(o.rounds() * o.epochs(), 32, o.seed());
+        List<Row> rows = new ArrayList<>();
+        List<Path> all = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) {
+            Network net = network();
+            new LocalTrainer(config).train(net, folders.load(List.of(train.get(i).folder())).images(), (e, l) -> { });
+            rows.add(new Row(siteName(i + 1) + " alone", Evaluator.evaluate(net, test)));
+            all.add(train.get(i).folder());
+        }
+        Network fed = network();
+        fed.setParameters(federated);
+        rows.add(new Row("federated (" + (o.he() ? "HE" : "plaintext") + ")", Evaluator.evaluate(fed, test)));
+        Network pooled = network();
+        new LocalTrainer(config).train(pooled, folders.load(all).images(), (e, l) -> { });
+        rows.add(new Row("pooled (upper bound)", Evaluator.evaluate(pooled, test)));
+        return rows;
+    }
+
+    private Network network() {
+        return ModelZoo.build(ModelSpec.parse(o.model()), Optimizer.adam(0.002), o.seed());
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                // stopping: nothing more to do with a part that fails to stop
+            }
+        }
+    }
+}
