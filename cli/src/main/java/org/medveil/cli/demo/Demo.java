@@ -106,9 +106,91 @@ public final class Demo implements AutoCloseable {
         return "hospital-" + i;
     }
 
+    private int port;
+    private List<SiteSummary> train;
+    private Kit coordinatorKit;
+    private final List<SiteNode> nodes = new ArrayList<>();
+    private ManagedChannel researcher;
+
     public Outcome run(Progress p) throws Exception {
+        start(p);
+        List<String> sites = new ArrayList<>();
+        for (int i = 1; i <= o.sites(); i++) {
+            sites.add(siteName(i));
+        }
+        p.step("signing a data use agreement per site (its data manager and the researcher)");
+        List<SiteAgreement> agreements = new ArrayList<>();
+        for (int i = 1; i <= o.sites(); i++) {
+            agreements.add(JobClient.agreement(agreement(i)));
+        }
+        JobSpec spec = JobSpec.parse(jobYaml(sites), "demo job");
+        p.step("submitting job '" + spec.name() + "': " + o.rounds() + " rounds, FedAvg, "
+                + (o.he() ? "homomorphically encrypted updates (" + spec.he() + ")" : "plaintext updates (HE off)"));
+        String jobId = submit(spec, agreements);
+        JobStatus last = watch(jobId, p);
+        if (!"completed".equals(last.getState())) {
+            throw new DemoException("the federated job did not complete: " + last.getState() + " " + last.getReason());
+        }
+        Path result = o.work().resolve("result");
+        JobClient.result(researcher(), jobId, result);
+        ManifestReport manifests = ManifestVerifier.verify(result.resolve("manifests"),
+                coordinatorKit.caCertificate());
+
+        p.step("training the comparisons on the same test set: each site alone, and all data pooled");
+        List<Row> rows = compare(train, JobClient.floats(Files.readAllBytes(result.resolve("model.params"))));
+        return new Outcome(rows, last, result, manifests, o.work());
+    }
+
+    /** The researcher's channel to the coordinator (mTLS with rita's kit). */
+    public ManagedChannel researcher() {
+        if (researcher == null) {
+            researcher = CoordinatorChannel.forKit(kit("users/rita"), HostNames.parse("localhost:" + port)).open();
+            running.add(researcher::shutdownNow);
+        }
+        return researcher;
+    }
+
+    /** Signs and submits a job as the researcher; returns its id. */
+    public String submit(JobSpec spec, List<SiteAgreement> agreements) {
+        return JobClient.submit(researcher(), spec, agreements, CertifiedKey.of(kit("users/rita")), Instant.now())
+                .getJobId();
+    }
+
+    /** Follows a job until it ends; returns its last status. */
+    public JobStatus watch(String jobId, Progress p) {
+        JobStatus last = null;
+        Iterator<JobStatus> watch = AdminGrpc.newBlockingStub(researcher())
+                .watchJob(GetJobRequest.newBuilder().setJobId(jobId).build());
+        while (watch.hasNext()) {
+            last = watch.next();
+            p.job(last);
+        }
+        if (last == null) {
+            throw new DemoException("the coordinator sent no status for job " + jobId);
+        }
+        return last;
+    }
+
+    public Kit kit(String relative) {
+        return Kit.load(prov.resolve(relative));
+    }
+
+    public Path project() {
+        return prov;
+    }
+
+    public List<SiteNode> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    public int coordinatorPort() {
+        return port;
+    }
+
+    /** Provisions, starts the coordinator and the sites, and ingests each site's synthetic data. */
+    public void start(Progress p) throws Exception {
         Files.createDirectories(o.work());
-        int port = freePort();
+        port = freePort();
         List<String> sites = new ArrayList<>();
         List<ProjectSpec.User> users = new ArrayList<>(List.of(new ProjectSpec.User("rita", "researcher")));
         for (int i = 1; i <= o.sites(); i++) {
@@ -121,12 +203,12 @@ public final class Demo implements AutoCloseable {
 
         p.step("generating synthetic CT: " + o.sites() + " sites x " + o.patients() + " patients (+ "
                 + o.testPatients() + " per site held out for the final test)");
-        List<SiteSummary> train = new SyntheticGenerator(o.seed()).generate(o.sites(), o.patients(),
+        train = new SyntheticGenerator(o.seed()).generate(o.sites(), o.patients(),
                 o.work().resolve("synthetic/train"));
         new SyntheticGenerator(o.seed() + 1000).generate(o.sites(), o.testPatients(), o.work().resolve("synthetic/test"));
 
         p.step("starting the coordinator on 127.0.0.1:" + port + " (TLS 1.3, client certificates required)");
-        Kit coordinatorKit = Kit.load(prov.resolve("coordinator"));
+        coordinatorKit = Kit.load(prov.resolve("coordinator"));
         CoordinatorServer coordinator = CoordinatorServer.start(coordinatorKit,
                 CoordinatorSettings.DEFAULTS.withListen("127.0.0.1:" + port).withHeartbeatSeconds(2), Clock.systemUTC());
         running.add(coordinator);
@@ -138,38 +220,6 @@ public final class Demo implements AutoCloseable {
                     + " the pipeline (consent, grade, de-identify, encrypt)");
             adminPorts.add(startSite(i, name, port, train.get(i - 1)));
         }
-        Kit rita = Kit.load(prov.resolve("users/rita"));
-        p.step("signing a data use agreement per site (its data manager and the researcher)");
-        List<SiteAgreement> agreements = new ArrayList<>();
-        for (int i = 1; i <= o.sites(); i++) {
-            agreements.add(JobClient.agreement(agreement(i, rita)));
-        }
-
-        JobSpec spec = JobSpec.parse(jobYaml(sites), "demo job");
-        p.step("submitting job '" + spec.name() + "': " + o.rounds() + " rounds, FedAvg, "
-                + (o.he() ? "homomorphically encrypted updates (" + spec.he() + ")" : "plaintext updates (HE off)"));
-        CoordinatorChannel channels = CoordinatorChannel.forKit(rita, HostNames.parse("localhost:" + port));
-        ManagedChannel ch = channels.open();
-        running.add(ch::shutdownNow);
-        String jobId = JobClient.submit(ch, spec, agreements, CertifiedKey.of(rita), Instant.now()).getJobId();
-        JobStatus last = null;
-        Iterator<JobStatus> watch = AdminGrpc.newBlockingStub(ch).watchJob(GetJobRequest.newBuilder().setJobId(jobId).build());
-        while (watch.hasNext()) {
-            last = watch.next();
-            p.job(last);
-        }
-        if (last == null || !"completed".equals(last.getState())) {
-            throw new DemoException("the federated job did not complete: " + (last == null ? "no status"
-                    : last.getState() + " " + last.getReason()));
-        }
-        Path result = o.work().resolve("result");
-        JobClient.result(ch, jobId, result);
-        ManifestReport manifests = ManifestVerifier.verify(result.resolve("manifests"),
-                coordinatorKit.caCertificate());
-
-        p.step("training the comparisons on the same test set: each site alone, and all data pooled");
-        List<Row> rows = compare(train, JobClient.floats(Files.readAllBytes(result.resolve("model.params"))));
-        return new Outcome(rows, last, result, manifests, o.work());
     }
 
     /** Starts a site node in this JVM and ingests its synthetic data through the inbox; returns its admin port. */
@@ -193,6 +243,7 @@ public final class Demo implements AutoCloseable {
         SiteNode node = SiteNode.start(config, kit, SiteSettings.DEFAULTS
                 .withCoordinator("localhost:" + coordinatorPort).withBackoff(200, 2000));
         running.add(node);
+        nodes.add(node);
 
         Kit dm = Kit.load(prov.resolve("users/dm-" + i));
         List<Path> files;
@@ -229,7 +280,9 @@ public final class Demo implements AutoCloseable {
         return adminPort;
     }
 
-    private Path agreement(int i, Kit researcher) throws IOException {
+    /** Writes site i's agreement (period from yesterday, one year) and has both parties sign it. */
+    public Path agreement(int i) throws IOException {
+        Kit researcher = kit("users/rita");
         Path file = o.work().resolve("agreements").resolve("dua-" + siteName(i) + ".yaml");
         Files.createDirectories(file.getParent());
         LocalDate today = LocalDate.now();
@@ -252,7 +305,8 @@ public final class Demo implements AutoCloseable {
         return file;
     }
 
-    private String jobYaml(List<String> sites) {
+    /** The demo's job spec for these sites. */
+    public String jobYaml(List<String> sites) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, """
                 name: demo-lesions
                 project: demo
