@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.medveil.governance.job.DataSelection;
+import org.medveil.he.multiparty.DecryptionLedger;
 import org.medveil.he.multiparty.FileDecryptionLedger;
 import org.medveil.he.multiparty.FloodingNoise;
 import org.medveil.he.multiparty.KeySetup;
@@ -130,7 +131,7 @@ public final class JobParticipant implements AutoCloseable {
     private final Map<String, byte[]> sketchParts = new TreeMap<>();
     private Thresholdizer.Collector collector;
     private LinearSketch sketch;
-    private FileDecryptionLedger ledger;
+    private DecryptionLedger ledger;
     private VerifiedDecryption<ThresholdDecryptionShare> decryption;
     private ActiveSet currentSet;
     private final Map<Integer, List<DecryptionRequest>> pending = new HashMap<>();
