@@ -128,6 +128,9 @@ final class RoundsHarness implements AutoCloseable {
     final Map<String, JobParticipant> participants = new TreeMap<>();
     final Map<String, FakeTraining> trainings = new TreeMap<>();
     final Map<String, ExecutorService> siteThreads = new TreeMap<>();
+    final Map<String, InMemoryKeyVault> vaults = new TreeMap<>();
+    /** Rewrites (site, message) on its way to the site: a coordinator that tampers with what it relays. */
+    volatile java.util.function.BiFunction<String, RoundsMessage, RoundsMessage> rewriteToSite = (s, m) -> m;
     /** Everything sites sent to the coordinator, in arrival order. */
     final List<Map.Entry<String, RoundsMessage>> fromSites = Collections.synchronizedList(new ArrayList<>());
     /** Everything the coordinator sent, per site. */
@@ -166,7 +169,8 @@ final class RoundsHarness implements AutoCloseable {
         SiteLinks links = (site, m) -> {
             toSites.add(Map.entry(site, m));
             if (!dropToSite.test(site, m)) {
-                siteThreads.get(site).execute(() -> participants.get(site).onMessage(m));
+                RoundsMessage delivered = rewriteToSite.apply(site, m);
+                siteThreads.get(site).execute(() -> participants.get(site).onMessage(delivered));
             }
         };
         run = runFactory.apply(links);
@@ -183,7 +187,7 @@ final class RoundsHarness implements AutoCloseable {
             participants.put(site, new JobParticipant(JOB, id, selection, training, m -> {
                 fromSites.add(Map.entry(site, m));
                 r.onMessage(site, m);
-            }, objects, new InMemoryKeyVault(), dir.resolve("ledger-" + site + ".log")));
+            }, objects, vaults.computeIfAbsent(site, x -> new InMemoryKeyVault()), dir.resolve("ledger-" + site + ".log")));
         }
         return run;
     }

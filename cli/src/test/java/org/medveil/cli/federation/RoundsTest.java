@@ -1,12 +1,16 @@
 package org.medveil.cli.federation;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +37,9 @@ import org.medveil.proto.rounds.Metrics;
 import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundsMessage;
 import org.medveil.proto.rounds.RoundsMessage.BodyCase;
+import org.medveil.proto.rounds.SealedShares;
 import org.medveil.proto.rounds.SignedRecord;
+import org.medveil.site.federation.KeyVault;
 import org.medveil.site.federation.LocalTraining.TrainingOutcome;
 
 /**
@@ -321,5 +327,93 @@ class RoundsTest {
             }
         }
         return wins / pairs;
+    }
+
+    @Test
+    @Tag("REQ-FL-1")
+    void theCoordinatorNeverSeesTheSketchKeyOrAKeyShare() throws Exception {
+        try (RoundsHarness h = new RoundsHarness(dir)) {
+            JobRun run = h.start(RoundsHarness.plan(FAST, 2, 3, 1, Duration.ofSeconds(60)), new RoundListener() { });
+            run.run(RoundsHarness.initialModel());
+            h.drain();
+            byte[] sketchKey = null;
+            for (String site : RoundsHarness.SITES) {
+                byte[] k = h.vaults.get(site).load(RoundsHarness.JOB, KeyVault.SKETCH_KEY).orElseThrow();
+                if (sketchKey != null) {
+                    assertArrayEquals(sketchKey, k, "every site derives the same sketch key");
+                }
+                sketchKey = k;
+            }
+            // everything the coordinator received or stored: messages from sites and every bulk object
+            List<byte[]> seen = new ArrayList<>();
+            h.fromSites.forEach(e -> seen.add(e.getValue().toByteArray()));
+            h.objects.objects.values().forEach(seen::addAll);
+            for (String site : RoundsHarness.SITES) {
+                byte[] sigma = h.vaults.get(site).load(RoundsHarness.JOB, KeyVault.THRESHOLD_KEY_SHARE).orElseThrow();
+                byte[] probe = Arrays.copyOfRange(sigma, sigma.length / 2, sigma.length / 2 + 32); // inside the polynomial
+                for (byte[] b : seen) {
+                    assertFalse(contains(b, sketchKey), "the sketch key reached the coordinator");
+                    assertFalse(contains(b, probe), "a threshold key share of " + site + " reached the coordinator");
+                }
+            }
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    @Test
+    @Tag("REQ-FL-1")
+    void aSealedShareTheCoordinatorAlteredIsRefusedAndTheKeySetupStops() throws Exception {
+        try (RoundsHarness h = new RoundsHarness(dir)) {
+            h.rewriteToSite = (site, m) -> {
+                if (!site.equals("hospital-b") || m.getBodyCase() != BodyCase.SEALED_SHARES) {
+                    return m;
+                }
+                SealedShares.Builder b = m.getSealedShares().toBuilder();
+                byte[] sealed = b.getShares(0).getSealed().toByteArray();
+                sealed[sealed.length / 2] ^= 1;
+                b.setShares(0, b.getShares(0).toBuilder().setSealed(ByteString.copyFrom(sealed)));
+                return m.toBuilder().setSealedShares(b).build();
+            };
+            JobRun run = h.start(RoundsHarness.plan(FAST, 2, 3, 1, Duration.ofSeconds(60)), new RoundListener() { });
+            RoundFailedException e = assertThrows(RoundFailedException.class, () -> run.run(RoundsHarness.initialModel()));
+            assertTrue(e.getMessage().contains("key ready missing from [hospital-b]"), e.getMessage());
+            h.drain();
+            List<RoundsMessage> refusals = h.sentBy("hospital-b", BodyCase.REFUSAL);
+            assertEquals(1, refusals.size());
+            assertEquals("key-setup", refusals.get(0).getRefusal().getStage());
+            assertTrue(h.sentBy("hospital-b", BodyCase.KEY_READY).isEmpty());
+        }
+    }
+
+    @Test
+    void aSiteWhoseUpdateExceedsTheJobsBoundIsLeftOutWithItsReason() throws Exception {
+        try (RoundsHarness h = new RoundsHarness(dir)) {
+            JobPlan small = new JobPlan(RoundsHarness.JOB, RoundsHarness.SITES, FAST, 3, 2, 65, 1, Duration.ofSeconds(60),
+                    Duration.ofSeconds(60), Duration.ofSeconds(20), "test-model", 1, 0, 8, 0.1, 0.0, 42L);
+            List<String> leftOut = new CopyOnWriteArrayList<>();
+            JobRun run = h.start(small, new RoundListener() {
+                @Override
+                public void siteLeftOut(String jobId, int round, String site, String reason) {
+                    leftOut.add(site + ": " + reason);
+                }
+            });
+            run.run(RoundsHarness.initialModel()); // hospital-c trains on 70 samples: its count alone exceeds 65
+            assertEquals(List.of("hospital-a", "hospital-b"), run.results().get(0).getContributorsList());
+            assertEquals(1, leftOut.size());
+            assertTrue(leftOut.get(0).startsWith("hospital-c: training: IllegalArgumentException: packed value"),
+                    leftOut.get(0));
+        }
     }
 }
