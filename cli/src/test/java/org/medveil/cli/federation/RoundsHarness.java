@@ -125,7 +125,7 @@ final class RoundsHarness implements AutoCloseable {
     }
 
     final Objects objects = new Objects();
-    final Map<String, JobParticipant> participants = new TreeMap<>();
+    final Map<String, JobParticipant> participants = new ConcurrentHashMap<>();
     final Map<String, FakeTraining> trainings = new TreeMap<>();
     final Map<String, ExecutorService> siteThreads = new TreeMap<>();
     final Map<String, InMemoryKeyVault> vaults = new TreeMap<>();
@@ -174,22 +174,37 @@ final class RoundsHarness implements AutoCloseable {
             }
         };
         run = runFactory.apply(links);
-        DataSelection selection = new DataSelection(List.of("CT"), List.of(), List.of(ImagingCategory.CLINICAL_STRUCTURAL), 3,
-                Purpose.RESEARCH);
         for (String site : SITES) {
-            Kit kit = Kit.load(dir.resolve("project/sites/" + site));
-            JobParticipant.Identity id = new JobParticipant.Identity(new KitSigner(kit),
-                    new KeyPair(kit.certificate().getPublicKey(), kit.privateKey()), verifier);
-            FakeTraining training = new FakeTraining(site);
-            trainings.put(site, training);
+            trainings.put(site, new FakeTraining(site));
             siteThreads.put(site, Executors.newSingleThreadExecutor());
-            JobRun r = run;
-            participants.put(site, new JobParticipant(JOB, id, selection, training, m -> {
-                fromSites.add(Map.entry(site, m));
-                r.onMessage(site, m);
-            }, objects, vaults.computeIfAbsent(site, x -> new InMemoryKeyVault()), dir.resolve("ledger-" + site + ".log")));
+            participants.put(site, participant(site, false));
         }
         return run;
+    }
+
+    private JobParticipant participant(String site, boolean restore) {
+        DataSelection selection = new DataSelection(List.of("CT"), List.of(), List.of(ImagingCategory.CLINICAL_STRUCTURAL),
+                3, Purpose.RESEARCH);
+        Kit kit = Kit.load(dir.resolve("project/sites/" + site));
+        JobParticipant.Identity id = new JobParticipant.Identity(new KitSigner(kit),
+                new KeyPair(kit.certificate().getPublicKey(), kit.privateKey()), verifier);
+        JobRun r = run;
+        org.medveil.site.federation.CoordinatorLink link = m -> {
+            fromSites.add(Map.entry(site, m));
+            r.onMessage(site, m);
+        };
+        InMemoryKeyVault vault = vaults.computeIfAbsent(site, x -> new InMemoryKeyVault());
+        Path ledger = dir.resolve("ledger-" + site + ".log");
+        return restore ? JobParticipant.restore(JOB, id, selection, trainings.get(site), link, objects, vault, ledger)
+                : new JobParticipant(JOB, id, selection, trainings.get(site), link, objects, vault, ledger);
+    }
+
+    /** A site node that stops (its participant closes) and starts again from its vault and ledger file. */
+    void restart(String site) throws Exception {
+        siteThreads.get(site).submit(() -> {
+            participants.get(site).close();
+            participants.put(site, participant(site, true));
+        }).get(30, TimeUnit.SECONDS);
     }
 
     JobRun start(JobPlan plan, RoundListener listener) {

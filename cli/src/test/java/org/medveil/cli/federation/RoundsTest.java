@@ -88,7 +88,7 @@ class RoundsTest {
         try (RoundsHarness h = new RoundsHarness(dir.resolve("he"))) {
             JobRun run = h.start(RoundsHarness.plan(FAST, 3, 3, 3, Duration.ofSeconds(60)), new RoundListener() {
                 @Override
-                public void keyReady(String jobId, String keyIdHex) {
+                public void keyReady(String jobId, String keyIdHex, byte[] publicKey) {
                     journal.add("key " + keyIdHex.length());
                 }
 
@@ -414,6 +414,28 @@ class RoundsTest {
             assertEquals(1, leftOut.size());
             assertTrue(leftOut.get(0).startsWith("hospital-c: training: IllegalArgumentException: packed value"),
                     leftOut.get(0));
+        }
+    }
+
+    @Test
+    @Tag("REQ-FL-1")
+    void aSiteRestartedBetweenRoundsRejoinsFromItsVaultAndStillRefusesWhatItAnswered() throws Exception {
+        try (RoundsHarness h = new RoundsHarness(dir)) {
+            JobRun run = h.start(RoundsHarness.plan(FAST, 3, 3, 2, Duration.ofSeconds(60)), new RoundListener() { });
+            run.setupKeys();
+            float[] w = run.runRound(0, RoundsHarness.initialModel());
+            h.drain();
+            RoundsMessage round0 = h.toSites.stream().filter(e -> e.getKey().equals("hospital-b")
+                    && e.getValue().getBodyCase() == BodyCase.DECRYPTION_REQUEST).findFirst().orElseThrow().getValue();
+            h.restart("hospital-b");
+            w = run.runRound(1, w);
+            assertModelsClose(reference(2), w, 1e-9, "model after hospital-b restarted");
+            assertEquals(RoundsHarness.SITES, run.results().get(1).getDecryptionSetList());
+            h.participants.get("hospital-b").onMessage(round0);
+            List<RoundsMessage> refusals = h.sentBy("hospital-b", BodyCase.REFUSAL);
+            assertEquals(1, refusals.size());
+            assertTrue(refusals.get(0).getRefusal().getReason().contains("RepeatedDecryptionException"),
+                    refusals.get(0).getRefusal().getReason());
         }
     }
 }

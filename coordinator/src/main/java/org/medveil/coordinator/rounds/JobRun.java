@@ -157,7 +157,7 @@ public class JobRun {
         if (!plan.encrypted()) {
             broadcast(msg().setKeySetupStart(start.setHeMode(HeMode.HE_MODE_PLAINTEXT)));
             awaitAll(BodyCase.KEY_READY, -1, "key setup (plaintext job)");
-            listener.keyReady(plan.jobId(), "");
+            listener.keyReady(plan.jobId(), "", new byte[0]);
             return;
         }
         context = new HeContext(Params.byName(plan.heParams()));
@@ -218,11 +218,35 @@ public class JobRun {
                         + m.getKeyReady().getKeyIdHex() + ", not " + publicKey.keyId().hex() + "; restart the key setup");
             }
         });
-        threshold = Threshold.of(publicKey, plan.threshold());
-        flooding = FloodingNoise.forJob(context, plan.sites().size(), plan.sites().size());
-        listener.keyReady(plan.jobId(), publicKey.keyId().hex());
+        useKey(publicKey);
+        listener.keyReady(plan.jobId(), publicKey.keyId().hex(), codec.encodePublicKey(publicKey));
         LOG.info("job {}: collective key {} ready ({}-of-{})", plan.jobId(), publicKey.keyId().hex(), plan.threshold(),
                 plan.sites().size());
+    }
+
+    /**
+     * After a coordinator restart: continue with the key the sites already hold (from
+     * {@link RoundListener#keyReady}) instead of a new key setup. A round that was in flight is
+     * run again from its start with fresh encryptions; the key holders' ledgers refuse any chunk
+     * of it that was already decrypted, so the round number must be a new one.
+     */
+    public void resumeWithKey(byte[] encodedPublicKey) {
+        if (!plan.encrypted()) {
+            return;
+        }
+        context = new HeContext(Params.byName(plan.heParams()));
+        PublicKey key = new WireCodec(context).decodePublicKey(encodedPublicKey);
+        if (!new TreeSet<>(key.parties()).equals(new TreeSet<>(plan.sites()))) {
+            throw new RoundFailedException("job " + plan.jobId() + ": the stored key belongs to parties " + key.parties()
+                    + ", not to the job's sites " + plan.sites() + "; run a new key setup");
+        }
+        useKey(key);
+    }
+
+    private void useKey(PublicKey key) {
+        publicKey = key;
+        threshold = Threshold.of(key, plan.threshold());
+        flooding = FloodingNoise.forJob(context, plan.sites().size(), plan.sites().size());
     }
 
     private <T> T requireParty(String site, String party, T value) {

@@ -10,8 +10,11 @@ import org.medveil.proto.rounds.SignedRecord;
  */
 public interface RoundListener {
 
-    /** Key setup finished: the collective key (empty in plaintext mode) every site confirmed. */
-    default void keyReady(String jobId, String keyIdHex) {
+    /**
+     * Key setup finished: the collective key every site confirmed ({@code WireCodec} bytes, empty
+     * in plaintext mode). Persist it: {@link JobRun#resumeWithKey} continues a job after a restart.
+     */
+    default void keyReady(String jobId, String keyIdHex, byte[] publicKey) {
     }
 
     default void roundStarted(String jobId, int round, byte[] modelSha256) {

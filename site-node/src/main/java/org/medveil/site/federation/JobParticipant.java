@@ -226,6 +226,7 @@ public final class JobParticipant implements AutoCloseable {
         }
         setupParams = s;
         if (s.getHeMode() == HeMode.HE_MODE_PLAINTEXT) {
+            vault.store(jobId, KeyVault.SETUP, s.toByteArray());
             send(msg().setKeyReady(KeyReady.newBuilder().setParty(site)));
             return;
         }
@@ -342,9 +343,17 @@ public final class JobParticipant implements AutoCloseable {
         }
         ThresholdKeyShare sigma = collector.finish(); // refuses missing or duplicate dealers
         byte[] sketchKey = sketchKey(sketchParts);
+        vault.store(jobId, KeyVault.SETUP, setupParams.toByteArray());
         vault.store(jobId, KeyVault.THRESHOLD_KEY_SHARE, new ThresholdWireCodec(context).encodeThresholdKeyShare(sigma));
         vault.store(jobId, KeyVault.SKETCH_KEY, sketchKey);
         vault.store(jobId, KeyVault.PUBLIC_KEY, new WireCodec(context).encodePublicKey(publicKey));
+        arm(sigma, sketchKey);
+        send(msg().setKeyReady(KeyReady.newBuilder().setParty(site).setKeyIdHex(publicKey.keyId().hex())));
+    }
+
+    /** Ready to encrypt, sign and answer verified decryption requests with this key share. */
+    private void arm(ThresholdKeyShare sigma, byte[] sketchKey) {
+        threshold = sigma.threshold();
         sketch = new LinearSketch(context, sketchKey);
         FloodingNoise flooding = FloodingNoise.forJob(context, setupParams.getPartiesCount(),
                 setupParams.getMaxContributions());
@@ -356,7 +365,32 @@ public final class JobParticipant implements AutoCloseable {
                 new SecureRandom(), sketch);
         decryption = new VerifiedDecryption<>(publicKey.keyId(), ledger, verifier,
                 ct -> holder.decryptionShare(ct, currentSet));
-        send(msg().setKeyReady(KeyReady.newBuilder().setParty(site).setKeyIdHex(publicKey.keyId().hex())));
+    }
+
+    /**
+     * After a site restart: a participant for a job whose key setup this site finished before,
+     * from its {@link KeyVault} and its ledger file (which still refuses every chunk it answered).
+     * Throws IllegalStateException when the vault does not hold the job (run a new key setup).
+     */
+    public static JobParticipant restore(String jobId, Identity identity, DataSelection selection, LocalTraining training,
+            CoordinatorLink link, Transfers transfers, KeyVault vault, Path ledgerFile) {
+        JobParticipant p = new JobParticipant(jobId, identity, selection, training, link, transfers, vault, ledgerFile);
+        byte[] setup = vault.load(jobId, KeyVault.SETUP).orElseThrow(() -> new IllegalStateException("site "
+                + identity.site() + " holds no key setup for job " + jobId + "; the job needs a new key setup"));
+        try {
+            p.setupParams = KeySetupStart.parseFrom(setup);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the stored key setup of job " + jobId + " is unreadable", e);
+        }
+        if (p.setupParams.getHeMode() == HeMode.HE_MODE_PLAINTEXT) {
+            return p;
+        }
+        p.context = new HeContext(Params.byName(p.setupParams.getHeParams()));
+        p.publicKey = new WireCodec(p.context).decodePublicKey(vault.load(jobId, KeyVault.PUBLIC_KEY).orElseThrow());
+        ThresholdKeyShare sigma = new ThresholdWireCodec(p.context).decodeThresholdKeyShare(
+                vault.load(jobId, KeyVault.THRESHOLD_KEY_SHARE).orElseThrow());
+        p.arm(sigma, vault.load(jobId, KeyVault.SKETCH_KEY).orElseThrow());
+        return p;
     }
 
     /** The job's sketch key: H(domain ‖ every site's 32-byte part in party order); the coordinator never sees a part. */

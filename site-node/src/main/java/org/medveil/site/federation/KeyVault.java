@@ -13,6 +13,8 @@ public interface KeyVault {
     String THRESHOLD_KEY_SHARE = "threshold-key-share";
     String SKETCH_KEY = "sketch-key";
     String PUBLIC_KEY = "public-key";
+    /** The job's KeySetupStart (not secret; kept so a restarted site can rejoin). */
+    String SETUP = "setup";
 
     void store(String jobId, String name, byte[] secret);
 
