@@ -438,4 +438,16 @@ class RoundsTest {
                     refusals.get(0).getRefusal().getReason());
         }
     }
+
+    @Test
+    void aBoundTheHeSetCannotSumIsRefusedBeforeTheKeySetup() throws Exception {
+        try (RoundsHarness h = new RoundsHarness(dir)) {
+            JobPlan huge = new JobPlan(RoundsHarness.JOB, RoundsHarness.SITES, FAST, 3, 2, 1e8, 1, Duration.ofSeconds(60),
+                    Duration.ofSeconds(60), Duration.ofSeconds(20), "test-model", 1, 0, 8, 0.1, 0.0, 42L);
+            JobRun run = h.start(huge, new RoundListener() { });
+            RoundFailedException e = assertThrows(RoundFailedException.class, () -> run.run(RoundsHarness.initialModel()));
+            assertTrue(e.getMessage().contains("exceed the largest sum of HE set n4096"), e.getMessage());
+            assertTrue(h.toSites.isEmpty(), "nothing was sent to the sites");
+        }
+    }
 }

@@ -161,6 +161,11 @@ public class JobRun {
             return;
         }
         context = new HeContext(Params.byName(plan.heParams()));
+        if (plan.valueBound() * plan.sites().size() > context.params().maxSum()) {
+            throw new RoundFailedException("job " + plan.jobId() + ": " + plan.sites().size() + " sites × value bound "
+                    + plan.valueBound() + " exceed the largest sum of HE set " + plan.heParams() + " ("
+                    + context.params().maxSum() + "); lower the bound (fewer samples per site) or use a larger set");
+        }
         broadcast(msg().setKeySetupStart(start.setHeMode(HeMode.HE_MODE_ENCRYPTED).setHeParams(plan.heParams())
                 .setThreshold(plan.threshold())));
         Map<String, RoundsMessage> seedCommits = awaitAll(BodyCase.SEED_COMMIT, -1, "seed commitment");
@@ -511,25 +516,30 @@ public class JobRun {
             }
             requests.add(new DecryptionRequest(plan.jobId(), round, c, aggregate.get(c), list));
         }
-        Map<String, List<byte[]>> responses = new TreeMap<>();
-        set.members().forEach(m -> responses.put(m, new ArrayList<>()));
-        Map<String, Iterator<byte[]>> updates = new TreeMap<>();
-        records.keySet().forEach(site -> updates.put(site, store.get(base + "/update/" + site)));
-        for (int c = 0; c < chunks; c++) {
-            Map<String, CiphertextTree> trees = new TreeMap<>();
-            for (Map.Entry<String, Iterator<byte[]>> u : updates.entrySet()) {
-                trees.put(u.getKey(), CiphertextTree.of(context, codec.decodeCiphertext(u.getValue().next())));
-            }
-            for (String member : set.members()) {
-                ChallengeBlocks cb = challenges.get(member).getChallenge().getChallenges(c);
-                Challenge ch = new Challenge(plan.jobId(), round, c, cb.getRequestDigest().toByteArray(),
-                        cb.getBlocksList().stream().mapToInt(Integer::intValue).toArray());
-                responses.get(member).add(encodeResponse(ChallengeResponse.answer(ch, requests.get(c), trees)));
-            }
-        }
+        // each member's openings, produced chunk by chunk from the stored updates (trees are rebuilt, not kept)
         for (String member : set.members()) {
+            ChallengeMessage challenge = challenges.get(member).getChallenge();
             String name = base + "/response/" + member;
-            store.put(name, responses.get(member));
+            store.put(name, () -> new Iterator<>() {
+                private final Map<String, Iterator<byte[]>> updates = openUpdates(base, records.keySet());
+                private int c = 0;
+
+                @Override
+                public boolean hasNext() {
+                    return c < chunks;
+                }
+
+                @Override
+                public byte[] next() {
+                    Map<String, CiphertextTree> trees = new TreeMap<>();
+                    updates.forEach((site, it) -> trees.put(site, CiphertextTree.of(context,
+                            codec.decodeCiphertext(it.next()))));
+                    ChallengeBlocks cb = challenge.getChallenges(c);
+                    Challenge ch = new Challenge(plan.jobId(), round, c, cb.getRequestDigest().toByteArray(),
+                            cb.getBlocksList().stream().mapToInt(Integer::intValue).toArray());
+                    return encodeResponse(ChallengeResponse.answer(ch, requests.get(c++), trees));
+                }
+            });
             links.send(member, msg().setChallengeAnswer(ChallengeAnswer.newBuilder().setRound(round)
                     .setResponseObject(name).addAllActiveSet(set.members())).build());
         }
@@ -558,6 +568,12 @@ public class JobRun {
             System.arraycopy(chunk, 0, values, c * context.n(), chunk.length);
         }
         return new DecryptionOutcome(values, set.members());
+    }
+
+    private Map<String, Iterator<byte[]>> openUpdates(String base, Collection<String> sites) {
+        Map<String, Iterator<byte[]>> out = new TreeMap<>();
+        sites.forEach(site -> out.put(site, store.get(base + "/update/" + site)));
+        return out;
     }
 
     /** A signed record as received: the fields must be exactly what {@code signed_bytes} says. */

@@ -20,19 +20,19 @@ public final class Parts {
     private Parts() {
     }
 
+    /** A vector as parts of at most {@code perPart} float32 values (one empty part for an empty vector). */
     public static List<byte[]> floats(float[] v, int perPart) {
         List<byte[]> out = new ArrayList<>();
-        for (int from = 0; from < v.length || (from == 0 && v.length == 0); from += perPart) {
+        int from = 0;
+        do {
             int n = Math.min(perPart, v.length - from);
             ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < n; i++) {
                 b.putFloat(v[from + i]);
             }
             out.add(b.array());
-            if (v.length == 0) {
-                break;
-            }
-        }
+            from += n;
+        } while (from < v.length);
         return out;
     }
 

@@ -410,6 +410,10 @@ public final class JobParticipant implements AutoCloseable {
 
     private void contribute(RoundStart rs) {
         int round = rs.getRound();
+        if (setupParams == null) {
+            throw new IllegalStateException("round " + round + " started before this site took part in the job's key"
+                    + " setup; the coordinator must run the key setup first");
+        }
         if (rs.getParameterCount() > Integer.MAX_VALUE - 1024) {
             throw new IllegalArgumentException("model of " + rs.getParameterCount() + " parameters is too large");
         }
