@@ -1,0 +1,702 @@
+package org.medveil.coordinator.rounds;
+
+import com.google.protobuf.ByteString;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
+import org.medveil.he.HeException;
+import org.medveil.he.multiparty.FloodingNoise;
+import org.medveil.he.multiparty.KeySetup;
+import org.medveil.he.multiparty.SeedAgreement;
+import org.medveil.he.multiparty.StreamingAccumulator;
+import org.medveil.he.rlwe.Ciphertext;
+import org.medveil.he.rlwe.HeContext;
+import org.medveil.he.rlwe.Params;
+import org.medveil.he.rlwe.PublicKey;
+import org.medveil.he.threshold.ActiveSet;
+import org.medveil.he.threshold.Threshold;
+import org.medveil.he.threshold.ThresholdCombiner;
+import org.medveil.he.threshold.ThresholdDecryptionShare;
+import org.medveil.he.verify.BlockOpening;
+import org.medveil.he.verify.Challenge;
+import org.medveil.he.verify.ChallengeResponse;
+import org.medveil.he.verify.CiphertextTree;
+import org.medveil.he.verify.ContributionOpening;
+import org.medveil.he.verify.ContributionRecord;
+import org.medveil.he.verify.ContributionVerifier;
+import org.medveil.he.verify.DecryptionRequest;
+import org.medveil.he.verify.SignedContribution;
+import org.medveil.he.wire.ThresholdWireCodec;
+import org.medveil.he.wire.WireCodec;
+import org.medveil.proto.rounds.BlockOpeningPart;
+import org.medveil.proto.rounds.ChallengeAnswer;
+import org.medveil.proto.rounds.ChallengeBlocks;
+import org.medveil.proto.rounds.ChallengeMessage;
+import org.medveil.proto.rounds.ChallengeResponsePart;
+import org.medveil.proto.rounds.ContributionAnnouncement;
+import org.medveil.proto.rounds.ContributionOpeningPart;
+import org.medveil.proto.rounds.DecryptionRequestMessage;
+import org.medveil.proto.rounds.HeMode;
+import org.medveil.proto.rounds.KeySetupStart;
+import org.medveil.proto.rounds.KeyShareCommit;
+import org.medveil.proto.rounds.KeyShareCommits;
+import org.medveil.proto.rounds.KeyShareReveal;
+import org.medveil.proto.rounds.Metrics;
+import org.medveil.proto.rounds.PublicKeyAnnouncement;
+import org.medveil.proto.rounds.RoundResult;
+import org.medveil.proto.rounds.RoundStart;
+import org.medveil.proto.rounds.RoundsMessage;
+import org.medveil.proto.rounds.RoundsMessage.BodyCase;
+import org.medveil.proto.rounds.SealedShare;
+import org.medveil.proto.rounds.SealedShares;
+import org.medveil.proto.rounds.SeedCommit;
+import org.medveil.proto.rounds.SeedCommitments;
+import org.medveil.proto.rounds.SeedReveal;
+import org.medveil.proto.rounds.SeedReveals;
+import org.medveil.proto.rounds.SignedRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one accepted job at the coordinator: the HE key setup (commit–reveal seed, committed
+ * and signed public-key shares, the t-of-N dealing relayed sealed between sites), then each
+ * round: publish the global model, add the sites' signed ciphertext chunks as their uploads are
+ * announced, close at all sites or at the round timeout with at least {@code minSites}, have t
+ * responsive key holders verify and decrypt the aggregate, divide by Σ samples, apply the
+ * {@link ServerStrategy}, and publish the next model with aggregated metrics.
+ *
+ * <p>Transport-agnostic: messages go out through {@link SiteLinks} and come in through
+ * {@link #onMessage}; bulk data are named objects in the {@link ObjectStore}. {@link #run}
+ * blocks the calling thread for the whole job. The coordinator never holds a key share or the
+ * job's sketch key: it cannot decrypt anything alone, and key holders only answer for aggregates
+ * of enough signed contributions.
+ */
+public class JobRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
+
+    /** Values per part of a plaintext update (the ciphertext chunk size of the smallest set). */
+    public static final int PLAIN_VALUES_PER_PART = 4096;
+
+    private record Inbound(String site, RoundsMessage message) {
+    }
+
+    private final JobPlan plan;
+    private final SiteLinks links;
+    private final ObjectStore store;
+    private final ContributionVerifier verifier;
+    private final ServerStrategy strategy;
+    private final RoundListener listener;
+    private final BlockingQueue<Inbound> inbox = new LinkedBlockingQueue<>();
+    private final Set<BodyCase> loggedUnexpected = new HashSet<>();
+    private final List<RoundResult> results = new ArrayList<>();
+
+    private HeContext context;
+    private PublicKey publicKey;
+    private Threshold threshold;
+    private FloodingNoise flooding;
+
+    public JobRun(JobPlan plan, SiteLinks links, ObjectStore store, ContributionVerifier verifier,
+            ServerStrategy strategy, RoundListener listener) {
+        this.plan = plan;
+        this.links = links;
+        this.store = store;
+        this.verifier = verifier;
+        this.strategy = strategy;
+        this.listener = listener;
+    }
+
+    /** The transport calls this for every message a site of this job sends (any thread). */
+    public void onMessage(String site, RoundsMessage message) {
+        if (!plan.jobId().equals(message.getJobId()) || !plan.sites().contains(site)) {
+            LOG.warn("dropped a {} message from {}: not a site of job {}", message.getBodyCase(), site, plan.jobId());
+            return;
+        }
+        inbox.add(new Inbound(site, message));
+    }
+
+    public JobPlan plan() {
+        return plan;
+    }
+
+    /** Round results so far, in order. */
+    public synchronized List<RoundResult> results() {
+        return List.copyOf(results);
+    }
+
+    /** Runs the key setup and every round; returns the final model. Throws {@link RoundFailedException} on a failed step. */
+    public float[] run(float[] initial) {
+        setupKeys();
+        float[] model = initial;
+        for (int round = 0; round < plan.rounds(); round++) {
+            model = runRound(round, model);
+        }
+        return model;
+    }
+
+    // ---------------------------------------------------------------- key setup
+
+    /** Key setup; a plaintext job only checks that every site is ready. */
+    public void setupKeys() {
+        KeySetupStart.Builder start = KeySetupStart.newBuilder().addAllParties(plan.sites())
+                .setMinContributions(plan.minSites()).setMaxContributions(plan.sites().size())
+                .setValueBound(plan.valueBound());
+        if (!plan.encrypted()) {
+            broadcast(msg().setKeySetupStart(start.setHeMode(HeMode.HE_MODE_PLAINTEXT)));
+            awaitAll(BodyCase.KEY_READY, -1, "key setup (plaintext job)");
+            listener.keyReady(plan.jobId(), "", new byte[0]);
+            return;
+        }
+        context = new HeContext(Params.byName(plan.heParams()));
+        if (plan.valueBound() * plan.sites().size() > context.params().maxSum()) {
+            throw new RoundFailedException("job " + plan.jobId() + ": " + plan.sites().size() + " sites × value bound "
+                    + plan.valueBound() + " exceed the largest sum of HE set " + plan.heParams() + " ("
+                    + context.params().maxSum() + "); lower the bound (fewer samples per site) or use a larger set");
+        }
+        broadcast(msg().setKeySetupStart(start.setHeMode(HeMode.HE_MODE_ENCRYPTED).setHeParams(plan.heParams())
+                .setThreshold(plan.threshold())));
+        Map<String, RoundsMessage> seedCommits = awaitAll(BodyCase.SEED_COMMIT, -1, "seed commitment");
+        List<SeedCommit> commits = new ArrayList<>();
+        seedCommits.forEach((site, m) -> commits.add(requireParty(site, m.getSeedCommit().getParty(), m.getSeedCommit())));
+        broadcast(msg().setSeedCommitments(SeedCommitments.newBuilder().addAllCommitments(commits)));
+        Map<String, RoundsMessage> seedReveals = awaitAll(BodyCase.SEED_REVEAL, -1, "seed reveal");
+        List<SeedReveal> reveals = new ArrayList<>();
+        seedReveals.forEach((site, m) -> reveals.add(requireParty(site, m.getSeedReveal().getParty(), m.getSeedReveal())));
+        byte[] seed = SeedAgreement.combine(
+                commits.stream().map(c -> new SeedAgreement.Commitment(c.getParty(), c.getDigestHex())).toList(),
+                reveals.stream().map(r -> new SeedAgreement.Reveal(r.getParty(), r.getNonceHex())).toList());
+        broadcast(msg().setSeedReveals(SeedReveals.newBuilder().addAllReveals(reveals)));
+
+        Map<String, RoundsMessage> keyCommits = awaitAll(BodyCase.KEY_SHARE_COMMIT, -1, "key-share commitment");
+        List<KeyShareCommit> kc = new ArrayList<>();
+        keyCommits.forEach((site, m) -> kc.add(requireParty(site, m.getKeyShareCommit().getParty(), m.getKeyShareCommit())));
+        broadcast(msg().setKeyShareCommits(KeyShareCommits.newBuilder().addAllCommitments(kc)));
+        Map<String, RoundsMessage> keyReveals = awaitAll(BodyCase.KEY_SHARE_REVEAL, -1, "key-share reveal");
+        List<KeyShareReveal> kr = new ArrayList<>();
+        keyReveals.forEach((site, m) -> kr.add(requireParty(site, m.getKeyShareReveal().getParty(), m.getKeyShareReveal())));
+
+        WireCodec codec = new WireCodec(context);
+        KeySetup setup = new KeySetup(context, seed, plan.jobId(), plan.sites(), verifier);
+        try {
+            publicKey = setup.combine(kc.stream().map(JobRun::commitment).toList(),
+                    kr.stream().map(r -> reveal(codec, r)).toList());
+        } catch (HeException e) {
+            throw new RoundFailedException("job " + plan.jobId() + ": the key shares do not combine: " + e.getMessage()
+                    + "; restart the key setup", e);
+        }
+        broadcast(msg().setPublicKey(PublicKeyAnnouncement.newBuilder()
+                .setPublicKey(ByteString.copyFrom(codec.encodePublicKey(publicKey)))
+                .setKeyIdHex(publicKey.keyId().hex()).addAllCommitments(kc).addAllReveals(kr)));
+
+        // the t-of-N dealing and the sketch-key parts, sealed site to site: relayed, never opened here
+        Map<String, RoundsMessage> outgoing = awaitAll(BodyCase.SEALED_SHARES, -1, "sealed shares");
+        Map<String, SealedShares.Builder> byRecipient = new TreeMap<>();
+        plan.sites().forEach(s -> byRecipient.put(s, SealedShares.newBuilder()));
+        outgoing.forEach((site, m) -> {
+            for (SealedShare s : m.getSealedShares().getSharesList()) {
+                if (!s.getFrom().equals(site) || !byRecipient.containsKey(s.getTo()) || s.getTo().equals(site)) {
+                    throw new RoundFailedException("job " + plan.jobId() + ": site " + site
+                            + " sent a sealed share from '" + s.getFrom() + "' to '" + s.getTo()
+                            + "'; a site only deals to the other sites of the job — restart the key setup");
+                }
+                byRecipient.get(s.getTo()).addShares(s);
+            }
+        });
+        byRecipient.forEach((site, shares) -> links.send(site, msg().setSealedShares(shares).build()));
+        Map<String, RoundsMessage> ready = awaitAll(BodyCase.KEY_READY, -1, "key ready");
+        ready.forEach((site, m) -> {
+            if (!m.getKeyReady().getKeyIdHex().equals(publicKey.keyId().hex())) {
+                throw new RoundFailedException("job " + plan.jobId() + ": site " + site + " confirmed key "
+                        + m.getKeyReady().getKeyIdHex() + ", not " + publicKey.keyId().hex() + "; restart the key setup");
+            }
+        });
+        useKey(publicKey);
+        listener.keyReady(plan.jobId(), publicKey.keyId().hex(), codec.encodePublicKey(publicKey));
+        LOG.info("job {}: collective key {} ready ({}-of-{})", plan.jobId(), publicKey.keyId().hex(), plan.threshold(),
+                plan.sites().size());
+    }
+
+    /**
+     * After a coordinator restart: continue with the key the sites already hold (from
+     * {@link RoundListener#keyReady}) instead of a new key setup. A round that was in flight is
+     * run again from its start with fresh encryptions; the key holders' ledgers refuse any chunk
+     * of it that was already decrypted, so the round number must be a new one.
+     */
+    public void resumeWithKey(byte[] encodedPublicKey) {
+        if (!plan.encrypted()) {
+            return;
+        }
+        context = new HeContext(Params.byName(plan.heParams()));
+        PublicKey key = new WireCodec(context).decodePublicKey(encodedPublicKey);
+        if (!new TreeSet<>(key.parties()).equals(new TreeSet<>(plan.sites()))) {
+            throw new RoundFailedException("job " + plan.jobId() + ": the stored key belongs to parties " + key.parties()
+                    + ", not to the job's sites " + plan.sites() + "; run a new key setup");
+        }
+        useKey(key);
+    }
+
+    private void useKey(PublicKey key) {
+        publicKey = key;
+        threshold = Threshold.of(key, plan.threshold());
+        flooding = FloodingNoise.forJob(context, plan.sites().size(), plan.sites().size());
+    }
+
+    private <T> T requireParty(String site, String party, T value) {
+        if (!site.equals(party)) {
+            throw new RoundFailedException("job " + plan.jobId() + ": site " + site + " spoke for party '" + party
+                    + "'; each site speaks only for itself — restart the key setup");
+        }
+        return value;
+    }
+
+    private static KeySetup.Commitment commitment(KeyShareCommit c) {
+        return new KeySetup.Commitment(c.getParty(), c.getDigest().toByteArray(), c.getSignature().toByteArray(),
+                c.getCredential().toByteArray());
+    }
+
+    private static KeySetup.Reveal reveal(WireCodec codec, KeyShareReveal r) {
+        return new KeySetup.Reveal(codec.decodePublicKeyShare(r.getShare().toByteArray()), r.getNonce().toByteArray(),
+                r.getSignature().toByteArray(), r.getCredential().toByteArray());
+    }
+
+    // ---------------------------------------------------------------- rounds
+
+    /** What the coordinator collected for one round. */
+    protected static final class Collected {
+        final Map<String, List<SignedRecord>> records = new TreeMap<>();
+        StreamingAccumulator accumulator;
+        double[] plainSum;
+    }
+
+    /** Runs one round from {@code global}; returns the next global model. */
+    public float[] runRound(int round, float[] global) {
+        String base = plan.jobId() + "/round-" + round;
+        String modelName = base + "/model";
+        List<byte[]> modelParts = Parts.floats(global, Parts.MODEL_VALUES_PER_PART);
+        store.put(modelName, modelParts);
+        byte[] modelSha = Parts.sha256(modelParts.iterator());
+        listener.roundStarted(plan.jobId(), round, modelSha);
+        broadcast(msg().setRoundStart(RoundStart.newBuilder().setRound(round).setModelObject(modelName)
+                .setModelSha256(ByteString.copyFrom(modelSha)).setParameterCount(global.length)
+                .setUpdateObject(base + "/update").setEpochs(plan.epochs()).setMaxSteps(plan.maxSteps())
+                .setBatchSize(plan.batchSize()).setLearningRate(plan.learningRate()).setMu(plan.mu())
+                .setSeed(plan.seed() + round).setModelSpec(plan.modelSpec() == null ? "" : plan.modelSpec())));
+
+        long length = RoundVector.length(global.length);
+        int perChunk = plan.encrypted() ? context.n() : PLAIN_VALUES_PER_PART;
+        int chunks = (int) ((length + perChunk - 1) / perChunk);
+        Collected in = new Collected();
+        if (plan.encrypted()) {
+            in.accumulator = new StreamingAccumulator(context, publicKey.keyId(), chunks);
+        } else {
+            in.plainSum = new double[(int) length];
+        }
+        Map<String, String> refused = new TreeMap<>();
+        Set<String> contributed = new TreeSet<>();
+        await(plan.sites(), BodyCase.CONTRIBUTION, round, plan.roundTimeout(), plan.sites().size(), refused,
+                (site, m) -> {
+                    String problem = accept(site, round, base, chunks, length, m.getContribution(), in);
+                    if (problem != null) {
+                        refused.put(site, problem);
+                        return false;
+                    }
+                    contributed.add(site);
+                    listener.contributionRecorded(plan.jobId(), round, site, in.records.getOrDefault(site, List.of()));
+                    return true;
+                });
+        List<String> leftOut = new ArrayList<>();
+        for (String site : plan.sites()) {
+            if (!contributed.contains(site)) {
+                String reason = refused.getOrDefault(site, "no contribution before the round timeout");
+                leftOut.add(site);
+                listener.siteLeftOut(plan.jobId(), round, site, reason);
+                LOG.info("job {} round {}: site {} left out: {}", plan.jobId(), round, site, reason);
+            }
+        }
+        if (contributed.size() < plan.minSites()) {
+            throw new RoundFailedException("job " + plan.jobId() + " round " + round + ": only " + contributed.size()
+                    + " of the " + plan.minSites() + " required sites contributed (left out: " + describe(leftOut, refused)
+                    + "); check that the sites are online and run the round again");
+        }
+        List<String> decryptionSet = List.of();
+        double[] sum;
+        if (plan.encrypted()) {
+            DecryptionOutcome d = decrypt(round, base, chunks, in.accumulator.result(), in.records);
+            sum = Arrays.copyOf(d.values(), (int) length);
+            decryptionSet = d.activeSet();
+        } else {
+            sum = in.plainSum;
+        }
+        float[] meanDelta = RoundVector.meanDelta(sum, global.length);
+        float[] next = strategy.next(global, meanDelta);
+        if (next.length != global.length) {
+            throw new RoundFailedException("the server strategy returned " + next.length + " parameters for a model of "
+                    + global.length + "; fix the strategy");
+        }
+        Metrics metrics = RoundVector.metrics(sum, global.length);
+        String nextName = base + "/next-model";
+        List<byte[]> nextParts = Parts.floats(next, Parts.MODEL_VALUES_PER_PART);
+        store.put(nextName, nextParts);
+        RoundResult result = RoundResult.newBuilder().setRound(round).addAllContributors(contributed)
+                .addAllLeftOut(leftOut).addAllDecryptionSet(decryptionSet).setTotalSamples(RoundVector.samples(sum))
+                .setNextModelObject(nextName).setNextModelSha256(ByteString.copyFrom(Parts.sha256(nextParts.iterator())))
+                .setMetrics(metrics).setHeMode(plan.encrypted() ? HeMode.HE_MODE_ENCRYPTED : HeMode.HE_MODE_PLAINTEXT)
+                .build();
+        synchronized (this) {
+            results.add(result);
+        }
+        listener.roundFinished(plan.jobId(), result, next);
+        broadcast(msg().setRoundResult(result));
+        return next;
+    }
+
+    /**
+     * Checks one announced contribution and adds it: every chunk must decode under the job's key,
+     * hash to the digest its site signed, and carry a valid signature. Returns the reason when refused.
+     */
+    private String accept(String site, int round, String base, int chunks, long length, ContributionAnnouncement a,
+            Collected in) {
+        String object = base + "/update/" + site;
+        if (!a.getSite().equals(site) || !a.getUpdateObject().equals(object) || a.getChunks() != chunks) {
+            return "announcement does not match the round (site, object " + object + " or " + chunks + " chunks)";
+        }
+        if (!store.contains(object)) {
+            return "announced object " + object + " is not stored; upload it before announcing";
+        }
+        if (!plan.encrypted()) {
+            return addPlain(object, chunks, length, in.plainSum);
+        }
+        if (a.getRecordsCount() != chunks) {
+            return "needs one signed record per chunk (" + chunks + "), got " + a.getRecordsCount();
+        }
+        List<SignedContribution> signed = new ArrayList<>();
+        try {
+            for (int c = 0; c < chunks; c++) {
+                SignedRecord r = a.getRecords(c);
+                SignedContribution sc = parseRecord(plan.jobId(), r);
+                if (r.getChunk() != c || sc.record().chunk() != c || sc.record().round() != round
+                        || !sc.record().site().equals(site)) {
+                    return "signed record " + c + " is for another chunk, round or site";
+                }
+                verifier.verify(site, sc.record().canonicalBytes(), sc.signature(), sc.credential());
+                signed.add(sc);
+            }
+            WireCodec codec = new WireCodec(context);
+            Iterator<byte[]> parts = store.get(object);
+            for (int c = 0; c < chunks; c++) {
+                if (!parts.hasNext()) {
+                    return "object " + object + " has fewer than " + chunks + " chunks";
+                }
+                Ciphertext ct = codec.decodeCiphertext(parts.next());
+                if (ct.chunk() != c || !ct.keyId().equals(publicKey.keyId())) {
+                    return "chunk " + c + " carries index " + ct.chunk() + " or another key";
+                }
+                if (!Arrays.equals(CiphertextTree.of(context, ct).root(), signed.get(c).record().digest())) {
+                    return "chunk " + c + " does not hash to the digest its site signed";
+                }
+            }
+            if (parts.hasNext()) {
+                return "object " + object + " has more than " + chunks + " chunks";
+            }
+            // checked: now add, part by part (objects are immutable once announced)
+            Iterator<byte[]> again = store.get(object);
+            for (int c = 0; c < chunks; c++) {
+                in.accumulator.add(codec.decodeCiphertext(again.next()));
+            }
+        } catch (HeException | IllegalArgumentException e) {
+            return "refused contribution: " + e.getMessage();
+        }
+        in.records.put(site, List.copyOf(a.getRecordsList()));
+        return null;
+    }
+
+    /** Plaintext mode: checks the object's shape first, then adds it part by part. */
+    private String addPlain(String object, int chunks, long length, double[] sum) {
+        Iterator<byte[]> parts = store.get(object);
+        long seen = 0;
+        int count = 0;
+        while (parts.hasNext()) {
+            double[] p = Parts.readDoublePart(parts.next());
+            long expected = Math.min(PLAIN_VALUES_PER_PART, length - seen);
+            if (p.length != expected) {
+                return "part " + count + " of " + object + " holds " + p.length + " values, expected " + expected;
+            }
+            for (double v : p) {
+                if (!Double.isFinite(v) || Math.abs(v) > plan.valueBound()) {
+                    return "part " + count + " of " + object + " holds a value beyond the job's bound";
+                }
+            }
+            seen += p.length;
+            count++;
+        }
+        if (count != chunks || seen != length) {
+            return "object " + object + " holds " + seen + " values in " + count + " parts, expected " + length
+                    + " in " + chunks;
+        }
+        Iterator<byte[]> again = store.get(object);
+        int at = 0;
+        while (again.hasNext()) {
+            for (double v : Parts.readDoublePart(again.next())) {
+                sum[at++] += v;
+            }
+        }
+        return null;
+    }
+
+    /** One round's decrypted sum and the holders that decrypted it. */
+    protected record DecryptionOutcome(double[] values, List<String> activeSet) {
+    }
+
+    /**
+     * The aggregate and the signed list presented to the key holders, per chunk. Attack tests
+     * override this to present something else (e.g. one site's ciphertext): key holders must refuse.
+     */
+    protected List<Ciphertext> presentedAggregate(int round, List<Ciphertext> aggregate,
+            Map<String, List<SignedRecord>> records, String base) {
+        return aggregate;
+    }
+
+    /** The signed records presented with the aggregate; attack tests override it too. */
+    protected Map<String, List<SignedRecord>> presentedRecords(int round, Map<String, List<SignedRecord>> records) {
+        return records;
+    }
+
+    private DecryptionOutcome decrypt(int round, String base, int chunks, List<Ciphertext> honest,
+            Map<String, List<SignedRecord>> honestRecords) {
+        List<Ciphertext> aggregate = presentedAggregate(round, honest, honestRecords, base);
+        Map<String, List<SignedRecord>> records = presentedRecords(round, honestRecords);
+        WireCodec codec = new WireCodec(context);
+        String aggName = base + "/aggregate";
+        List<byte[]> aggParts = aggregate.stream().map(codec::encodeCiphertext).toList();
+        store.put(aggName, aggParts);
+        byte[] aggSha = Parts.sha256(aggParts.iterator());
+        List<SignedRecord> listed = new ArrayList<>();
+        records.values().forEach(listed::addAll);
+        broadcast(msg().setDecryptionRequest(DecryptionRequestMessage.newBuilder().setRound(round)
+                .setAggregateObject(aggName).setChunkFrom(0).setChunkTo(chunks).addAllContributions(listed)));
+
+        // challenges double as the liveness check: the active set is the first t holders that answer
+        Map<String, String> refused = new TreeMap<>();
+        Map<String, RoundsMessage> challenges = await(plan.sites(), BodyCase.CHALLENGE, round,
+                plan.decryptionTimeout(), plan.threshold(), refused, (site, m) -> m.getChallenge().getHolder().equals(site)
+                        && m.getChallenge().getChallengesCount() == chunks);
+        if (challenges.size() < plan.threshold()) {
+            Set<String> silent = new TreeSet<>(plan.sites());
+            silent.removeAll(challenges.keySet());
+            silent.removeAll(refused.keySet());
+            throw new RoundFailedException("job " + plan.jobId() + " round " + round + ": decryption needs "
+                    + plan.threshold() + " key holders but " + challenges.size() + " answered; refused: " + refused
+                    + "; silent: " + silent + ". Check the refusals (a key holder refuses aggregates it cannot verify)"
+                    + " and run the round again with fresh encryptions");
+        }
+        ActiveSet set = threshold.choose(challenges.keySet());
+        listener.decryptionReserved(plan.jobId(), round, set.members(), aggSha);
+
+        // the chunk's request as every holder rebuilds it
+        List<DecryptionRequest> requests = new ArrayList<>();
+        for (int c = 0; c < chunks; c++) {
+            List<SignedContribution> list = new ArrayList<>();
+            for (SignedRecord r : listed) {
+                if (r.getChunk() == c) {
+                    list.add(parseRecord(plan.jobId(), r));
+                }
+            }
+            requests.add(new DecryptionRequest(plan.jobId(), round, c, aggregate.get(c), list));
+        }
+        // each member's openings, produced chunk by chunk from the stored updates (trees are rebuilt, not kept)
+        for (String member : set.members()) {
+            ChallengeMessage challenge = challenges.get(member).getChallenge();
+            String name = base + "/response/" + member;
+            store.put(name, () -> new Iterator<>() {
+                private final Map<String, Iterator<byte[]>> updates = openUpdates(base, records.keySet());
+                private int c = 0;
+
+                @Override
+                public boolean hasNext() {
+                    return c < chunks;
+                }
+
+                @Override
+                public byte[] next() {
+                    Map<String, CiphertextTree> trees = new TreeMap<>();
+                    updates.forEach((site, it) -> trees.put(site, CiphertextTree.of(context,
+                            codec.decodeCiphertext(it.next()))));
+                    ChallengeBlocks cb = challenge.getChallenges(c);
+                    Challenge ch = new Challenge(plan.jobId(), round, c, cb.getRequestDigest().toByteArray(),
+                            cb.getBlocksList().stream().mapToInt(Integer::intValue).toArray());
+                    return encodeResponse(ChallengeResponse.answer(ch, requests.get(c++), trees));
+                }
+            });
+            links.send(member, msg().setChallengeAnswer(ChallengeAnswer.newBuilder().setRound(round)
+                    .setResponseObject(name).addAllActiveSet(set.members())).build());
+        }
+        Map<String, String> refusedShares = new TreeMap<>();
+        Map<String, RoundsMessage> shares = await(set.members(), BodyCase.DECRYPTION_SHARE, round,
+                plan.decryptionTimeout(), set.members().size(), refusedShares,
+                (site, m) -> m.getDecryptionShare().getHolder().equals(site));
+        if (shares.size() < set.members().size()) {
+            Set<String> missing = new TreeSet<>(set.members());
+            missing.removeAll(shares.keySet());
+            throw new RoundFailedException("job " + plan.jobId() + " round " + round + ": key holders " + missing
+                    + " of the active set did not deliver decryption shares (refused: " + refusedShares + "); these"
+                    + " chunks are spent — run the round again with fresh encryptions");
+        }
+        ThresholdWireCodec tcodec = new ThresholdWireCodec(context);
+        ThresholdCombiner combiner = new ThresholdCombiner(context, publicKey, threshold, flooding);
+        Map<String, Iterator<byte[]>> shareParts = new TreeMap<>();
+        shares.forEach((m, msg) -> shareParts.put(m, store.get(msg.getDecryptionShare().getShareObject())));
+        double[] values = new double[chunks * context.n()];
+        for (int c = 0; c < chunks; c++) {
+            List<ThresholdDecryptionShare> list = new ArrayList<>();
+            for (Iterator<byte[]> it : shareParts.values()) {
+                list.add(tcodec.decodeDecryptionShare(it.next()));
+            }
+            double[] chunk = combiner.combine(aggregate.get(c), set, list);
+            System.arraycopy(chunk, 0, values, c * context.n(), chunk.length);
+        }
+        return new DecryptionOutcome(values, set.members());
+    }
+
+    private Map<String, Iterator<byte[]>> openUpdates(String base, Collection<String> sites) {
+        Map<String, Iterator<byte[]>> out = new TreeMap<>();
+        sites.forEach(site -> out.put(site, store.get(base + "/update/" + site)));
+        return out;
+    }
+
+    /** A signed record as received: the fields must be exactly what {@code signed_bytes} says. */
+    public static SignedContribution parseRecord(String jobId, SignedRecord r) {
+        long[] sketch = r.getSketchList().stream().mapToLong(Long::longValue).toArray();
+        ContributionRecord rec = new ContributionRecord(jobId, r.getRound(), r.getChunk(), r.getSite(),
+                r.getDigest().toByteArray(), sketch);
+        if (!Arrays.equals(rec.canonicalBytes(), r.getSignedBytes().toByteArray())) {
+            throw new IllegalArgumentException("signed record of site " + r.getSite() + ", chunk " + r.getChunk()
+                    + " does not match its signed bytes");
+        }
+        return new SignedContribution(rec, r.getSignature().toByteArray(), r.getCredential().toByteArray());
+    }
+
+    static byte[] encodeResponse(ChallengeResponse r) {
+        ChallengeResponsePart.Builder b = ChallengeResponsePart.newBuilder().setRound(r.round()).setChunk(r.chunk());
+        for (ContributionOpening o : r.openings()) {
+            ContributionOpeningPart.Builder ob = ContributionOpeningPart.newBuilder().setSite(o.site())
+                    .setValueCount(o.valueCount()).setBound(o.bound());
+            for (BlockOpening bo : o.blocks()) {
+                BlockOpeningPart.Builder bb = BlockOpeningPart.newBuilder().setBlock(bo.block());
+                for (long v : bo.residues()) {
+                    bb.addResidues(v);
+                }
+                for (byte[] s : bo.siblings()) {
+                    bb.addSiblings(ByteString.copyFrom(s));
+                }
+                ob.addBlocks(bb);
+            }
+            b.addOpenings(ob);
+        }
+        return b.build().toByteArray();
+    }
+
+    // ---------------------------------------------------------------- messaging
+
+    private RoundsMessage.Builder msg() {
+        return RoundsMessage.newBuilder().setJobId(plan.jobId());
+    }
+
+    private void broadcast(RoundsMessage.Builder m) {
+        RoundsMessage built = m.build();
+        for (String site : plan.sites()) {
+            links.send(site, built);
+        }
+    }
+
+    private Map<String, RoundsMessage> awaitAll(BodyCase kind, int round, String step) {
+        Map<String, String> refused = new TreeMap<>();
+        Map<String, RoundsMessage> got = await(plan.sites(), kind, round, plan.setupTimeout(), plan.sites().size(),
+                refused, (s, m) -> true);
+        if (got.size() < plan.sites().size()) {
+            Set<String> missing = new TreeSet<>(plan.sites());
+            missing.removeAll(got.keySet());
+            throw new RoundFailedException("job " + plan.jobId() + ": " + step + " missing from " + missing
+                    + (refused.isEmpty() ? "" : " (refused: " + refused + ")")
+                    + "; every site must take part in the key setup — check the sites and restart the job");
+        }
+        return got;
+    }
+
+    /**
+     * Waits for one message of {@code kind} from each of {@code from} until {@code enough} were
+     * accepted or the timeout passes. A refusal from a site counts as its answer (recorded);
+     * other messages, and messages of other rounds, are logged and dropped.
+     */
+    private Map<String, RoundsMessage> await(Collection<String> from, BodyCase kind, int round, Duration timeout,
+            int enough, Map<String, String> refused, BiPredicate<String, RoundsMessage> accept) {
+        Map<String, RoundsMessage> got = new LinkedHashMap<>();
+        Set<String> answered = new HashSet<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (got.size() < enough && answered.size() < from.size()) {
+            long left = deadline - System.nanoTime();
+            Inbound in;
+            try {
+                in = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RoundFailedException("job " + plan.jobId() + ": interrupted while waiting for " + kind, e);
+            }
+            if (in == null) {
+                break;
+            }
+            RoundsMessage m = in.message();
+            if (!from.contains(in.site()) || answered.contains(in.site())) {
+                continue;
+            }
+            if (m.getBodyCase() == BodyCase.REFUSAL && (round < 0 || m.getRefusal().getRound() == round)) {
+                refused.put(in.site(), m.getRefusal().getStage() + ": " + m.getRefusal().getReason());
+                answered.add(in.site());
+                LOG.warn("job {} round {}: site {} refused ({}): {}", plan.jobId(), round, in.site(),
+                        m.getRefusal().getStage(), m.getRefusal().getReason());
+                continue;
+            }
+            if (m.getBodyCase() != kind || (round >= 0 && roundOf(m) != round)) {
+                if (loggedUnexpected.add(m.getBodyCase())) {
+                    LOG.info("job {}: ignored a {} message while waiting for {} (logged once per kind)", plan.jobId(),
+                            m.getBodyCase(), kind);
+                }
+                continue;
+            }
+            answered.add(in.site());
+            if (accept.test(in.site(), m)) {
+                got.put(in.site(), m);
+            }
+        }
+        return got;
+    }
+
+    private static int roundOf(RoundsMessage m) {
+        return switch (m.getBodyCase()) {
+            case CONTRIBUTION -> m.getContribution().getRound();
+            case CHALLENGE -> m.getChallenge().getRound();
+            case DECRYPTION_SHARE -> m.getDecryptionShare().getRound();
+            default -> -1;
+        };
+    }
+
+    private static String describe(List<String> leftOut, Map<String, String> refused) {
+        List<String> out = new ArrayList<>();
+        for (String s : leftOut) {
+            out.add(s + (refused.containsKey(s) ? " (" + refused.get(s) + ")" : " (silent)"));
+        }
+        return String.join(", ", out);
+    }
+}
