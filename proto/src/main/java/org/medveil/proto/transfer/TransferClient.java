@@ -38,34 +38,41 @@ public final class TransferClient {
      * @param maxAttempts failed attempts in a row before giving up; an attempt that made progress resets the count
      * @param initialBackoff the wait after the first failure, doubled after each further one
      * @param maxBackoff the longest wait between attempts
+     * @param connectTimeout how long an attempt waits for the server's first answer (the channel
+     *     reconnecting included) before it counts as failed
      */
     public record Options(int maxPartBytes, int window, Duration timeout, int maxAttempts, Duration initialBackoff,
-                          Duration maxBackoff) {
+                          Duration maxBackoff, Duration connectTimeout) {
         public Options {
             if (maxPartBytes <= 0 || window <= 0 || maxAttempts <= 0) {
                 throw new IllegalArgumentException("maxPartBytes, window and maxAttempts must be positive");
             }
         }
 
-        /** 4 MiB parts, a window of 4, 30 minutes, 8 attempts, backoff 200 ms up to 10 s. */
+        /** 4 MiB parts, a window of 4, 30 minutes, 8 attempts, backoff 200 ms up to 10 s, 30 s to get an answer. */
         public static Options defaults() {
-            return new Options(4 << 20, 4, Duration.ofMinutes(30), 8, Duration.ofMillis(200), Duration.ofSeconds(10));
+            return new Options(4 << 20, 4, Duration.ofMinutes(30), 8, Duration.ofMillis(200), Duration.ofSeconds(10),
+                    Duration.ofSeconds(30));
         }
 
         public Options withMaxPartBytes(int v) {
-            return new Options(v, window, timeout, maxAttempts, initialBackoff, maxBackoff);
+            return new Options(v, window, timeout, maxAttempts, initialBackoff, maxBackoff, connectTimeout);
         }
 
         public Options withWindow(int v) {
-            return new Options(maxPartBytes, v, timeout, maxAttempts, initialBackoff, maxBackoff);
+            return new Options(maxPartBytes, v, timeout, maxAttempts, initialBackoff, maxBackoff, connectTimeout);
         }
 
         public Options withTimeout(Duration v) {
-            return new Options(maxPartBytes, window, v, maxAttempts, initialBackoff, maxBackoff);
+            return new Options(maxPartBytes, window, v, maxAttempts, initialBackoff, maxBackoff, connectTimeout);
         }
 
         public Options withRetries(int attempts, Duration initial, Duration max) {
-            return new Options(maxPartBytes, window, timeout, attempts, initial, max);
+            return new Options(maxPartBytes, window, timeout, attempts, initial, max, connectTimeout);
+        }
+
+        public Options withConnectTimeout(Duration v) {
+            return new Options(maxPartBytes, window, timeout, maxAttempts, initialBackoff, maxBackoff, v);
         }
     }
 
@@ -134,7 +141,7 @@ public final class TransferClient {
         long n = producer.partCount();
         stub.withDeadlineAfter(remaining(deadline, object), TimeUnit.NANOSECONDS).withWaitForReady().upload(call);
         call.send(UploadMessage.newBuilder().setOpen(UploadOpen.newBuilder().setObject(object).setPartCount(n)).build());
-        UploadAck first = call.awaitAck(0, deadline, object);
+        UploadAck first = call.awaitFirstAck(Math.min(deadline, System.nanoTime() + options.connectTimeout().toNanos()), deadline, object);
         if (first.getComplete()) {
             byte[] mine = hasher.digestThrough(n);
             call.finishStream();
@@ -281,6 +288,21 @@ public final class TransferClient {
             requests.onNext(m);
         }
 
+        /** Waits for the answer to the open; no answer by {@code answerBy} counts as a lost connection. */
+        UploadAck awaitFirstAck(long answerBy, long deadline, String object) throws TransferException {
+            if (answerBy < deadline) {
+                try {
+                    return awaitAck(0, answerBy, object);
+                } catch (TransferException e) {
+                    if (e.reason() == TransferException.Reason.DEADLINE && System.nanoTime() < deadline) {
+                        throw Status.UNAVAILABLE.withDescription("no answer from the server within the connect timeout").asRuntimeException();
+                    }
+                    throw e;
+                }
+            }
+            return awaitAck(0, deadline, object);
+        }
+
         /** Waits for an ack: the first one if {@code minIndex} is 0, the completing one if it is Long.MAX_VALUE. */
         UploadAck awaitAck(long minIndex, long deadline, String object) throws TransferException {
             return await(deadline, object, () -> lastAck != null
@@ -419,9 +441,16 @@ public final class TransferClient {
         };
         stub.withDeadlineAfter(remaining(deadline, object), TimeUnit.NANOSECONDS).withWaitForReady()
                 .download(DownloadRequest.newBuilder().setObject(object).setFromPart(st.next).build(), observer);
+        long answerBy = Math.min(deadline, System.nanoTime() + options.connectTimeout().toNanos());
+        boolean answered = false;
         try {
             while (true) {
-                Object o = inbox.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                Object o = inbox.poll(Math.max(0, (answered ? deadline : answerBy) - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (o == null && !answered && answerBy < deadline) {
+                    call[0].cancel("no answer", null);
+                    throw Status.UNAVAILABLE.withDescription("no answer from the server within the connect timeout").asRuntimeException();
+                }
+                answered = true;
                 if (o == null) {
                     call[0].cancel("deadline", null);
                     throw new TransferException(TransferException.Reason.DEADLINE, "download of '" + object

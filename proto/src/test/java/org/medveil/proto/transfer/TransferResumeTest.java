@@ -184,6 +184,26 @@ class TransferResumeTest {
         }
     }
 
+    @Test
+    void aServerThatStaysDownMakesTheClientGiveUpWithAClearReason() throws Exception {
+        TestServer server = new TestServer(new TestTls(), new InMemoryTransferStore(TransferPolicy.ALLOW_ALL), PART);
+        ManagedChannel ch = server.channel("site-a");
+        server.kill();
+        try {
+            TransferClient client = new TransferClient(ch, OPTIONS.withRetries(3, Duration.ofMillis(50), Duration.ofMillis(100))
+                    .withConnectTimeout(Duration.ofMillis(300)));
+            long t0 = System.nanoTime();
+            TransferException up = assertThrows(TransferException.class, () -> client.upload("u", new RecordingProducer(3)));
+            assertEquals(TransferException.Reason.UNAVAILABLE, up.reason());
+            assertTrue(up.getMessage().contains("gave up after 3 failed attempts"), up.getMessage());
+            TransferException down = assertThrows(TransferException.class, () -> client.download("u", 0, (i, d) -> { }));
+            assertEquals(TransferException.Reason.UNAVAILABLE, down.reason());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "gave up in bounded time");
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
     /** Where a sequence of indices stops counting up by one: the start of the second attempt. */
     private static int firstBackwardsJump(List<Long> seq) {
         for (int i = 1; i < seq.size(); i++) {
