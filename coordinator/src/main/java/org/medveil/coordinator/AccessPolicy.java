@@ -5,6 +5,7 @@ import org.medveil.governance.pki.Kind;
 import org.medveil.governance.pki.Role;
 import org.medveil.proto.admin.AdminGrpc;
 import org.medveil.proto.federation.FederationGrpc;
+import org.medveil.proto.transfer.TransferGrpc;
 
 import java.util.EnumSet;
 import java.util.Map;
@@ -33,6 +34,9 @@ public final class AccessPolicy {
 
     private final Map<String, Rule> rules = Map.ofEntries(
             Map.entry(FederationGrpc.getSessionMethod().getFullMethodName(), new Rule(Kind.SITE, Set.of())),
+            Map.entry(TransferGrpc.getDownloadMethod().getFullMethodName(), new Rule(Kind.SITE, Set.of())),
+            Map.entry(TransferGrpc.getUploadMethod().getFullMethodName(), new Rule(Kind.SITE, Set.of())),
+            Map.entry(TransferGrpc.getUploadStatusMethod().getFullMethodName(), new Rule(Kind.SITE, Set.of())),
             Map.entry(AdminGrpc.getListSitesMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE)),
             Map.entry(AdminGrpc.getWhoAmIMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE)),
             // Jobs: researchers submit; everyone who answers for a job may follow it; a compliance

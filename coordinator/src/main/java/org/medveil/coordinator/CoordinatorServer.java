@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import org.medveil.governance.config.ConfigException;
+import org.medveil.proto.transfer.TransferService;
 import org.medveil.governance.pki.HostNames;
 import org.medveil.governance.pki.Kind;
 import org.medveil.governance.pki.Kit;
@@ -38,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 public final class CoordinatorServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
+    /** Bulk parts: a model part is 2^20 float32 values (4 MiB) plus framing. */
+    public static final int MAX_PART_BYTES = 8 << 20;
 
     private final Kit kit;
     private final Server server;
@@ -145,6 +148,9 @@ public final class CoordinatorServer implements AutoCloseable {
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(ServerInterceptors.intercept(federation, interceptor))
+                .maxInboundMessageSize(TransferService.maxMessageBytes(MAX_PART_BYTES))
+                .addService(ServerInterceptors.intercept(new TransferService(desk.objects.transferStore(),
+                        () -> CallerInterceptor.CALLER.get().identity().name(), MAX_PART_BYTES), interceptor))
                 .addService(ServerInterceptors.intercept(new AdminService(registry, desk.jobs, desk.records,
                         desk.models, desk.jobsDir, der(kit)), interceptor))
                 .build();

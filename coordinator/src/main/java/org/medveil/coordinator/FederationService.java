@@ -185,7 +185,7 @@ final class FederationService extends FederationGrpc.FederationImplBase
                     send(CoordinatorMessage.newBuilder().setHeartbeatAck(
                             HeartbeatAck.newBuilder().setReceivedAt(Timestamps.of(lastHeard))));
                 }
-                case JOB_DECISION -> {
+                case JOB_DECISION, ROUNDS -> {
                     if (welcomed) {
                         handler.message(site, m);
                     }

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import org.medveil.coordinator.jobs.JobObjects;
 import org.medveil.coordinator.jobs.JobRecords;
+import org.medveil.coordinator.jobs.RoundsRunner;
+import org.medveil.governance.crypto.CertificateVerifier;
+import org.medveil.governance.crypto.CertifiedKey;
+import org.medveil.proto.federation.CoordinatorMessage;
 import org.medveil.coordinator.jobs.JobService;
 import org.medveil.coordinator.jobs.StoreJobWriter;
 import org.medveil.coordinator.persistence.CoordinatorStore;
@@ -25,13 +30,18 @@ final class JobDesk implements AutoCloseable, FederationService.SiteMessages {
     final JobRecords records;
     final JobService jobs;
     final Path jobsDir;
+    final JobObjects objects;
+    final RoundsRunner rounds;
 
-    private JobDesk(CoordinatorStore store, ModelFiles models, JobRecords records, JobService jobs, Path jobsDir) {
+    private JobDesk(CoordinatorStore store, ModelFiles models, JobRecords records, JobService jobs, Path jobsDir,
+            JobObjects objects, RoundsRunner rounds) {
         this.store = store;
         this.models = models;
         this.records = records;
         this.jobs = jobs;
         this.jobsDir = jobsDir;
+        this.objects = objects;
+        this.rounds = rounds;
     }
 
     static JobDesk open(Path stateDir, CoordinatorSettings settings, Kit kit, RevocationList crl,
@@ -51,7 +61,22 @@ final class JobDesk implements AutoCloseable, FederationService.SiteMessages {
         JobRecords records = new JobRecords(new StoreJobWriter(store, jobsDir));
         JobService jobs = new JobService(records, federation, kit.caCertificate(), crl, clock,
                 Duration.ofSeconds(settings.jobDecisionSeconds()));
-        JobDesk desk = new JobDesk(store, models, records, jobs, jobsDir);
+        JobObjects objects;
+        try {
+            objects = new JobObjects(stateDir.resolve("objects"), (site, job) -> {
+                JobRecords.Job j = records.jobOrNull(job);
+                return j != null && j.decisions().containsKey(site) && "accepted".equals(j.decisions().get(site).decision());
+            });
+        } catch (IOException e) {
+            store.close();
+            throw new ConfigException("cannot open the coordinator's object folder in " + stateDir + ": " + e.getMessage());
+        }
+        RoundsRunner rounds = new RoundsRunner((site, m) -> federation.send(site,
+                CoordinatorMessage.newBuilder().setRounds(m)), objects, models, store,
+                new CertificateVerifier(kit.caCertificate(), kit.identity().project(), crl, clock),
+                CertifiedKey.of(kit), kit.identity().project(), jobsDir, clock);
+        jobs.runner(rounds);
+        JobDesk desk = new JobDesk(store, models, records, jobs, jobsDir, objects, rounds);
         federation.handler(desk);
         return desk;
     }
@@ -65,11 +90,14 @@ final class JobDesk implements AutoCloseable, FederationService.SiteMessages {
     public void message(String site, SiteMessage m) {
         if (m.hasJobDecision()) {
             jobs.decision(site, m.getJobDecision());
+        } else if (m.hasRounds()) {
+            rounds.onMessage(site, m.getRounds());
         }
     }
 
     @Override
     public void close() {
+        rounds.close();
         store.close();
     }
 }

@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CoordinatorChannel {
 
+    /** Bulk parts (a model part is 4 MiB of float32 values) with their framing fit in one message. */
+    public static final int MAX_MESSAGE_BYTES = 9 << 20;
+
     /**
      * The kit's CRL file is checked for a newer copy at every handshake (a stat call; clients
      * connect rarely), so a replaced crl.pem applies from the next connection on.
@@ -70,6 +73,7 @@ public final class CoordinatorChannel {
                 .keepAliveTime(20, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .keepAliveWithoutCalls(true)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .build();
     }
 

@@ -56,6 +56,15 @@ public final class SiteNode implements AutoCloseable {
     /** Dataset of ingested objects until site.yaml names datasets. */
     public static final String DEFAULT_DATASET = "default";
     private SiteJobs jobs;
+    private io.grpc.ManagedChannel bulk;
+
+    /** The channel for bulk transfers (models, encrypted updates), apart from the Session's. */
+    private io.grpc.ManagedChannel bulkChannel(Kit kit, SiteSettings settings) {
+        var target = settings.coordinator() != null ? org.medveil.governance.pki.HostNames.parse(settings.coordinator())
+                : kit.coordinatorAddress();
+        bulk = CoordinatorChannel.forKit(kit, target).open();
+        return bulk;
+    }
 
     private final SiteConfig config;
     private final Kit kit;
@@ -121,7 +130,7 @@ public final class SiteNode implements AutoCloseable {
                 node.jobs.connect(kit, config, store, audit, new StoreLocalTraining(store, audit,
                         StoreLocalTraining.profileDigest(config.deidProfile().source()),
                         new ConsentRules(ZoneId.systemDefault()), Clock.systemUTC()), () -> node.federation,
-                        Clock.systemUTC());
+                        Clock.systemUTC(), keystore, node.bulkChannel(kit, federation));
                 node.federation = FederationClient.start(kit, federation, node.jobs, SiteJobs.CAPABILITIES);
                 node.federation.fatal().thenAccept(node.fatal::complete);
             }
@@ -244,6 +253,9 @@ javax.net.ssl.SSLContext tls = null;
                     first = e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
                 }
             }
+        }
+        if (bulk != null) {
+            bulk.shutdownNow();
         }
         LOG.info("site node stopped");
         if (first != null) {

@@ -28,7 +28,8 @@ public final class SiteJobs implements FederationClient.MessageHandler, AutoClos
 
     private static final Logger LOG = LoggerFactory.getLogger(SiteJobs.class);
     /** What a site with jobs announces. */
-    public static final List<String> CAPABILITIES = List.of(Capabilities.HEARTBEAT, Capabilities.JOBS);
+    public static final List<String> CAPABILITIES = List.of(Capabilities.HEARTBEAT, Capabilities.JOBS,
+            Capabilities.TRANSFER, Capabilities.HE_RLWE, Capabilities.THRESHOLD);
 
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "site-jobs");
@@ -36,13 +37,15 @@ public final class SiteJobs implements FederationClient.MessageHandler, AutoClos
         return t;
     });
     private volatile JobOffers offers;
+    private volatile Participants participants;
 
     /** Builds the job side of a site; {@link #connect} gives it the session to answer on. */
     public SiteJobs() {
     }
 
     public void connect(Kit kit, SiteConfig config, ObjectStore store, AuditLog audit, LocalTraining training,
-            java.util.function.Supplier<FederationClient> client, Clock clock) {
+            java.util.function.Supplier<FederationClient> client, Clock clock,
+            org.medveil.site.store.SiteKeystore keystore, io.grpc.Channel channel) {
         RevocationList crl = RevocationList.of(kit, clock, java.time.Duration.ofSeconds(30));
         UseRequests requests = new UseRequests(store.index(), config.autoApprove(),
                 org.medveil.site.SiteNode.DEFAULT_DATASET, clock);
@@ -54,6 +57,8 @@ public final class SiteJobs implements FederationClient.MessageHandler, AutoClos
                                 + " coordinator re-offers it after the reconnect");
                     }
                 });
+        participants = new Participants(kit, offers, training, client, keystore, store.dataDir().resolve("federation"),
+                clock, channel);
         worker.scheduleWithFixedDelay(() -> {
             try {
                 offers.recheckWaiting();
@@ -73,7 +78,11 @@ public final class SiteJobs implements FederationClient.MessageHandler, AutoClos
             try {
                 switch (m.getBodyCase()) {
                     case JOB_OFFER -> o.offer(m.getJobOffer());
-                    case JOB_CANCEL -> o.cancelled(m.getJobCancel().getJobId(), m.getJobCancel().getReason());
+                    case JOB_CANCEL -> {
+                        o.cancelled(m.getJobCancel().getJobId(), m.getJobCancel().getReason());
+                        participants.cancelled(m.getJobCancel().getJobId());
+                    }
+                    case ROUNDS -> participants.deliver(m.getRounds());
                     default -> { }
                 }
             } catch (RuntimeException e) {
@@ -89,5 +98,8 @@ public final class SiteJobs implements FederationClient.MessageHandler, AutoClos
     @Override
     public void close() {
         worker.shutdownNow();
+        if (participants != null) {
+            participants.close();
+        }
     }
 }

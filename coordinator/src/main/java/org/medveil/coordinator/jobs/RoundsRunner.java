@@ -1,0 +1,299 @@
+package org.medveil.coordinator.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.medveil.coordinator.persistence.CoordinatorStore;
+import org.medveil.coordinator.persistence.ModelFiles;
+import org.medveil.coordinator.rounds.JobPlan;
+import org.medveil.coordinator.rounds.JobRun;
+import org.medveil.coordinator.rounds.ObjectStore;
+import org.medveil.coordinator.rounds.RoundFailedException;
+import org.medveil.coordinator.rounds.RoundListener;
+import org.medveil.coordinator.rounds.SiteLinks;
+import org.medveil.coordinator.strategy.ServerStrategies;
+import org.medveil.governance.crypto.CertificateVerifier;
+import org.medveil.governance.crypto.CertifiedKey;
+import org.medveil.governance.crypto.Sha256;
+import org.medveil.governance.job.JobSpec;
+import org.medveil.governance.manifest.ManifestWriter;
+import org.medveil.governance.manifest.RoundManifest;
+import org.medveil.he.rlwe.HeContext;
+import org.medveil.he.rlwe.Params;
+import org.medveil.proto.admin.RoundSummary;
+import org.medveil.proto.federation.SignedBlob;
+import org.medveil.proto.rounds.RoundResult;
+import org.medveil.proto.rounds.RoundsMessage;
+import org.medveil.proto.rounds.SignedRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs accepted jobs' rounds: one {@link JobRun} per job on a thread of its own, its messages
+ * routed from the sites' sessions, the initial and every next model in the model files, and
+ * after each round a summary for users and a signed, chained manifest (written to
+ * {@code jobs/JOB/manifests/} and to the store).
+ */
+public final class RoundsRunner implements JobService.JobRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoundsRunner.class);
+    /**
+     * Bound on every packed value (update·samples, counts, loss·samples): room for 10^6 training
+     * examples at a site with per-value updates up to 10 in magnitude. A site beyond it is left out.
+     */
+    static final double VALUE_BOUND = 1e7;
+
+    private final SiteLinks links;
+    private final ObjectStore objects;
+    private final ModelFiles models;
+    private final CoordinatorStore store;
+    private final CertificateVerifier verifier;
+    private final CertifiedKey coordinatorKey;
+    private final String project;
+    private final Path jobsDir;
+    private final Clock clock;
+    private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+    private final Map<String, Thread> threads = new ConcurrentHashMap<>();
+
+    public RoundsRunner(SiteLinks links, ObjectStore objects, ModelFiles models, CoordinatorStore store,
+            CertificateVerifier verifier, CertifiedKey coordinatorKey, String project, Path jobsDir, Clock clock) {
+        this.links = links;
+        this.objects = objects;
+        this.models = models;
+        this.store = store;
+        this.verifier = verifier;
+        this.coordinatorKey = coordinatorKey;
+        this.project = project;
+        this.jobsDir = jobsDir;
+        this.clock = clock;
+    }
+
+    /** A message from a site for one of the running jobs; others are dropped (and logged once per job). */
+    public void onMessage(String site, RoundsMessage m) {
+        JobRun run = runs.get(m.getJobId());
+        if (run != null) {
+            run.onMessage(site, m);
+        } else {
+            LOG.debug("site {} sent a round message for job {}, which is not running here", site, m.getJobId());
+        }
+    }
+
+    @Override
+    public void start(JobService.AcceptedJob job, JobService.JobProgress progress) {
+        JobSpec spec = job.spec();
+        String jobId = job.job().jobId();
+        int n = job.sites().size();
+        JobPlan plan = new JobPlan(jobId, job.sites(), spec.encrypted() ? spec.he() : null,
+                Math.min(spec.threshold(), n), Math.min(spec.minSites(), n), VALUE_BOUND, spec.rounds(),
+                Duration.ofMinutes(5), Duration.ofSeconds(spec.roundTimeoutSeconds()), Duration.ofMinutes(2),
+                spec.model(), spec.local().epochs(), spec.local().maxSteps() == null ? 0 : spec.local().maxSteps(),
+                spec.local().batchSize(), spec.local().learningRate(),
+                spec.strategy().mu() == null ? 0 : spec.strategy().mu(), spec.seed());
+        org.medveil.coordinator.strategy.ServerStrategy strategy = ServerStrategies.of(spec.strategy().name().id(),
+                strategyParams(spec.strategy()));
+        Manifests manifests = new Manifests(job, plan, progress);
+        JobRun run = new JobRun(plan, links, objects, verifier, strategy::next, manifests);
+        runs.put(jobId, run);
+        Thread t = new Thread(() -> {
+            try {
+                float[] initial = models.readFloats(job.initialModelDigest());
+                float[] last = run.run(initial);
+                progress.finished(jobId, models.writeFloats(last));
+                LOG.info("job {} completed: {} rounds", jobId, plan.rounds());
+            } catch (RoundFailedException | IllegalArgumentException | IllegalStateException e) {
+                LOG.warn("job {} failed: {}", jobId, e.getMessage());
+                progress.state(jobId, "failed", e.getMessage());
+            } catch (IOException e) {
+                LOG.error("job {} failed: the model files cannot be read or written: {}", jobId, e.getMessage());
+                progress.state(jobId, "failed", "the coordinator cannot read or write model files: " + e.getMessage());
+            } finally {
+                runs.remove(jobId);
+                threads.remove(jobId);
+            }
+        }, "job-" + jobId);
+        t.setDaemon(true);
+        threads.put(jobId, t);
+        t.start();
+    }
+
+    private static Map<String, Double> strategyParams(JobSpec.Strategy s) {
+        Map<String, Double> p = new LinkedHashMap<>();
+        switch (s.name()) {
+            case FEDPROX -> p.put("mu", s.mu());
+            case FEDADAM -> {
+                p.put("eta", s.serverLearningRate());
+                p.put("beta1", s.beta1());
+                p.put("beta2", s.beta2());
+                p.put("tau", s.tau());
+            }
+            default -> { }
+        }
+        p.values().removeIf(java.util.Objects::isNull);
+        return p;
+    }
+
+    @Override
+    public void abort(String jobId, String reason) {
+        Thread t = threads.get(jobId);
+        runs.remove(jobId);
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    public void close() {
+        threads.values().forEach(Thread::interrupt);
+    }
+
+    /** Turns each finished round into the users' summary, the store's round records and a signed manifest. */
+    private final class Manifests implements RoundListener {
+        private final JobService.AcceptedJob job;
+        private final JobPlan plan;
+        private final JobService.JobProgress progress;
+        private final Map<Integer, Instant> started = new ConcurrentHashMap<>();
+        private final Map<Integer, String> modelIn = new ConcurrentHashMap<>();
+        private final Map<Integer, Map<String, List<SignedRecord>>> records = new ConcurrentHashMap<>();
+        private final Map<Integer, Integer> attempts = new ConcurrentHashMap<>();
+        private final String heFingerprint;
+
+        Manifests(JobService.AcceptedJob job, JobPlan plan, JobService.JobProgress progress) {
+            this.job = job;
+            this.plan = plan;
+            this.progress = progress;
+            this.heFingerprint = plan.encrypted() ? new HeContext(Params.byName(plan.heParams())).fingerprint()
+                    : RoundManifest.PLAINTEXT;
+        }
+
+        @Override
+        public void keyReady(String jobId, String keyIdHex, byte[] publicKey) {
+            if (plan.encrypted()) {
+                store.saveJobKey(jobId, publicKey, keyIdHex, plan.threshold(), plan.sites());
+            }
+            progress.state(jobId, "running", "");
+        }
+
+        @Override
+        public void roundStarted(String jobId, int round, byte[] modelSha256) {
+            started.put(round, clock.instant());
+            modelIn.put(round, HexFormat.of().formatHex(modelSha256));
+            attempts.put(round, store.startRound(jobId, round + 1, HexFormat.of().formatHex(modelSha256), clock.instant()));
+            progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("running")
+                    .setStarted(ts(started.get(round))).build());
+        }
+
+        @Override
+        public void contributionRecorded(String jobId, int round, String site, List<SignedRecord> recs) {
+            records.computeIfAbsent(round, r -> new ConcurrentHashMap<>()).put(site, List.copyOf(recs));
+            byte[] all = concat(recs);
+            store.recordContribution(jobId, round + 1, attempts.getOrDefault(round, 1), site, recs.size(),
+                    Sha256.hex(all), all, null);
+        }
+
+        @Override
+        public void roundFinished(String jobId, RoundResult r, float[] nextModel) {
+            int round = r.getRound();
+            Instant finished = clock.instant();
+            try {
+                String out = models.writeFloats(nextModel);
+                Map<String, String> metrics = new LinkedHashMap<>();
+                metrics.put("accuracy", fmt(r.getMetrics().getAccuracy()));
+                metrics.put("auc", fmt(r.getMetrics().getAuc()));
+                metrics.put("sensitivity", fmt(r.getMetrics().getSensitivity()));
+                metrics.put("specificity", fmt(r.getMetrics().getSpecificity()));
+                metrics.put("meanLoss", fmt(r.getMetrics().getMeanLoss()));
+                metrics.put("examples", Long.toString((long) r.getTotalSamples()));
+                List<RoundManifest.SiteEntry> entries = new ArrayList<>();
+                for (String site : r.getContributorsList()) {
+                    entries.add(entry(site, records.getOrDefault(round, Map.of()).getOrDefault(site, List.of()), round));
+                }
+                String previous = store.lastManifestDigest(jobId).orElse(RoundManifest.GENESIS);
+                String aggregate = Sha256.hex((jobId + "/round-" + round + "/aggregate:"
+                        + HexFormat.of().formatHex(r.getNextModelSha256().toByteArray())).getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8));
+                RoundManifest m = RoundManifest.of(project, jobId, job.job().digest(), round + 1, entries, aggregate,
+                        r.getDecryptionSetList(), heFingerprint, modelIn.get(round), out, metrics,
+                        started.getOrDefault(round, finished), finished, previous);
+                Path dir = jobsDir.resolve(jobId).resolve("manifests");
+                Path file = ManifestWriter.write(dir, m, coordinatorKey);
+                byte[] sig = java.nio.file.Files.readAllBytes(dir.resolve(
+                        org.medveil.governance.manifest.ManifestFiles.signature(round + 1)));
+                store.saveManifest(jobId, round + 1, m.digest(), m.canonicalBytes(), sig);
+                store.finishRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, null,
+                        new ObjectMapper().writeValueAsString(metrics), finished);
+                progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
+                        .addAllParticipants(r.getContributorsList()).addAllLeftOut(r.getLeftOutList())
+                        .setLoss(r.getMetrics().getMeanLoss()).setAccuracy(r.getMetrics().getAccuracy())
+                        .setAuc(r.getMetrics().getAuc()).setSensitivity(r.getMetrics().getSensitivity())
+                        .setSpecificity(r.getMetrics().getSpecificity()).setExamples((long) r.getTotalSamples())
+                        .setStarted(ts(started.getOrDefault(round, finished))).setFinished(ts(finished))
+                        .setManifestDigest(m.digest()).build());
+                LOG.info("job {} round {}: {} sites, loss {}, auc {}, manifest {}", jobId, round + 1,
+                        r.getContributorsCount(), fmt(r.getMetrics().getMeanLoss()), fmt(r.getMetrics().getAuc()),
+                        file.getFileName());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot record round " + (round + 1) + " of job " + jobId + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        private RoundManifest.SiteEntry entry(String site, List<SignedRecord> recs, int round) {
+            SignedBlob d = job.descriptors().get(site);
+            RoundManifest.DataDescriptor data = descriptor(d);
+            String fingerprint = d == null ? "" : Sha256.hex(d.getCertificate().toByteArray());
+            RoundManifest.Contribution c;
+            if (recs.isEmpty()) {
+                // plaintext: no signed ciphertext records; the site's signed data descriptor stands in
+                c = new RoundManifest.Contribution(Sha256.hex(d.getSigned().toByteArray()),
+                        Base64.getEncoder().encodeToString(d.getSignature().toByteArray()));
+            } else {
+                SignedRecord first = recs.get(0);
+                c = new RoundManifest.Contribution(Sha256.hex(first.getSignedBytes().toByteArray()),
+                        Base64.getEncoder().encodeToString(first.getSignature().toByteArray()));
+            }
+            return new RoundManifest.SiteEntry(site, fingerprint, job.spec().duaFor(site), data, c);
+        }
+
+        private RoundManifest.DataDescriptor descriptor(SignedBlob d) {
+            try {
+                JsonNode n = new ObjectMapper().readTree(d.getSigned().toByteArray());
+                List<RoundManifest.GradeCount> counts = new ArrayList<>();
+                for (JsonNode c : n.get("counts")) {
+                    counts.add(new RoundManifest.GradeCount(c.get("category").asText(), c.get("grade").asInt(),
+                            c.get("count").asLong()));
+                }
+                return new RoundManifest.DataDescriptor(counts, n.get("deidProfileDigest").asText(),
+                        n.get("datasetMerkleRoot").asText());
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("a site's data descriptor cannot be read: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static byte[] concat(List<SignedRecord> recs) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (SignedRecord r : recs) {
+            b.writeBytes(r.getSignedBytes().toByteArray());
+        }
+        return b.toByteArray();
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.6f", v);
+    }
+
+    private static com.google.protobuf.Timestamp ts(Instant i) {
+        return com.google.protobuf.Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+}

@@ -1,0 +1,98 @@
+package org.medveil.site.jobs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.medveil.site.federation.KeyVault;
+import org.medveil.site.store.SiteKeystore;
+
+/**
+ * A job's key material (threshold key share, sketch key, public key, setup state) at rest:
+ * each secret sealed under the site keystore's master key, bound to the job and the secret's
+ * name, in the keystore's folder (outside the data folder and its backups). Erasing overwrites
+ * the files before deleting them.
+ */
+final class FileKeyVault implements KeyVault {
+
+    private final SiteKeystore keystore;
+    private final Path root;
+
+    FileKeyVault(SiteKeystore keystore) {
+        this.keystore = keystore;
+        this.root = keystore.keyFolder().resolve("jobs");
+    }
+
+    private Path file(String jobId, String name) {
+        if (!jobId.matches("[A-Za-z0-9._-]{1,128}") || !name.matches("[a-z-]{1,64}")) {
+            throw new IllegalArgumentException("not a job id and secret name: " + jobId + "/" + name);
+        }
+        return root.resolve(jobId).resolve(name + ".sealed");
+    }
+
+    private static String context(String jobId, String name) {
+        return "job-vault:" + jobId + ":" + name;
+    }
+
+    @Override
+    public void store(String jobId, String name, byte[] secret) {
+        Path f = file(jobId, name);
+        try {
+            Files.createDirectories(f.getParent());
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.write(tmp, keystore.wrapKey(secret, context(jobId, name)));
+            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel d = FileChannel.open(f.getParent(), StandardOpenOption.READ)) {
+                d.force(true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store the key material of job " + jobId + " in " + f.getParent()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> load(String jobId, String name) {
+        Path f = file(jobId, name);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(keystore.unwrapKey(Files.readAllBytes(f), context(jobId, name)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void erase(String jobId) {
+        Path dir = file(jobId, "setup").getParent();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                byte[] zeros = new byte[(int) Files.size(f)];
+                Arrays.fill(zeros, (byte) 0);
+                Files.write(f, zeros, StandardOpenOption.WRITE);
+                try (FileChannel c = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    c.force(true);
+                }
+                Files.delete(f);
+            }
+            Files.delete(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot erase the key material of job " + jobId + " in " + dir + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}
