@@ -27,7 +27,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The channel must accept messages of {@link TransferService#maxMessageBytes(int)}.
  */
 public final class TransferClient {
-    private static final ByteString NO_BYTES = ByteString.EMPTY;
 
     /**
      * How a client transfers.

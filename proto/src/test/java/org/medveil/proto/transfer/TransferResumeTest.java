@@ -99,7 +99,8 @@ class TransferResumeTest {
             // the second attempt started where the server stood, and the client re-sent only parts lost in flight
             assertEquals(2, store.openedAt.size(), "one open per attempt");
             long resumedAt = store.openedAt.get(1);
-            assertEquals(durableAtCut, resumedAt);
+            // a part in the sink's hands when the connection dropped may still have become durable
+            assertTrue(resumedAt >= durableAtCut, "resumed at " + resumedAt + ", durable at the cut " + durableAtCut);
             assertTrue(resumedAt > cutAfter);
             int restart = firstBackwardsJump(producer.asked);
             assertEquals(resumedAt, producer.asked.get(restart), "the client continued at the acknowledged index");
