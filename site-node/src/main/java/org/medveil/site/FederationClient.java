@@ -361,7 +361,7 @@ public final class FederationClient implements AutoCloseable {
                             m.getWelcome().getCoordinatorSoftware().getVersion());
                     deliver(h -> h.onConnected());
                 });
-                case JOB_OFFER, JOB_CANCEL -> deliver(h -> h.onMessage(m));
+                case JOB_OFFER, JOB_CANCEL, ROUNDS -> deliver(h -> h.onMessage(m));
                 case HEARTBEAT_ACK -> lastAck = Instant.now();
                 case GOODBYE -> {
                     goodbye = m.getGoodbye();

@@ -237,6 +237,17 @@ public final class Demo implements AutoCloseable {
                 .replaceFirst("(?m)^(\\s*keystorePassword:).*$", "$1 file:keys/keystore.pass")
                 .replaceFirst("(?s)autoApprove:.*$", "autoApprove:\n  - purpose: research\n    maxGrade: 3\n"
                         + "    datasets: [" + SiteNode.DEFAULT_DATASET + "]\n");
+        // Synthetic CT carries burned-in names: the training profile blanks them (occlusion rule) instead of refusing.
+        for (String f : List.of("deid/synthetic-training.yaml", "occlusion/synthetic.rules")) {
+            try (java.io.InputStream in = Demo.class.getResourceAsStream("config/" + f)) {
+                if (in == null) {
+                    throw new DemoException("the jar lacks config/" + f + "; rebuild with ./mvnw -B package");
+                }
+                Files.createDirectories(dir.resolve(f).getParent());
+                Files.copy(in, dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        text = text.replaceFirst("(?m)^(\\s*profile:) basic\\b.*$", "$1 deid/synthetic-training.yaml");
         Files.writeString(yaml, text);
         SiteConfig config = SiteConfig.load(yaml);
         Kit kit = Kit.load(prov.resolve("sites").resolve(name));
@@ -268,6 +279,16 @@ public final class Demo implements AutoCloseable {
             }
             Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
             while (node.store().list(new ObjectFilter(StoredObjectKind.DERIVATIVE, null, null, null)).size() < files.size()) {
+                Path refused = config.inbox().resolve(".refused");
+                if (Files.isDirectory(refused)) {
+                    try (Stream<Path> r = Files.list(refused)) {
+                        Path reason = r.filter(f -> f.toString().endsWith(".reason.txt")).findFirst().orElse(null);
+                        if (reason != null) {
+                            throw new DemoException("site " + name + " refused a synthetic file: "
+                                    + Files.readString(reason).strip());
+                        }
+                    }
+                }
                 if (Instant.now().isAfter(deadline)) {
                     throw new DemoException("site " + name + " did not ingest its " + files.size()
                             + " files within 5 minutes; see its log lines above");

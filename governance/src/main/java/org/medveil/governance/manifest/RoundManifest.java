@@ -42,6 +42,7 @@ public record RoundManifest(String format, String project, String jobId, String 
     public static final int MAX_GRADE = 3;
 
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern HE_FINGERPRINT = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Set<String> CATEGORIES = Set.copyOf(Arrays.stream(ImagingCategory.values())
             .map(ImagingCategory::id).toList());
@@ -159,8 +160,9 @@ public record RoundManifest(String format, String project, String jobId, String 
             }
         }
         hex("aggregateDigest", aggregateDigest);
-        if (he == null || !(PLAINTEXT.equals(he) || HEX64.matcher(he).matches())) {
-            throw bad("heParameters", "must be the HE parameter fingerprint (64 hex digits) or '" + PLAINTEXT + "'");
+        if (he == null || !(PLAINTEXT.equals(he) || HE_FINGERPRINT.matcher(he).matches())) {
+            throw bad("heParameters", "must be the HE parameter fingerprint (he-crypto's HeContext.fingerprint(),"
+                    + " 32 hex digits) or '" + PLAINTEXT + "'");
         }
         if (quorum == null || (quorum.isEmpty() && !PLAINTEXT.equals(he))) {
             throw bad("decryptionQuorum", "must name the key holders whose shares decrypted the aggregate");

@@ -59,7 +59,7 @@ final class ManifestFixture {
         }
         Instant start = base.plusSeconds(3600L * r);
         return RoundManifest.of(coordinator.identity().project(), "job-1", h("job"), r, entries, h("aggregate " + r),
-                List.of("hospital-a", "hospital-b"), h("he-params"), h("model " + (r - 1)), h("model " + r),
+                List.of("hospital-a", "hospital-b"), h("he-params").substring(0, 32), h("model " + (r - 1)), h("model " + r),
                 Map.of("accuracy", "0.8" + r, "auc", "0.9" + r, "n", "207"), start, start.plusSeconds(600), prev);
     }
 

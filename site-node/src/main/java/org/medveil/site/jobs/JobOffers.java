@@ -180,8 +180,8 @@ public final class JobOffers {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job", jobId);
         m.put("site", site);
-        m.put("counts", data.counts().stream().map(c -> Map.of("category", c.category(), "grade", c.grade(),
-                "count", c.count())).toList());
+        m.put("counts", data.counts().stream().map(c -> Map.of("category", categoryId(c.category()),
+                "grade", c.grade(), "count", c.count())).toList());
         m.put("deidProfileDigest", data.deidProfileDigest());
         m.put("datasetMerkleRoot", data.datasetMerkleRoot());
         byte[] bytes = Jcs.canonicalize(m);
@@ -192,6 +192,16 @@ public final class JobOffers {
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The Table 1 category's id as manifests name it ({@code clinical-structural}), from the index's enum name. */
+    private static String categoryId(String category) {
+        for (org.medveil.governance.classify.ImagingCategory c : org.medveil.governance.classify.ImagingCategory.values()) {
+            if (c.name().equals(category) || c.id().equals(category)) {
+                return c.id();
+            }
+        }
+        return category;
     }
 
     private static X509Certificate certificate(byte[] der) {
