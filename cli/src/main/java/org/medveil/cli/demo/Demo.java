@@ -111,6 +111,13 @@ public final class Demo implements AutoCloseable {
     private Kit coordinatorKit;
     private final List<SiteNode> nodes = new ArrayList<>();
     private ManagedChannel researcher;
+    private String database;
+
+    /** Runs the coordinator on this store (a JDBC URL) instead of its embedded SQLite file; before {@link #start}. */
+    public Demo database(String jdbcUrl) {
+        this.database = jdbcUrl;
+        return this;
+    }
 
     public Outcome run(Progress p) throws Exception {
         start(p);
@@ -210,7 +217,8 @@ public final class Demo implements AutoCloseable {
         p.step("starting the coordinator on 127.0.0.1:" + port + " (TLS 1.3, client certificates required)");
         coordinatorKit = Kit.load(prov.resolve("coordinator"));
         CoordinatorServer coordinator = CoordinatorServer.start(coordinatorKit,
-                CoordinatorSettings.DEFAULTS.withListen("127.0.0.1:" + port).withHeartbeatSeconds(2), Clock.systemUTC());
+                CoordinatorSettings.DEFAULTS.withListen("127.0.0.1:" + port).withHeartbeatSeconds(2)
+                        .withDatabase(database), Clock.systemUTC());
         running.add(coordinator);
 
         List<Integer> adminPorts = new ArrayList<>();
@@ -303,15 +311,20 @@ public final class Demo implements AutoCloseable {
 
     /** Writes site i's agreement (period from yesterday, one year) and has both parties sign it. */
     public Path agreement(int i) throws IOException {
+        return agreement(i, "research");
+    }
+
+    /** As {@link #agreement(int)} for another purpose of use. */
+    public Path agreement(int i, String purpose) throws IOException {
         Kit researcher = kit("users/rita");
-        Path file = o.work().resolve("agreements").resolve("dua-" + siteName(i) + ".yaml");
+        Path file = o.work().resolve("agreements").resolve("dua-" + siteName(i) + "-" + purpose + ".yaml");
         Files.createDirectories(file.getParent());
         LocalDate today = LocalDate.now();
         Files.writeString(file, String.format(Locale.ROOT, """
                 id: dua-demo-%d
                 project: demo
                 parties: {site: %s, dataManager: dm-%d, researcher: rita, organisation: Demo University}
-                purpose: research
+                purpose: %s
                 waysOfUse: [federated-training, evaluation]
                 period: {from: %s, to: %s}
                 protection: [de-identification to grade 3 or lower, HE-encrypted updates only]
@@ -319,7 +332,7 @@ public final class Demo implements AutoCloseable {
                   contact: dpo@%s.example
                   steps: [stop the job, notify the data manager within 24 h]
                 dataScope: {modalities: [CT], categories: [clinical-structural], maxGrade: 3}
-                """, i, siteName(i), i, today.minusDays(1), today.plusYears(1), siteName(i)));
+                """, i, siteName(i), i, purpose, today.minusDays(1), today.plusYears(1), siteName(i)));
         DataUseAgreement dua = DataUseAgreement.read(file);
         DuaSignature.sign(dua, Kit.load(prov.resolve("users/dm-" + i))).write(file);
         DuaSignature.sign(dua, researcher).write(file);

@@ -1,0 +1,201 @@
+package org.medveil.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medveil.cli.demo.Demo;
+import org.medveil.cli.job.JobClient;
+import org.medveil.dicom.io.DicomReader;
+import org.medveil.governance.job.JobSpec;
+import org.medveil.governance.manifest.ManifestReport;
+import org.medveil.governance.manifest.ManifestVerifier;
+import org.medveil.proto.admin.JobSiteStatus;
+import org.medveil.proto.admin.JobStatus;
+import org.medveil.proto.admin.SiteAgreement;
+import org.medveil.testsupport.External;
+
+/**
+ * A whole federation in this JVM through the demo's own setup: a coordinator and 3 site nodes
+ * over mutual TLS on loopback, synthetic CT with invented PHI ingested and de-identified at each
+ * site, signed jobs under data use agreements, homomorphically encrypted rounds, and the result
+ * with its manifest chain downloaded as a researcher would.
+ */
+class FederatedJobTest {
+
+    @TempDir
+    Path dir;
+    private Demo demo;
+    private LogCapture logs;
+
+    @AfterEach
+    void stop() {
+        if (demo != null) {
+            demo.close();
+        }
+        if (logs != null) {
+            logs.close();
+        }
+    }
+
+    private static final Demo.Progress QUIET = new Demo.Progress() {
+        @Override
+        public void step(String what) {
+        }
+
+        @Override
+        public void job(JobStatus s) {
+        }
+    };
+
+    private List<SiteAgreement> agreements(String... purposes) throws Exception {
+        List<SiteAgreement> out = new ArrayList<>();
+        for (int i = 1; i <= purposes.length; i++) {
+            out.add(JobClient.agreement(demo.agreement(i, purposes[i - 1])));
+        }
+        return out;
+    }
+
+    @Test
+    @Tag("REQ-FL-1")
+    @Tag("REQ-FL-2")
+    @Tag("REQ-TX-1")
+    @Tag("REQ-USE-2")
+    @DisplayName("a site whose DUA names another purpose declines with the reason; the others train 2 HE rounds;"
+            + " manifests verify with ours and with openssl; a tampered one does not; no PHI reaches the coordinator")
+    void heJobWithOneDecline() throws Exception {
+        logs = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        demo = new Demo(new Demo.Options(3, 20, 10, 2, 1, true, "cnn:input=16,filters=2,dense=8", 1, dir));
+        demo.start(QUIET);
+        JobSpec spec = JobSpec.parse(demo.jobYaml(List.of("hospital-1", "hospital-2", "hospital-3")), "test job");
+        String jobId = demo.submit(spec, agreements("research", "research", "teaching"));
+        JobStatus done = demo.watch(jobId, QUIET);
+
+        assertEquals("completed", done.getState(), done.toString());
+        JobSiteStatus declined = done.getSitesList().stream().filter(s -> s.getSite().equals("hospital-3"))
+                .findFirst().orElseThrow();
+        assertEquals("declined", declined.getDecision());
+        assertTrue(declined.getReason().contains("purpose"), declined.getReason());
+        assertEquals(2, done.getRoundSummariesCount());
+        assertEquals(List.of("hospital-1", "hospital-2"), done.getRoundSummaries(1).getParticipantsList());
+
+        Path result = dir.resolve("result");
+        JobClient.result(demo.researcher(), jobId, result);
+        Path manifests = result.resolve("manifests");
+        Path ca = demo.project().resolve("ca/ca.pem");
+        ManifestReport ok = ManifestVerifier.verify(manifests, demo.kit("coordinator").caCertificate());
+        assertTrue(ok.ok(), ok.problems().toString());
+        assertEquals(2, ok.rounds());
+        assertTrue(Files.size(result.resolve("model.zip")) > 0);
+
+        // openssl alone: the coordinator's public key from its certificate, then each detached signature
+        Path openssl = External.tool("openssl", "openssl");
+        Path pub = dir.resolve("coordinator.pub");
+        External.Result key = External.run(List.of(openssl.toString(), "x509", "-in",
+                manifests.resolve("coordinator.pem").toString(), "-pubkey", "-noout", "-out", pub.toString()));
+        assertEquals(0, key.exit(), key.err(StandardCharsets.UTF_8));
+        for (int r = 1; r <= 2; r++) {
+            External.Result v = External.run(List.of(openssl.toString(), "dgst", "-sha256", "-verify", pub.toString(),
+                    "-signature", manifests.resolve(String.format("round-%06d.sig", r)).toString(),
+                    manifests.resolve(String.format("round-%06d.json", r)).toString()));
+            assertEquals(0, v.exit(), v.out(StandardCharsets.UTF_8) + v.err(StandardCharsets.UTF_8));
+        }
+
+        // a tampered manifest is caught by both
+        Path round1 = manifests.resolve("round-000001.json");
+        Files.writeString(round1, Files.readString(round1).replace("hospital-1", "hospital-9"));
+        assertFalse(ManifestVerifier.verify(manifests, demo.kit("coordinator").caCertificate()).ok());
+        External.Result bad = External.run(List.of(openssl.toString(), "dgst", "-sha256", "-verify", pub.toString(),
+                "-signature", manifests.resolve("round-000001.sig").toString(), round1.toString()));
+        assertFalse(bad.exit() == 0, "openssl accepted a tampered manifest");
+
+        // PHI canary: the invented names and patient IDs in the sites' DICOM headers
+        Set<String> markers = phiMarkers(dir.resolve("synthetic/train"));
+        assertTrue(markers.size() >= 10, "too few markers found: " + markers);
+        List<Path> coordinatorSide = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(demo.project().resolve("coordinator"))) {
+            s.filter(Files::isRegularFile).forEach(coordinatorSide::add);
+        }
+        try (Stream<Path> s = Files.walk(result)) {
+            s.filter(Files::isRegularFile).forEach(coordinatorSide::add);
+        }
+        assertTrue(coordinatorSide.stream().anyMatch(p -> p.toString().endsWith("coordinator.db")),
+                "the coordinator database was not found under " + demo.project().resolve("coordinator"));
+        for (Path f : coordinatorSide) {
+            String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+            for (String m : markers) {
+                assertFalse(content.contains(m), "PHI marker found in " + f);
+            }
+        }
+        String allLogs = String.join("\n", logs.lines());
+        for (String m : markers) {
+            assertFalse(allLogs.contains(m), "PHI marker found in the logs");
+        }
+    }
+
+    @Test
+    @DisplayName("the same federation with the coordinator's store on a real PostgreSQL server: a plaintext job"
+            + " completes, recorded as plaintext, and its rounds and manifests are in PostgreSQL")
+    void plaintextJobOnPostgres() throws Exception {
+        try (org.medveil.testsupport.PostgresServer pg = org.medveil.testsupport.PostgresServer.start()) {
+            String url = pg.newDatabase();
+            demo = new Demo(new Demo.Options(2, 12, 6, 2, 1, false, "cnn:input=16,filters=2,dense=8", 3, dir))
+                    .database(url);
+            demo.start(QUIET);
+            JobSpec spec = JobSpec.parse(demo.jobYaml(List.of("hospital-1", "hospital-2")), "test job");
+            String jobId = demo.submit(spec, agreements("research", "research"));
+            JobStatus done = demo.watch(jobId, QUIET);
+            assertEquals("completed", done.getState(), done.toString());
+            assertEquals("plaintext", done.getHe());
+            demo.close();
+            demo = null;
+            try (org.medveil.coordinator.persistence.CoordinatorStore store =
+                         org.medveil.coordinator.persistence.CoordinatorStore.open(url)) {
+                assertEquals(2, store.manifests(jobId).size());
+                assertEquals(2, store.rounds(jobId).size());
+                assertTrue(new String(store.manifests(jobId).get(0).canonicalBytes(), StandardCharsets.UTF_8)
+                        .contains("\"heParameters\":\"plaintext\""));
+                assertEquals(org.medveil.coordinator.persistence.JobState.COMPLETED, store.job(jobId).orElseThrow().state());
+            }
+            assertFalse(Files.exists(dir.resolve("project/coordinator/state/coordinator.db")),
+                    "with a PostgreSQL URL the coordinator must not create its SQLite file");
+        }
+    }
+
+    /** Patient names and IDs from the synthetic headers (the invented PHI the sites must never let out). */
+    static Set<String> phiMarkers(Path train) throws Exception {
+        Set<String> out = new LinkedHashSet<>();
+        DicomReader reader = new DicomReader(DicomReader.Options.HEADERS);
+        try (Stream<Path> s = Files.walk(train)) {
+            for (Path f : s.filter(p -> p.toString().endsWith(".dcm")).toList()) {
+                var ds = reader.read(f).dataSet();
+                String id = ds.getString(0x00100020);
+                String name = ds.getString(0x00100010);
+                if (id != null && id.strip().length() >= 6) {
+                    out.add(id.strip());
+                }
+                if (name != null) {
+                    for (String part : name.strip().split("\\^")) {
+                        if (part.length() >= 6 && part.chars().allMatch(c -> c < 128)) {
+                            out.add(part);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
