@@ -92,8 +92,22 @@ class FederatedJobTest {
         assertEquals(2, done.getRoundSummariesCount());
         assertEquals(List.of("hospital-1", "hospital-2"), done.getRoundSummaries(1).getParticipantsList());
 
+        // the researcher's commands, as typed
+        String kit = demo.project().resolve("users/rita").toString();
+        String at = "localhost:" + demo.coordinatorPort();
+        String[] status = cli("job", "status", jobId, "--kit", kit, "--coordinator", at);
+        assertEquals("0", status[0], status[1]);
+        assertTrue(status[1].contains("hospital-3") && status[1].contains("declined") && status[1].contains("purpose"),
+                status[1]);
+        assertTrue(status[1].contains("round   2 completed"), status[1]);
         Path result = dir.resolve("result");
-        JobClient.result(demo.researcher(), jobId, result);
+        String[] fetched = cli("job", "result", jobId, "--out", result.toString(), "--kit", kit, "--coordinator", at);
+        assertEquals("0", fetched[0], fetched[1]);
+        String[] listed = cli("job", "list", "--kit", kit, "--coordinator", at);
+        assertTrue(listed[1].contains(jobId) && listed[1].contains("completed"), listed[1]);
+        String[] other = cli("job", "status", "job-0000000000000000", "--kit", kit, "--coordinator", at);
+        assertEquals("1", other[0]);
+        assertTrue(other[1].contains("no job job-0000000000000000"), other[1]);
         Path manifests = result.resolve("manifests");
         Path ca = demo.project().resolve("ca/ca.pem");
         ManifestReport ok = ManifestVerifier.verify(manifests, demo.kit("coordinator").caCertificate());
@@ -173,6 +187,16 @@ class FederatedJobTest {
             assertFalse(Files.exists(dir.resolve("project/coordinator/state/coordinator.db")),
                     "with a PostgreSQL URL the coordinator must not create its SQLite file");
         }
+    }
+
+    /** Runs a medveil command in this JVM: {exit code, stdout + stderr}. */
+    static String[] cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cl = Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(out, true));
+        int code = cl.execute(args);
+        return new String[] {Integer.toString(code), out.toString()};
     }
 
     /** Patient names and IDs from the synthetic headers (the invented PHI the sites must never let out). */

@@ -40,6 +40,8 @@ public final class DemoCommand implements Runnable {
     Path work;
     @Option(names = "--no-progress", description = "No progress bars (they are off anyway when stderr is not a terminal).")
     boolean noProgress;
+    @Option(names = "--logs", description = "Show the coordinator's and the sites' log lines (default: warnings only).")
+    boolean logs;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,6 +55,12 @@ public final class DemoCommand implements Runnable {
             throw new IllegalArgumentException("--rounds and --epochs must be 1..100, --patients 10..5000");
         }
         PrintWriter out = spec.commandLine().getOut();
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (!logs && root.getLevel() != ch.qos.logback.classic.Level.DEBUG) {
+            // the daemons log one line per event; in the demo those interleave with the steps: warnings only
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
         Path dir;
         try {
             dir = work != null ? work : Files.createTempDirectory("medveil-demo-");
