@@ -106,6 +106,18 @@ public final class DemoCommand implements Runnable {
             out.printf(Locale.ROOT, "%-26s %9.3f %7.3f %12.3f %12.3f%n", row.setting(), row.metrics().accuracy(),
                     row.metrics().auc(), row.metrics().sensitivity(), row.metrics().specificity());
         }
+        java.util.List<Double> seconds = new java.util.ArrayList<>();
+        for (RoundSummary x : r.job().getRoundSummariesList()) {
+            if ("completed".equals(x.getState())) {
+                seconds.add((x.getFinished().getSeconds() - x.getStarted().getSeconds())
+                        + (x.getFinished().getNanos() - x.getStarted().getNanos()) / 1e9);
+            }
+        }
+        java.util.Collections.sort(seconds);
+        if (!seconds.isEmpty()) {
+            out.printf(Locale.ROOT, "%nround wall time: median %.2f s over %d rounds (%s, local training included)%n",
+                    seconds.get(seconds.size() / 2), seconds.size(), noHe ? "plaintext" : "HE " + r.job().getHe());
+        }
         out.println();
         out.println("manifests: " + (r.manifests().ok() ? "all " + r.manifests().rounds() + " rounds verify (signatures"
                 + " and chain)" : "DO NOT VERIFY: " + r.manifests().problems()));
