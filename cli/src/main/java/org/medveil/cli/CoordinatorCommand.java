@@ -24,9 +24,14 @@ final class CoordinatorCommand {
                 description = "Address to bind (default: 0.0.0.0 and the port in the kit).")
         String listen;
         @Option(names = "--state-dir", paramLabel = "DIR",
-                description = "Folder for the coordinator's state (its site registry); default: the kit's"
-                        + " settings.stateDir, else KIT/state. Lets the kit be mounted read-only.")
+                description = "Folder for the coordinator's state (site registry, jobs, model files, bulk objects,"
+                        + " manifests, the SQLite store); default: the kit's settings.stateDir, else KIT/state."
+                        + " Lets the kit be mounted read-only.")
         Path stateDir;
+        @Option(names = "--db", paramLabel = "JDBC_URL",
+                description = "Keep jobs, keys, rounds and manifests in this database instead of STATE/coordinator.db:"
+                        + " jdbc:postgresql://HOST:PORT/DB?user=U (or jdbc:sqlite:FILE). Default: settings.database.")
+        String db;
         @Mixin
         LogOptions log;
 
@@ -40,6 +45,9 @@ final class CoordinatorCommand {
             }
             if (stateDir != null) {
                 settings = settings.withStateDir(stateDir.toAbsolutePath().toString());
+            }
+            if (db != null) {
+                settings = settings.withDatabase(db);
             }
             CoordinatorServer server = CoordinatorServer.start(k, settings, Clock.systemUTC());
             Daemons.runUntilStopped(server);
