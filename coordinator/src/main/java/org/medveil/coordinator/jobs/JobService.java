@@ -86,6 +86,28 @@ public final class JobService {
     }
 
     /**
+     * At start-up: jobs whose rounds were running when the coordinator stopped end as failed with
+     * the reason (resuming them is not built yet), so no job stays "running" with nothing behind it.
+     * Offered jobs keep waiting for their sites' answers.
+     */
+    public void recoverAfterRestart() {
+        for (JobRecords.Job j : records.open()) {
+            if ("key-setup".equals(j.state()) || "running".equals(j.state())) {
+                records.setState(j.jobId(), "failed", "the coordinator stopped during the job (state " + j.state()
+                        + "); resuming a job after a restart is not supported yet: submit it again");
+                LOG.warn("job {} was {} when the coordinator stopped; marked failed (submit it again)", j.jobId(),
+                        j.state());
+                for (SiteAgreement a : j.agreements()) {
+                    cancelWhenConnected.add(a.getSite() + " " + j.jobId());
+                }
+            }
+        }
+    }
+
+    /** (site, job) pairs whose site must hear that the job ended, the next time it connects. */
+    private final java.util.Set<String> cancelWhenConnected = ConcurrentHashMap.newKeySet();
+
+    /**
      * Checks and records a submitted job whose initial parameters were written to {@code parametersDigest}.
      *
      * @param callerFingerprint the submitting user's certificate fingerprint (must be the job's signer)
@@ -165,6 +187,13 @@ public final class JobService {
 
     /** A site (re)connected: offer it the jobs still waiting for its answer. */
     public void siteConnected(String site) {
+        for (String pair : List.copyOf(cancelWhenConnected)) {
+            String[] p = pair.split(" ", 2);
+            if (p[0].equals(site) && sessions.send(site, CoordinatorMessage.newBuilder().setJobCancel(JobCancel
+                    .newBuilder().setJobId(p[1]).setReason(records.job(p[1]).reason())))) {
+                cancelWhenConnected.remove(pair);
+            }
+        }
         for (JobRecords.Job j : records.open()) {
             if ("offered".equals(j.state()) && j.agreements().stream().anyMatch(a -> a.getSite().equals(site))) {
                 offerPending(j.jobId());
