@@ -161,6 +161,42 @@ class FederatedJobTest {
     }
 
     @Test
+    @DisplayName("a site node restarted during a job takes its part up again from its key vault and ledger:"
+            + " left out of the round it missed, back in the later ones, and the job completes")
+    void restartedSiteRejoins() throws Exception {
+        demo = new Demo(new Demo.Options(3, 12, 6, 6, 1, true, "cnn:input=16,filters=2,dense=8", 5, dir));
+        demo.start(QUIET);
+        String yaml = demo.jobYaml(List.of("hospital-1", "hospital-2", "hospital-3"))
+                .replace("roundTimeoutSeconds: 900", "roundTimeoutSeconds: 15");
+        String jobId = demo.submit(JobSpec.parse(yaml, "test job"), agreements("research", "research", "research"));
+        java.util.concurrent.atomic.AtomicBoolean restarted = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread[] restart = new Thread[1];
+        JobStatus done = demo.watch(jobId, new Demo.Progress() {
+            @Override
+            public void step(String what) {
+            }
+
+            @Override
+            public void job(JobStatus s) {
+                boolean firstDone = s.getRoundSummariesList().stream()
+                        .anyMatch(r -> r.getRound() == 1 && "completed".equals(r.getState()));
+                if (firstDone && restarted.compareAndSet(false, true)) {
+                    restart[0] = new Thread(() -> demo.restartSite(2));
+                    restart[0].start();
+                }
+            }
+        });
+        restart[0].join(60_000);
+        assertEquals("completed", done.getState(), done.toString());
+        assertTrue(restarted.get());
+        var rounds = done.getRoundSummariesList();
+        assertTrue(rounds.stream().anyMatch(r -> r.getLeftOutList().contains("hospital-2")),
+                "no round left the restarted site out: " + rounds);
+        assertTrue(rounds.get(rounds.size() - 1).getParticipantsList().contains("hospital-2"),
+                "the restarted site did not take part again: " + rounds);
+    }
+
+    @Test
     @DisplayName("the same federation with the coordinator's store on a real PostgreSQL server: a plaintext job"
             + " completes, recorded as plaintext, and its rounds and manifests are in PostgreSQL")
     void plaintextJobOnPostgres() throws Exception {

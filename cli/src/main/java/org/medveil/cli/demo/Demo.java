@@ -110,6 +110,7 @@ public final class Demo implements AutoCloseable {
     private List<SiteSummary> train;
     private Kit coordinatorKit;
     private final List<SiteNode> nodes = new ArrayList<>();
+    private final List<SiteConfig> configs = new ArrayList<>();
     private ManagedChannel researcher;
     private String database;
 
@@ -194,6 +195,17 @@ public final class Demo implements AutoCloseable {
         return port;
     }
 
+    /** Stops site i (1-based) and starts it again from its folder, as hospital IT would after a reboot. */
+    public synchronized void restartSite(int i) {
+        SiteNode old = nodes.get(i - 1);
+        old.close();
+        running.remove(old);
+        SiteNode again = SiteNode.start(configs.get(i - 1), kit("sites/" + siteName(i)), SiteSettings.DEFAULTS
+                .withCoordinator("localhost:" + port).withBackoff(200, 2000));
+        running.add(again);
+        nodes.set(i - 1, again);
+    }
+
     /** Provisions, starts the coordinator and the sites, and ingests each site's synthetic data. */
     public void start(Progress p) throws Exception {
         Files.createDirectories(o.work());
@@ -263,6 +275,7 @@ public final class Demo implements AutoCloseable {
                 .withCoordinator("localhost:" + coordinatorPort).withBackoff(200, 2000));
         running.add(node);
         nodes.add(node);
+        configs.add(config);
 
         Kit dm = Kit.load(prov.resolve("users/dm-" + i));
         List<Path> files;

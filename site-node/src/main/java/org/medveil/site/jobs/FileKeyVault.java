@@ -10,6 +10,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.medveil.governance.crypto.ObjectCipher;
+import org.medveil.governance.crypto.TamperedException;
 import org.medveil.site.federation.KeyVault;
 import org.medveil.site.store.SiteKeystore;
 
@@ -40,13 +44,47 @@ final class FileKeyVault implements KeyVault {
         return "job-vault:" + jobId + ":" + name;
     }
 
+    /** Envelope: a fresh data key wrapped by the master key, then the secret sealed under it; both bound to the context. */
+    private byte[] seal(byte[] secret, String context) {
+        ObjectCipher cipher = new ObjectCipher(keystore.suite());
+        byte[] dataKey = cipher.newKey();
+        try {
+            byte[] wrapped = keystore.wrapKey(dataKey, context);
+            byte[] sealed = cipher.seal(dataKey, secret, context.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.allocate(4 + wrapped.length + sealed.length).putInt(wrapped.length).put(wrapped)
+                    .put(sealed).array();
+        } finally {
+            Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    private byte[] open(byte[] file, String context, Path where) {
+        ByteBuffer b = ByteBuffer.wrap(file);
+        int n = file.length >= 4 ? b.getInt() : -1;
+        if (n <= 0 || n > file.length - 4) {
+            throw new IllegalStateException(where + " is not a sealed job secret (damaged or truncated)");
+        }
+        byte[] wrapped = new byte[n];
+        b.get(wrapped);
+        byte[] sealed = new byte[b.remaining()];
+        b.get(sealed);
+        byte[] dataKey = keystore.unwrapKey(wrapped, context);
+        try {
+            return new ObjectCipher(keystore.suite()).open(dataKey, sealed, context.getBytes(StandardCharsets.UTF_8));
+        } catch (TamperedException e) {
+            throw new IllegalStateException(where + " does not open: it was altered or moved from another job", e);
+        } finally {
+            Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
     @Override
     public void store(String jobId, String name, byte[] secret) {
         Path f = file(jobId, name);
         try {
             Files.createDirectories(f.getParent());
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.write(tmp, keystore.wrapKey(secret, context(jobId, name)));
+            Files.write(tmp, seal(secret, context(jobId, name)));
             try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 c.force(true);
             }
@@ -67,7 +105,7 @@ final class FileKeyVault implements KeyVault {
             return Optional.empty();
         }
         try {
-            return Optional.of(keystore.unwrapKey(Files.readAllBytes(f), context(jobId, name)));
+            return Optional.of(open(Files.readAllBytes(f), context(jobId, name), f));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
         }

@@ -15,6 +15,9 @@ import org.medveil.governance.crypto.CertificateVerifier;
 import org.medveil.governance.crypto.KitSigner;
 import org.medveil.governance.pki.Kit;
 import org.medveil.governance.pki.RevocationList;
+import com.google.protobuf.ByteString;
+import org.medveil.governance.job.SignedJob;
+import org.medveil.proto.federation.SignedBlob;
 import org.medveil.proto.federation.SiteMessage;
 import org.medveil.proto.rounds.RoundsMessage;
 import org.medveil.site.FederationClient;
@@ -81,14 +84,10 @@ final class Participants implements AutoCloseable {
         });
     }
 
+    /** Vault entry holding the accepted job's signed bytes, so a restarted site can take up its part again. */
+    static final String SIGNED_JOB = "signed-job";
+
     private JobParticipant create(String job) {
-        var accepted = offers.accepted(job);
-        if (accepted.isEmpty()) {
-            if (refused.add(job)) {
-                LOG.warn("the coordinator sent round messages for job {}, which this site has not accepted; ignored", job);
-            }
-            return null;
-        }
         try {
             Files.createDirectories(ledgers);
         } catch (java.io.IOException e) {
@@ -96,15 +95,54 @@ final class Participants implements AutoCloseable {
         }
         JobParticipant.Identity id = new JobParticipant.Identity(new KitSigner(kit),
                 new KeyPair(kit.certificate().getPublicKey(), kit.privateKey()), verifier);
-        JobParticipant p = new JobParticipant(job, id, accepted.get().spec().selection(), training, msg -> {
+        org.medveil.site.federation.CoordinatorLink link = msg -> {
             FederationClient c = client.get();
             if (c == null || !c.send(SiteMessage.newBuilder().setRounds(msg))) {
                 LOG.warn("job {}: no session to the coordinator; a {} was not sent", job, msg.getBodyCase());
             }
-        }, transfers, vault, ledgers.resolve(job + ".ledger"));
+        };
+        var accepted = offers.accepted(job);
+        JobParticipant p;
+        if (accepted.isPresent()) {
+            SignedJob sj = accepted.get().job();
+            vault.store(job, SIGNED_JOB, SignedBlob.newBuilder().setSigned(ByteString.copyFrom(sj.signedBytes()))
+                    .setSignature(ByteString.copyFrom(sj.signature()))
+                    .setCertificate(ByteString.copyFrom(sj.researcherDer())).build().toByteArray());
+            p = new JobParticipant(job, id, accepted.get().spec().selection(), training, link, transfers, vault,
+                    ledgers.resolve(job + ".ledger"));
+            LOG.info("job {}: taking part (key setup and rounds)", job);
+        } else {
+            p = restore(job, id, link);
+            if (p == null) {
+                if (refused.add(job)) {
+                    LOG.warn("the coordinator sent round messages for job {}, which this site has not accepted; ignored",
+                            job);
+                }
+                return null;
+            }
+        }
         running.put(job, p);
-        LOG.info("job {}: taking part (key setup and rounds)", job);
         return p;
+    }
+
+    /** After a restart: the job this site accepted and set keys up for, from its vault and ledger; else null. */
+    private JobParticipant restore(String job, JobParticipant.Identity id, org.medveil.site.federation.CoordinatorLink link) {
+        var stored = vault.load(job, SIGNED_JOB);
+        if (stored.isEmpty()) {
+            return null;
+        }
+        try {
+            SignedBlob b = SignedBlob.parseFrom(stored.get());
+            SignedJob sj = SignedJob.of(b.getSigned().toByteArray(), b.getSignature().toByteArray(),
+                    b.getCertificate().toByteArray());
+            JobParticipant p = JobParticipant.restore(job, id, sj.spec().selection(), training, link, transfers, vault,
+                    ledgers.resolve(job + ".ledger"));
+            LOG.info("job {}: taking part again after a restart (keys from the vault, ledger kept)", job);
+            return p;
+        } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
+            LOG.warn("job {}: cannot take part again after the restart: {}", job, e.getMessage());
+            return null;
+        }
     }
 
     /** The coordinator ended the job: stop, forget its keys (the ledger stays: it refuses repeats forever). */
