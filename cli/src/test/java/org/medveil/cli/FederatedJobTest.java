@@ -197,6 +197,49 @@ class FederatedJobTest {
     }
 
     @Test
+    @DisplayName("a coordinator restarted during an HE job goes on from its last completed round with the sites'"
+            + " key: the round in flight is recorded as failed, the job completes, the manifest chain verifies")
+    void restartedCoordinatorResumes() throws Exception {
+        demo = new Demo(new Demo.Options(3, 12, 6, 5, 1, true, "cnn:input=16,filters=2,dense=8", 9, dir));
+        demo.start(QUIET);
+        String yaml = demo.jobYaml(List.of("hospital-1", "hospital-2", "hospital-3"))
+                .replace("roundTimeoutSeconds: 900", "roundTimeoutSeconds: 30");
+        String jobId = demo.submit(JobSpec.parse(yaml, "test job"), agreements("research", "research", "research"));
+        java.util.concurrent.atomic.AtomicBoolean restarted = new java.util.concurrent.atomic.AtomicBoolean();
+        JobStatus done = null;
+        for (int attempt = 0; attempt < 20 && (done == null || !org.medveil.coordinator.jobs.JobRecords.ENDED
+                .contains(done.getState())); attempt++) {
+            try {
+                done = demo.watch(jobId, new Demo.Progress() {
+                    @Override
+                    public void step(String what) {
+                    }
+
+                    @Override
+                    public void job(JobStatus s) {
+                        boolean twoDone = s.getRoundSummariesList().stream()
+                                .filter(r -> "completed".equals(r.getState())).count() >= 2;
+                        if (twoDone && restarted.compareAndSet(false, true)) {
+                            demo.restartCoordinator();
+                        }
+                    }
+                });
+            } catch (io.grpc.StatusRuntimeException e) {
+                Thread.sleep(1000); // the watch broke with the restart: watch again
+            }
+        }
+        assertTrue(restarted.get());
+        assertEquals("completed", done.getState(), done.toString());
+        long completed = done.getRoundSummariesList().stream().filter(r -> "completed".equals(r.getState())).count();
+        assertEquals(5, completed, done.toString());
+        Path result = dir.resolve("result");
+        JobClient.result(demo.researcher(), jobId, result);
+        ManifestReport report = ManifestVerifier.verify(result.resolve("manifests"), demo.kit("coordinator").caCertificate());
+        assertTrue(report.ok(), report.problems().toString());
+        assertEquals(5, report.rounds());
+    }
+
+    @Test
     @DisplayName("the same federation with the coordinator's store on a real PostgreSQL server: a plaintext job"
             + " completes, recorded as plaintext, and its rounds and manifests are in PostgreSQL")
     void plaintextJobOnPostgres() throws Exception {

@@ -111,6 +111,20 @@ public final class Demo implements AutoCloseable {
     private Kit coordinatorKit;
     private final List<SiteNode> nodes = new ArrayList<>();
     private final List<SiteConfig> configs = new ArrayList<>();
+    private CoordinatorServer coordinator;
+
+    private CoordinatorSettings coordinatorSettings() {
+        return CoordinatorSettings.DEFAULTS.withListen("127.0.0.1:" + port).withHeartbeatSeconds(2)
+                .withDatabase(database);
+    }
+
+    /** Stops the coordinator and starts it again on the same port and state, as an operator would after a crash. */
+    public synchronized void restartCoordinator() {
+        coordinator.close();
+        running.remove(coordinator);
+        coordinator = CoordinatorServer.start(coordinatorKit, coordinatorSettings(), Clock.systemUTC());
+        running.add(coordinator);
+    }
     private ManagedChannel researcher;
     private String database;
 
@@ -228,9 +242,7 @@ public final class Demo implements AutoCloseable {
 
         p.step("starting the coordinator on 127.0.0.1:" + port + " (TLS 1.3, client certificates required)");
         coordinatorKit = Kit.load(prov.resolve("coordinator"));
-        CoordinatorServer coordinator = CoordinatorServer.start(coordinatorKit,
-                CoordinatorSettings.DEFAULTS.withListen("127.0.0.1:" + port).withHeartbeatSeconds(2)
-                        .withDatabase(database), Clock.systemUTC());
+        coordinator = CoordinatorServer.start(coordinatorKit, coordinatorSettings(), Clock.systemUTC());
         running.add(coordinator);
 
         List<Integer> adminPorts = new ArrayList<>();

@@ -46,6 +46,11 @@ public final class JobService {
         void start(AcceptedJob job, JobProgress progress);
 
         void abort(String jobId, String reason);
+
+        /** Continues an accepted job after a restart; false when it cannot (the job then fails with the reason). */
+        default boolean resume(AcceptedJob job, JobProgress progress) {
+            return false;
+        }
     }
 
     /** What the rounds engine reports back. */
@@ -92,9 +97,15 @@ public final class JobService {
      */
     public void recoverAfterRestart() {
         for (JobRecords.Job j : records.open()) {
+            if ("running".equals(j.state()) && runner != null && runner.resume(accepted(j), progress())) {
+                LOG.info("job {} was running when the coordinator stopped; it goes on from its last completed round",
+                        j.jobId());
+                continue;
+            }
             if ("key-setup".equals(j.state()) || "running".equals(j.state())) {
                 records.setState(j.jobId(), "failed", "the coordinator stopped during the job (state " + j.state()
-                        + "); resuming a job after a restart is not supported yet: submit it again");
+                        + ") and it cannot go on (" + ("key-setup".equals(j.state()) ? "its key setup was not finished"
+                        : "no stored key, or a FedAdam job whose server state is not kept") + "): submit it again");
                 LOG.warn("job {} was {} when the coordinator stopped; marked failed (submit it again)", j.jobId(),
                         j.state());
                 for (SiteAgreement a : j.agreements()) {
@@ -271,6 +282,19 @@ public final class JobService {
         }
         r.start(new AcceptedJob(j.job(), spec, List.copyOf(accepted), descriptors, j.job().initialModelDigest()),
                 progress());
+    }
+
+    /** The accepted job as the rounds engine needs it, from the records. */
+    private static AcceptedJob accepted(JobRecords.Job j) {
+        List<String> sites = new ArrayList<>();
+        Map<String, SignedBlob> descriptors = new LinkedHashMap<>();
+        j.decisions().forEach((site, d) -> {
+            if ("accepted".equals(d.decision())) {
+                sites.add(site);
+                descriptors.put(site, d.descriptor());
+            }
+        });
+        return new AcceptedJob(j.job(), j.job().spec(), List.copyOf(sites), descriptors, j.job().initialModelDigest());
     }
 
     private static String declines(JobRecords.Job j) {

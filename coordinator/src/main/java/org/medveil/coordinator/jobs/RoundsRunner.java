@@ -65,7 +65,22 @@ public final class RoundsRunner implements JobService.JobRunner {
     private final Path jobsDir;
     private final Clock clock;
     private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+    private volatile java.util.function.Supplier<java.util.Set<String>> connected = java.util.Set::of;
+
+    /** Who is connected now (for a resumed job, rounds wait until its sites are back). */
+    public void connected(java.util.function.Supplier<java.util.Set<String>> sites) {
+        this.connected = sites;
+    }
+
+    private void awaitSites(JobPlan plan) throws InterruptedException {
+        Instant until = clock.instant().plus(Duration.ofMinutes(2));
+        while (!connected.get().containsAll(plan.sites()) && clock.instant().isBefore(until)) {
+            Thread.sleep(200);
+        }
+    }
     private final Map<String, Thread> threads = new ConcurrentHashMap<>();
+    private volatile boolean closing;
+    private final java.util.Set<String> aborted = ConcurrentHashMap.newKeySet();
 
     public RoundsRunner(SiteLinks links, ObjectStore objects, ModelFiles models, CoordinatorStore store,
             CertificateVerifier verifier, CertifiedKey coordinatorKey, String project, Path jobsDir, Clock clock) {
@@ -90,17 +105,60 @@ public final class RoundsRunner implements JobService.JobRunner {
         }
     }
 
-    @Override
-    public void start(JobService.AcceptedJob job, JobService.JobProgress progress) {
+    private JobPlan plan(JobService.AcceptedJob job) {
         JobSpec spec = job.spec();
-        String jobId = job.job().jobId();
         int n = job.sites().size();
-        JobPlan plan = new JobPlan(jobId, job.sites(), spec.encrypted() ? spec.he() : null,
+        return new JobPlan(job.job().jobId(), job.sites(), spec.encrypted() ? spec.he() : null,
                 Math.min(spec.threshold(), n), Math.min(spec.minSites(), n), VALUE_BOUND, spec.rounds(),
                 Duration.ofMinutes(5), Duration.ofSeconds(spec.roundTimeoutSeconds()), Duration.ofMinutes(2),
                 spec.model(), spec.local().epochs(), spec.local().maxSteps() == null ? 0 : spec.local().maxSteps(),
                 spec.local().batchSize(), spec.local().learningRate(),
                 spec.strategy().mu() == null ? 0 : spec.strategy().mu(), spec.seed());
+    }
+
+    @Override
+    public void start(JobService.AcceptedJob job, JobService.JobProgress progress) {
+        launch(job, progress, null);
+    }
+
+    /**
+     * After a coordinator restart: continues a job whose key setup finished, with the key the
+     * sites hold. The round that was in flight is recorded as failed and never run again under
+     * its number (key holders may have answered for its chunks); the remaining rounds take new
+     * numbers from the last completed model. FedAdam's moments are not kept across a restart, so
+     * a FedAdam job is not resumed.
+     */
+    @Override
+    public boolean resume(JobService.AcceptedJob job, JobService.JobProgress progress) {
+        String jobId = job.job().jobId();
+        if (job.spec().strategy().name() == JobSpec.Algorithm.FEDADAM) {
+            return false;
+        }
+        if (job.spec().encrypted() && store.jobKey(jobId).isEmpty()) {
+            return false;
+        }
+        int started = 0;
+        for (CoordinatorStore.Round r : store.rounds(jobId)) {
+            started = Math.max(started, r.round());
+            if (r.state() == org.medveil.coordinator.persistence.RoundState.RUNNING) {
+                store.failRound(jobId, r.round(), r.attempt(), "the coordinator restarted during the round", clock.instant());
+                progress.round(jobId, RoundSummary.newBuilder().setRound(r.round()).setState("failed")
+                        .setStarted(ts(r.started())).setFinished(ts(clock.instant())).build());
+            }
+        }
+        launch(job, progress, new Resume(started, store.lastCompletedRound(jobId)
+                .map(CoordinatorStore.Round::modelOutDigest).orElse(job.initialModelDigest())));
+        return true;
+    }
+
+    /** Where a resumed job continues: the next round index and the model it starts from. */
+    private record Resume(int nextRound, String modelDigest) {
+    }
+
+    private void launch(JobService.AcceptedJob job, JobService.JobProgress progress, Resume resume) {
+        JobSpec spec = job.spec();
+        String jobId = job.job().jobId();
+        JobPlan plan = plan(job);
         org.medveil.coordinator.strategy.ServerStrategy strategy = ServerStrategies.of(spec.strategy().name().id(),
                 strategyParams(spec.strategy()));
         Manifests manifests = new Manifests(job, plan, progress);
@@ -108,11 +166,36 @@ public final class RoundsRunner implements JobService.JobRunner {
         runs.put(jobId, run);
         Thread t = new Thread(() -> {
             try {
-                float[] initial = models.readFloats(job.initialModelDigest());
-                float[] last = run.run(initial);
+                float[] last;
+                if (resume == null) {
+                    last = run.run(models.readFloats(job.initialModelDigest()));
+                } else {
+                    awaitSites(plan);
+                    if (plan.encrypted()) {
+                        run.resumeWithKey(store.jobKey(jobId).orElseThrow().publicKeyWire());
+                    }
+                    last = models.readFloats(resume.modelDigest());
+                    int done = (int) store.rounds(jobId).stream().filter(r -> r.state()
+                            == org.medveil.coordinator.persistence.RoundState.COMPLETED).count();
+                    LOG.info("job {}: resuming after a restart at round index {} ({} of {} rounds done)", jobId,
+                            resume.nextRound(), done, plan.rounds());
+                    for (int i = 0; i < plan.rounds() - done; i++) {
+                        last = run.runRound(resume.nextRound() + i, last);
+                    }
+                }
                 progress.finished(jobId, models.writeFloats(last));
                 LOG.info("job {} completed: {} rounds", jobId, plan.rounds());
-            } catch (RoundFailedException | IllegalArgumentException | IllegalStateException e) {
+            } catch (RoundFailedException | IllegalArgumentException | IllegalStateException | InterruptedException e) {
+                if (aborted.contains(jobId)) {
+                    LOG.info("job {} stopped: aborted", jobId);
+                    return;
+                }
+                if (closing) {
+                    // the coordinator is stopping: the job stays "running" and goes on at the next start
+                    LOG.info("job {} pauses: the coordinator is stopping; it resumes when the coordinator starts again",
+                            jobId);
+                    return;
+                }
                 LOG.warn("job {} failed: {}", jobId, e.getMessage());
                 progress.state(jobId, "failed", e.getMessage());
             } catch (IOException e) {
@@ -146,6 +229,7 @@ public final class RoundsRunner implements JobService.JobRunner {
 
     @Override
     public void abort(String jobId, String reason) {
+        aborted.add(jobId);
         Thread t = threads.get(jobId);
         runs.remove(jobId);
         if (t != null) {
@@ -154,7 +238,16 @@ public final class RoundsRunner implements JobService.JobRunner {
     }
 
     public void close() {
+        closing = true;
         threads.values().forEach(Thread::interrupt);
+        for (Thread t : threads.values()) {
+            try {
+                t.join(5_000); // let a round's thread notice before the store closes under it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Turns each finished round into the users' summary, the store's round records and a signed manifest. */
@@ -222,14 +315,15 @@ public final class RoundsRunner implements JobService.JobRunner {
                 String aggregate = Sha256.hex((jobId + "/round-" + round + "/aggregate:"
                         + HexFormat.of().formatHex(r.getNextModelSha256().toByteArray())).getBytes(
                         java.nio.charset.StandardCharsets.UTF_8));
-                RoundManifest m = RoundManifest.of(project, jobId, job.job().digest(), round + 1, entries, aggregate,
+                int number = store.manifests(jobId).size() + 1; // consecutive even when a round failed
+                RoundManifest m = RoundManifest.of(project, jobId, job.job().digest(), number, entries, aggregate,
                         r.getDecryptionSetList(), heFingerprint, modelIn.get(round), out, metrics,
                         started.getOrDefault(round, finished), finished, previous);
                 Path dir = jobsDir.resolve(jobId).resolve("manifests");
                 Path file = ManifestWriter.write(dir, m, coordinatorKey);
                 byte[] sig = java.nio.file.Files.readAllBytes(dir.resolve(
-                        org.medveil.governance.manifest.ManifestFiles.signature(round + 1)));
-                store.saveManifest(jobId, round + 1, m.digest(), m.canonicalBytes(), sig);
+                        org.medveil.governance.manifest.ManifestFiles.signature(number)));
+                store.saveManifest(jobId, number, m.digest(), m.canonicalBytes(), sig);
                 store.finishRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, null,
                         new ObjectMapper().writeValueAsString(metrics), finished);
                 progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
