@@ -74,6 +74,8 @@ public final class DemoCommand implements Runnable {
         try (Demo demo = new Demo(o); ProgressBar bar = bars ? new ProgressBarBuilder().setTaskName("rounds")
                 .setInitialMax(rounds).setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null) {
             r = demo.run(new Demo.Progress() {
+                private final java.util.Set<Integer> printed = new java.util.HashSet<>();
+
                 @Override
                 public void step(String what) {
                     out.println("== " + what);
@@ -87,7 +89,7 @@ public final class DemoCommand implements Runnable {
                         bar.setExtraMessage(s.getState());
                     } else if (s.getRoundSummariesCount() > 0) {
                         RoundSummary x = s.getRoundSummaries(s.getRoundSummariesCount() - 1);
-                        if ("completed".equals(x.getState())) {
+                        if ("completed".equals(x.getState()) && printed.add(x.getRound())) {
                             out.printf(Locale.ROOT, "   round %d/%d: loss %.4f, auc %.3f, %d sites%n", x.getRound(),
                                     s.getRounds(), x.getLoss(), x.getAuc(), x.getParticipantsCount());
                             out.flush();
