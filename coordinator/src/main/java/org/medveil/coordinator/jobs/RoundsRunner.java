@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class RoundsRunner implements JobService.JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundsRunner.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Bound on every packed value (update·samples, counts, loss·samples): room for 10^6 training
      * examples at a site with per-value updates up to 10 in magnitude. A site beyond it is left out.
@@ -325,7 +326,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                         org.medveil.governance.manifest.ManifestFiles.signature(number)));
                 store.saveManifest(jobId, number, m.digest(), m.canonicalBytes(), sig);
                 store.finishRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, null,
-                        new ObjectMapper().writeValueAsString(metrics), finished);
+                        JSON.writeValueAsString(metrics), finished);
                 progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
                         .addAllParticipants(r.getContributorsList()).addAllLeftOut(r.getLeftOutList())
                         .setLoss(r.getMetrics().getMeanLoss()).setAccuracy(r.getMetrics().getAccuracy())
@@ -361,7 +362,7 @@ public final class RoundsRunner implements JobService.JobRunner {
 
         private RoundManifest.DataDescriptor descriptor(SignedBlob d) {
             try {
-                JsonNode n = new ObjectMapper().readTree(d.getSigned().toByteArray());
+                JsonNode n = JSON.readTree(d.getSigned().toByteArray());
                 List<RoundManifest.GradeCount> counts = new ArrayList<>();
                 for (JsonNode c : n.get("counts")) {
                     counts.add(new RoundManifest.GradeCount(c.get("category").asText(), c.get("grade").asInt(),

@@ -1,10 +1,10 @@
 package org.medveil.governance.audit;
 
+import org.medveil.governance.files.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,12 +51,9 @@ public record AuditHead(long seq, String lineHash) {
 
     /** Write to a temporary file, fsync, rename over the head, fsync the folder. */
     void write(Path dir) {
-        Path tmp = dir.resolve(FILE + ".tmp");
         try {
-            Files.write(tmp, ("seq=" + seq + "\nline-sha256=" + lineHash + "\n").getBytes(StandardCharsets.UTF_8));
-            Durable.force(tmp);
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Durable.force(dir);
+            DurableFiles.replace(dir.resolve(FILE),
+                    ("seq=" + seq + "\nline-sha256=" + lineHash + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new AuditException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage()
                     + "; check free space and permissions of the audit folder", e);

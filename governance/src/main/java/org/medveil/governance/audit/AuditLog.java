@@ -1,5 +1,6 @@
 package org.medveil.governance.audit;
 
+import org.medveil.governance.files.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -285,7 +286,7 @@ public final class AuditLog implements AutoCloseable {
     private void startFile(int number) throws IOException {
         Path f = dir.resolve(AuditFiles.name(number));
         channel = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        Durable.force(dir); // the new file's name must survive a crash too
+        DurableFiles.force(dir); // the new file's name must survive a crash too
         fileNumber = number;
     }
 

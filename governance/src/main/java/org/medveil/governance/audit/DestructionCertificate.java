@@ -1,5 +1,6 @@
 package org.medveil.governance.audit;
 
+import org.medveil.governance.files.DurableFiles;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
@@ -128,11 +128,7 @@ public record DestructionCertificate(Statement statement, byte[] signature, X509
             Files.createDirectories(folder);
             FileForm f = new FileForm(statement, Signatures.ALGORITHM, Base64.getEncoder().encodeToString(signature),
                     Base64.getEncoder().encodeToString(signer.getEncoded()));
-            Path tmp = folder.resolve(statement.id() + ".json.tmp");
-            Files.write(tmp, CANONICAL.writerWithDefaultPrettyPrinter().writeValueAsBytes(f));
-            Durable.force(tmp);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            Durable.force(folder);
+            DurableFiles.replace(file, CANONICAL.writerWithDefaultPrettyPrinter().writeValueAsBytes(f));
             return file;
         } catch (IOException | CertificateEncodingException e) {
             throw new AuditException("cannot write destruction certificate " + file + ": " + e.getMessage(), e);

@@ -1,9 +1,8 @@
 package org.medveil.governance.manifest;
 
+import org.medveil.governance.files.DurableFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,11 +45,6 @@ public final class ManifestFiles {
 
     /** Writes through a temporary file and an atomic rename, so a crash leaves the old file or the whole new one. */
     static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(file, bytes);
     }
 }

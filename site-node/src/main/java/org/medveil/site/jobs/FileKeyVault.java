@@ -1,11 +1,11 @@
 package org.medveil.site.jobs;
 
+import org.medveil.governance.files.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
@@ -82,16 +82,7 @@ final class FileKeyVault implements KeyVault {
     public void store(String jobId, String name, byte[] secret) {
         Path f = file(jobId, name);
         try {
-            Files.createDirectories(f.getParent());
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.write(tmp, seal(secret, context(jobId, name)));
-            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                c.force(true);
-            }
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(f.getParent(), StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            DurableFiles.replace(f, seal(secret, context(jobId, name)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the key material of job " + jobId + " in " + f.getParent()
                     + ": " + e.getMessage(), e);
