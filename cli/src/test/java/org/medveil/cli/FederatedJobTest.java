@@ -70,10 +70,9 @@ class FederatedJobTest {
     }
 
     @Test
-    @Tag("REQ-FL-1")
     @Tag("REQ-FL-2")
+    @Tag("REQ-FL-3")
     @Tag("REQ-TX-1")
-    @Tag("REQ-USE-2")
     @DisplayName("a site whose DUA names another purpose declines with the reason; the others train 2 HE rounds;"
             + " manifests verify with ours and with openssl; a tampered one does not; no PHI reaches the coordinator")
     void heJobWithOneDecline() throws Exception {
