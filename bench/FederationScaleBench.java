@@ -130,10 +130,18 @@ public class FederationScaleBench {
                 last = watch.next();
             }
             if (last == null || !"completed".equals(last.getState())) {
+                timeline.partial();
                 fail("job " + jobId + " did not complete: " + (last == null ? "no status"
                         : last.getState() + " " + last.getReason()));
             }
+            // the job ends when the coordinator sent the last round's result; let every site receive it
+            long until = System.nanoTime() + 30_000_000_000L;
+            while (!timeline.allReceived(rounds) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
             timeline.report(last, proxy.total() - before);
+            System.out.printf(Locale.ROOT, "sites_cpu %.1f%n", ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
         } finally {
             for (int i = clients.size() - 1; i >= 0; i--) {
                 clients.get(i).close();
@@ -355,6 +363,29 @@ public class FederationScaleBench {
             }
         }
 
+        /** For a job that failed: when each step of each round was first and last seen, seconds from the round's start. */
+        void partial() {
+            for (int r : new TreeSet<>(bytes.keySet())) {
+                long t0 = at.get("start/" + r + "/first");
+                StringBuilder b = new StringBuilder("round index " + r + " (s from its start, first/last site):");
+                for (String step : List.of("start", "train-start", "train-end", "decryption-request", "challenge-answer",
+                        "result")) {
+                    Long f = at.get(step + "/" + r + "/first");
+                    Long l = at.get(step + "/" + r + "/last");
+                    if (f != null) {
+                        b.append(String.format(Locale.ROOT, " %s %.1f/%.1f (%d sites)", step, (f - t0) / 1e9,
+                                (l - t0) / 1e9, count.get(step + "/" + r)));
+                    }
+                }
+                System.err.println(b);
+            }
+        }
+
+        /** Whether every site got the result of as many rounds as the job has. */
+        boolean allReceived(int rounds) {
+            return bytes.size() == rounds && bytes.values().stream().allMatch(b -> b[1] >= 0);
+        }
+
         private double seconds(String a, String b) {
             Long x = at.get(a);
             Long y = at.get(b);
@@ -382,9 +413,8 @@ public class FederationScaleBench {
                 double upload = seconds("train-end/" + r + "/last", (he ? "decryption-request/" : "result/") + r + "/first");
                 double verify = he ? seconds("decryption-request/" + r + "/first", "challenge-answer/" + r + "/first") : 0;
                 double decrypt = he ? seconds("challenge-answer/" + r + "/first", "result/" + r + "/first") : 0;
-                System.out.printf(Locale.ROOT, "round %d wall %.3f bytes %d coordinator_bytes_in %d coordinator_bytes_out %d"
-                        + " download %.3f train %.3f upload %.3f verify %.3f decrypt %.3f%n", s.getRound(), wall,
-                        b[1] < 0 ? -1 : b[1] - b[0], s.getBytesIn(), s.getBytesOut(), download, train, upload, verify,
+                System.out.printf(Locale.ROOT, "round %d wall %.3f bytes %d download %.3f train %.3f upload %.3f verify %.3f decrypt %.3f%n", s.getRound(), wall,
+                        b[1] < 0 ? -1 : b[1] - b[0], download, train, upload, verify,
                         decrypt);
             }
             System.out.printf(Locale.ROOT, "job_bytes %d%n", jobBytes);

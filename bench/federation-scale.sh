@@ -18,14 +18,14 @@
 # coordinator peak RSS (VmHWM of its process) and peak Java heap after GC (from -Xlog:gc), the
 # phases as the sites saw them (median seconds), and the HE/plaintext ratios.
 #
-# Env: ROWS ("demo scale"), HE (n8192)
+# Env: ROWS ("demo scale"), SETTINGS ("he plain"), HE (n8192)
 #      demo row:  DEMO_SITES (3), DEMO_ROUNDS (3), model cnn:input=32 (what `medveil demo` trains)
 #      scale row: SITES (10), PARAMS (10000000: the zoo cnn nearest to it), ROUNDS (2)
 #      SITES_HEAP (12g: heap of the sites' JVM), MEDVEIL_JAR (cli/target/medveil.jar), WORK (temp, kept if set)
 # Needs java 17 and the packaged jar: ./mvnw -B -o -pl cli -am package -Dmaven.test.skip=true
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROWS=${ROWS:-demo scale}; HE=${HE:-n8192}
+ROWS=${ROWS:-demo scale}; HE=${HE:-n8192}; SETTINGS=${SETTINGS:-he plain}
 DEMO_SITES=${DEMO_SITES:-3}; DEMO_ROUNDS=${DEMO_ROUNDS:-3}
 SITES=${SITES:-10}; PARAMS=${PARAMS:-10000000}; ROUNDS=${ROUNDS:-2}
 SITES_HEAP=${SITES_HEAP:-12g}
@@ -64,26 +64,32 @@ run() {
       "$n" "$model" "$rounds" "$he" > "$dir/result.txt" 2> "$dir/sites.log"; then
     echo "--- sites (last 30 lines of $dir/sites.log):" >&2; tail -30 "$dir/sites.log" >&2
     echo "--- coordinator (last 30 lines of $dir/coordinator.log):" >&2; tail -30 "$dir/coordinator.log" >&2
+    echo "--- what the sites saw of each round:" >&2; grep '^round index' "$dir/sites.log" >&2 || true
     die "$row/$setting: the federated job failed (WORK=$dir to keep the logs: set WORK)"
   fi
-  local hwm
+  local hwm cpu
   hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$COORD_PID/status")
+  # utime + stime of the coordinator's process, in clock ticks
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$COORD_PID/stat")
   kill "$COORD_PID"; wait "$COORD_PID" 2>/dev/null || true; COORD_PID=
   # the largest heap left after a collection (G1 lines "... 123M->45M(256M) ...")
   local heap
   heap=$(sed -n 's/.*[0-9]M->\([0-9]*\)M([0-9]*M).*/\1/p' "$dir/gc.log" | sort -n | tail -1)
-  awk -v hwm="$hwm" -v heap="${heap:-0}" -v row="$row" -v setting="$setting" '
+  awk -v cpu="$cpu" -v hwm="$hwm" -v heap="${heap:-0}" -v row="$row" -v setting="$setting" '
     function median(a, n,   i, j, t) {
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
     $1 == "parameters" { p = $2 }
     $1 == "model" { m = $2 }
-    $1 == "round" { k++; w[k] = $4; b[k] = $6; dl[k] = $12; tr[k] = $14; up[k] = $16; ve[k] = $18; de[k] = $20 }
+    $1 == "round" { k++; w[k] = $4; b[k] = $6; dl[k] = $8; tr[k] = $10; up[k] = $12; ve[k] = $14; de[k] = $16
+                     if ($6 < 0) { print "round " $2 ": the sites did not all receive its result" > "/dev/stderr"; bad = 1; exit 1 } }
     $1 == "job_bytes" { jb = $2 }
+    $1 == "sites_cpu" { sc = $2 }
     END {
-      printf "%s %s %s %d %d %.3f %.0f %d %d %.3f %.3f %.3f %.3f %.3f %d\n", row, setting, m, p, k, median(w, k),
-        median(b, k), hwm, heap, median(dl, k), median(tr, k), median(up, k), median(ve, k), median(de, k), jb
+      if (bad) exit 1
+      printf "%s %s %s %d %d %.3f %.0f %d %d %.3f %.3f %.3f %.3f %.3f %d %s %s\n", row, setting, m, p, k, median(w, k),
+        median(b, k), hwm, heap, median(dl, k), median(tr, k), median(up, k), median(ve, k), median(de, k), jb, cpu, sc
     }' "$dir/result.txt" > "$dir/summary"
 }
 
@@ -97,14 +103,19 @@ for row in $ROWS; do
     scale) n=$SITES; model="params=$PARAMS"; rounds=$ROUNDS ;;
     *) die "unknown row '$row' in ROWS; use demo and/or scale" ;;
   esac
-  run "$row" he "$n" "$model" "$rounds" "$HE"
-  run "$row" plain "$n" "$model" "$rounds" plaintext
+  for setting in $SETTINGS; do
+    case $setting in
+      he) run "$row" he "$n" "$model" "$rounds" "$HE" ;;
+      plain) run "$row" plain "$n" "$model" "$rounds" plaintext ;;
+      *) die "unknown setting '$setting' in SETTINGS; use he and/or plain" ;;
+    esac
+  done
 done
 echo "load after:  $(uptime)"
 echo
 printf '%-6s %-10s %11s %5s %6s %10s %14s %12s %12s\n' row setting parameters sites rounds "round (s)" "wire MB/round" "coord RSS MB" "coord heap MB"
 for row in $ROWS; do
-  for setting in he plain; do
+  for setting in $SETTINGS; do
     n=$(ls -d "$WORK/$row-$setting/sites"/site-* | wc -l)
     read -r _ _ m p k w b hwm heap dl tr up ve de jb < "$WORK/$row-$setting/summary"
     label=$([ "$setting" = he ] && echo "HE $HE" || echo plaintext)
@@ -116,16 +127,18 @@ echo
 echo "phases (median s over rounds, as the sites saw them): download = model to the last site; train = synthetic"
 echo "update; upload = last site trained -> coordinator asks for decryption (HE: encrypt, sign, upload, check, add) or"
 echo "sends the result (plaintext: upload, add, strategy, manifest); verify = key holders check the aggregate and"
-echo "challenge; decrypt = openings checked, decryption shares, combine, strategy, manifest"
-printf '%-6s %-10s %9s %9s %9s %9s %9s\n' row setting download train upload verify decrypt
+echo "challenge; decrypt = openings checked, decryption shares, combine, strategy, manifest. CPU = user + system"
+echo "seconds of the whole run (coordinator process; sites JVM incl. the proxy, the researcher and start-up)"
+printf '%-6s %-10s %9s %9s %9s %9s %9s %16s %14s\n' row setting download train upload verify decrypt "coord CPU (s)" "sites CPU (s)"
 for row in $ROWS; do
-  for setting in he plain; do
-    read -r _ _ m p k w b hwm heap dl tr up ve de jb < "$WORK/$row-$setting/summary"
-    printf '%-6s %-10s %9.2f %9.2f %9.2f %9.2f %9.2f\n' "$row" "$setting" "$dl" "$tr" "$up" "$ve" "$de"
+  for setting in $SETTINGS; do
+    read -r _ _ m p k w b hwm heap dl tr up ve de jb cc sc < "$WORK/$row-$setting/summary"
+    printf '%-6s %-10s %9.2f %9.2f %9.2f %9.2f %9.2f %16s %14s\n' "$row" "$setting" "$dl" "$tr" "$up" "$ve" "$de" "$cc" "$sc"
   done
 done
 echo
 for row in $ROWS; do
+  [ -f "$WORK/$row-he/summary" ] && [ -f "$WORK/$row-plain/summary" ] || continue
   read -r _ _ m p _ wh bh hh gh _ < "$WORK/$row-he/summary"
   read -r _ _ _ _ _ wp bp hp gp _ < "$WORK/$row-plain/summary"
   awk -v row="$row" -v m="$m" -v wh="$wh" -v wp="$wp" -v bh="$bh" -v bp="$bp" -v hh="$hh" -v hp="$hp" -v gh="$gh" -v gp="$gp" 'BEGIN {
