@@ -377,6 +377,7 @@ public class FederationScaleBench {
                                 (l - t0) / 1e9, count.get(step + "/" + r)));
                     }
                 }
+                b.append(String.format(Locale.ROOT, "; job ended %.1f", (now() - t0) / 1e9));
                 System.err.println(b);
             }
         }
