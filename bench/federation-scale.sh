@@ -66,7 +66,7 @@ run() {
     echo "--- coordinator (last 30 lines of $dir/coordinator.log):" >&2; tail -30 "$dir/coordinator.log" >&2
     echo "--- what the sites saw of each round:" >&2; grep '^round index' "$dir/sites.log" >&2 || true
     echo "--- coordinator peak RSS so far: $(awk '/^VmHWM/ {print $2, $3}' "/proc/$COORD_PID/status")" >&2
-    die "$row/$setting: the federated job failed (WORK=$dir to keep the logs: set WORK)"
+    die "$row/$setting: the federated job failed; logs in $dir (kept only when WORK=DIR is set)"
   fi
   local hwm cpu
   hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$COORD_PID/status")
