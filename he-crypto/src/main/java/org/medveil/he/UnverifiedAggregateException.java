@@ -12,7 +12,7 @@ public class UnverifiedAggregateException extends HeException {
 
     /** The check that failed. */
     public enum Reason {
-        /** A contribution's signature does not verify under its site's certificate. */
+        /** A contribution's (statement's) signature does not verify under its site's certificate. */
         BAD_SIGNATURE,
         /** A contribution is signed by a site that is not a participant of this job, or by an unknown certificate. */
         UNKNOWN_SITE,
@@ -32,6 +32,8 @@ public class UnverifiedAggregateException extends HeException {
         HEADER_MISMATCH,
         /** The response does not answer the challenge (missing, extra or malformed openings). */
         MALFORMED_RESPONSE,
+        /** A listed record is not one its site's signed statement covers (altered, swapped or missing records). */
+        NOT_COVERED,
         /** A share was requested for a ciphertext that was never verified (the ledger is verified-only). */
         NOT_VERIFIED
     }

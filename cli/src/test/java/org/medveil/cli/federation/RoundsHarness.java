@@ -55,12 +55,14 @@ final class RoundsHarness implements AutoCloseable {
     /** One shared object map: the coordinator's store and every site's transfers. */
     static final class Objects implements ObjectStore, Transfers {
         final Map<String, List<byte[]>> objects = new ConcurrentHashMap<>();
+        /** Rewrites (name, parts) as they are stored: an upload altered in transit or at rest. */
+        volatile java.util.function.BiFunction<String, List<byte[]>, List<byte[]>> onPut = (n, p) -> p;
 
         @Override
         public void put(String name, Iterable<byte[]> parts) {
             List<byte[]> copy = new ArrayList<>();
             parts.forEach(p -> copy.add(p.clone()));
-            objects.put(name, Collections.unmodifiableList(copy));
+            objects.put(name, Collections.unmodifiableList(new ArrayList<>(onPut.apply(name, copy))));
         }
 
         @Override
@@ -135,6 +137,8 @@ final class RoundsHarness implements AutoCloseable {
     final List<Map.Entry<String, RoundsMessage>> fromSites = Collections.synchronizedList(new ArrayList<>());
     /** Everything the coordinator sent, per site. */
     final List<Map.Entry<String, RoundsMessage>> toSites = Collections.synchronizedList(new ArrayList<>());
+    /** Rewrites (site, message) on its way to the coordinator: a message altered in transit. */
+    volatile java.util.function.BiFunction<String, RoundsMessage, RoundsMessage> rewriteFromSite = (s, m) -> m;
     /** Drop (site, message) going to the site when true. */
     volatile BiPredicate<String, RoundsMessage> dropToSite = (s, m) -> false;
     final CertificateVerifier verifier;
@@ -190,8 +194,9 @@ final class RoundsHarness implements AutoCloseable {
                 new KeyPair(kit.certificate().getPublicKey(), kit.privateKey()), verifier);
         JobRun r = run;
         org.medveil.site.federation.CoordinatorLink link = m -> {
-            fromSites.add(Map.entry(site, m));
-            r.onMessage(site, m);
+            RoundsMessage sent = rewriteFromSite.apply(site, m);
+            fromSites.add(Map.entry(site, sent));
+            r.onMessage(site, sent);
         };
         InMemoryKeyVault vault = vaults.computeIfAbsent(site, x -> new InMemoryKeyVault());
         Path ledger = dir.resolve("ledger-" + site + ".log");

@@ -31,6 +31,11 @@ import org.medveil.he.rlwe.Ciphertext;
 import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.KeyId;
 import org.medveil.he.rlwe.Params;
+import org.medveil.he.ring.SecretRandom;
+import org.medveil.he.rlwe.Encoder;
+import org.medveil.he.rlwe.Encryptor;
+import org.medveil.he.rlwe.PublicKey;
+import org.medveil.he.verify.ContributionRecord;
 import org.medveil.he.wire.WireCodec;
 import org.medveil.proto.rounds.HeMode;
 import org.medveil.proto.rounds.Metrics;
@@ -38,7 +43,7 @@ import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundsMessage;
 import org.medveil.proto.rounds.RoundsMessage.BodyCase;
 import org.medveil.proto.rounds.SealedShares;
-import org.medveil.proto.rounds.SignedRecord;
+import org.medveil.proto.rounds.SiteContributionPart;
 import org.medveil.site.federation.KeyVault;
 import org.medveil.site.federation.LocalTraining.TrainingOutcome;
 
@@ -93,8 +98,9 @@ class RoundsTest {
                 }
 
                 @Override
-                public void contributionRecorded(String jobId, int round, String site, List<SignedRecord> records) {
-                    journal.add("contribution " + round + " " + site + " " + records.size());
+                public void contributionRecorded(String jobId, int round, String site, SiteContributionPart c) {
+                    journal.add("contribution " + round + " " + site + " " + c.getRecordsCount()
+                            + (c.hasStatement() ? " signed" : ""));
                 }
 
                 @Override
@@ -110,9 +116,9 @@ class RoundsTest {
                 assertEquals(RoundsHarness.SITES, r.getDecryptionSetList());
                 assertEquals(30 + 50 + 70, r.getTotalSamples());
             }
-            // every site signed its two chunks; every round reserved by the whole N-of-N set
+            // every site signed one statement covering its two chunks; every round reserved by the whole N-of-N set
             assertEquals(1 + 3 * 3 + 3, journal.size(), journal.toString());
-            assertTrue(journal.contains("contribution 2 hospital-b 2"), journal.toString());
+            assertTrue(journal.contains("contribution 2 hospital-b 2 signed"), journal.toString());
             // the coordinator never saw a sealed share it could open: it only relayed them to their recipient
             for (Map.Entry<String, RoundsMessage> e : h.toSites) {
                 if (e.getValue().getBodyCase() == BodyCase.SEALED_SHARES) {
@@ -130,7 +136,7 @@ class RoundsTest {
 
     /** A coordinator that presents something other than the honest aggregate of all listed sites. */
     private static final class MaliciousRun extends JobRun {
-        enum Attack { ONE_SITE_ALONE, ONE_SITE_WITH_ALL_RECORDS, ALL_BUT_ONE }
+        enum Attack { ONE_SITE_ALONE, ONE_SITE_WITH_ALL_RECORDS, ALL_BUT_ONE, ALTERED_RECORD }
 
         private final Attack attack;
         private final RoundsHarness h;
@@ -143,9 +149,12 @@ class RoundsTest {
 
         @Override
         protected List<Ciphertext> presentedAggregate(int round, List<Ciphertext> aggregate,
-                Map<String, List<SignedRecord>> records, String base) {
+                Map<String, SiteContributionPart> records, String base) {
             HeContext ctx = new HeContext(Params.byName(FAST));
             WireCodec codec = new WireCodec(ctx);
+            if (attack == Attack.ALTERED_RECORD) {
+                return aggregate; // the honest aggregate, with one record of the list altered
+            }
             List<String> sites = attack == Attack.ALL_BUT_ONE ? List.of("hospital-a", "hospital-b") : List.of("hospital-a");
             StreamingAccumulator acc = new StreamingAccumulator(ctx, aggregate.get(0).keyId(), aggregate.size());
             for (String s : sites) {
@@ -155,11 +164,24 @@ class RoundsTest {
         }
 
         @Override
-        protected Map<String, List<SignedRecord>> presentedRecords(int round, Map<String, List<SignedRecord>> records) {
+        protected Map<String, SiteContributionPart> presentedContributions(int round,
+                Map<String, SiteContributionPart> records) {
             return switch (attack) {
                 case ONE_SITE_ALONE -> Map.of("hospital-a", records.get("hospital-a"));
                 case ONE_SITE_WITH_ALL_RECORDS -> records;
                 case ALL_BUT_ONE -> Map.of("hospital-a", records.get("hospital-a"), "hospital-b", records.get("hospital-b"));
+                case ALTERED_RECORD -> {
+                    // hospital-b's record of chunk 1 names another Merkle root; its statement is unchanged
+                    SiteContributionPart b = records.get("hospital-b");
+                    ContributionRecord r = ContributionRecord.parse(b.getRecords(1).toByteArray());
+                    byte[] digest = r.digest();
+                    digest[0] ^= 1;
+                    ContributionRecord altered = new ContributionRecord(r.jobId(), r.round(), r.chunk(), r.site(), digest,
+                            r.sketch());
+                    Map<String, SiteContributionPart> out = new java.util.TreeMap<>(records);
+                    out.put("hospital-b", b.toBuilder().setRecords(1, ByteString.copyFrom(altered.canonicalBytes())).build());
+                    yield out;
+                }
             };
         }
     }
@@ -394,6 +416,114 @@ class RoundsTest {
             assertEquals(1, refusals.size());
             assertEquals("key-setup", refusals.get(0).getRefusal().getStage());
             assertTrue(h.sentBy("hospital-b", BodyCase.KEY_READY).isEmpty());
+        }
+    }
+
+    @Test
+    @Tag("REQ-FL-1")
+    void aContributionRefusedAtItsSecondChunkLeavesTheAggregateAsWithoutThatSite() throws Exception {
+        for (String he : new String[] {FAST, null}) {
+            try (RoundsHarness h = new RoundsHarness(dir.resolve(he == null ? "plain" : "he"))) {
+                // hospital-b's second part is replaced in storage: under HE by a valid encryption of other values
+                // (right chunk, key, size and bound: only its Merkle root is wrong), in plaintext by values beyond
+                // the bound. The coordinator has already added its first chunk when it finds out.
+                h.objects.onPut = (name, parts) -> {
+                    if (!name.endsWith("/update/hospital-b")) {
+                        return parts;
+                    }
+                    List<byte[]> out = new ArrayList<>(parts);
+                    if (he == null) {
+                        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(parts.get(1).length)
+                                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                        while (b.hasRemaining()) {
+                            b.putDouble(2e5);
+                        }
+                        out.set(1, b.array());
+                    } else {
+                        HeContext ctx = new HeContext(Params.byName(FAST));
+                        WireCodec codec = new WireCodec(ctx);
+                        PublicKey pk = codec.decodePublicKey(h.vaults.get("hospital-b")
+                                .load(RoundsHarness.JOB, KeyVault.PUBLIC_KEY).orElseThrow());
+                        int values = codec.decodeCiphertext(parts.get(1)).valueCount();
+                        out.set(1, codec.encodeCiphertext(new Encryptor(ctx, pk, SecretRandom.create())
+                                .encrypt(new Encoder(ctx).encode(new double[values], 1e5), 1)));
+                    }
+                    return out;
+                };
+                List<String> leftOut = new CopyOnWriteArrayList<>();
+                JobRun run = h.start(RoundsHarness.plan(he, 3, 2, 1, Duration.ofSeconds(60)), new RoundListener() {
+                    @Override
+                    public void siteLeftOut(String jobId, int round, String site, String reason) {
+                        leftOut.add(site + ": " + reason);
+                    }
+                });
+                float[] model = run.run(RoundsHarness.initialModel());
+                assertEquals(List.of("hospital-a", "hospital-c"), run.results().get(0).getContributorsList());
+                assertEquals(1, leftOut.size(), leftOut.toString());
+                assertTrue(leftOut.get(0).startsWith("hospital-b: ") && leftOut.get(0).contains(he == null
+                        ? "part 1 of" : "chunk 1 does not hash"), leftOut.get(0));
+                // the decrypted sums hold exactly the two other sites: Σ n exactly, the model within HE precision
+                assertEquals(30 + 70, run.results().get(0).getTotalSamples());
+                double tolerance = 0;
+                if (he != null) {
+                    HeContext ctx = new HeContext(Params.byName(FAST));
+                    tolerance = NoiseBudget.maxDecodedError(ctx, 3, 3, 3, FloodingNoise.forJob(ctx, 3, 3)) / 100.0;
+                }
+                assertModelsClose(RoundsHarness.referenceRound(RoundsHarness.initialModel(),
+                        List.of("hospital-a", "hospital-c")), model, tolerance, (he == null ? "plaintext" : "HE")
+                        + " round without hospital-b");
+            }
+        }
+    }
+
+    @Test
+    @Tag("REQ-FL-1")
+    void aStatementAlteredOrReplayedOnItsWayIsRefusedAndTheSiteLeftOut() throws Exception {
+        try (RoundsHarness h = new RoundsHarness(dir)) {
+            Map<Integer, SiteContributionPart> earlier = new java.util.concurrent.ConcurrentHashMap<>();
+            // round 0: hospital-a's signature altered; round 1: hospital-b's first record altered; round 2:
+            // hospital-c's round-1 statement and records replayed
+            h.rewriteFromSite = (site, m) -> {
+                if (m.getBodyCase() != BodyCase.CONTRIBUTION) {
+                    return m;
+                }
+                int round = m.getContribution().getRound();
+                SiteContributionPart c = m.getContribution().getContribution();
+                SiteContributionPart changed = c;
+                if (round == 0 && site.equals("hospital-a")) {
+                    byte[] sig = c.getStatement().getSignature().toByteArray();
+                    sig[sig.length - 1] ^= 1;
+                    changed = c.toBuilder().setStatement(c.getStatement().toBuilder()
+                            .setSignature(ByteString.copyFrom(sig))).build();
+                } else if (round == 1 && site.equals("hospital-b")) {
+                    ContributionRecord r = ContributionRecord.parse(c.getRecords(0).toByteArray());
+                    long[] sketch = r.sketch();
+                    sketch[0] ^= 1;
+                    changed = c.toBuilder().setRecords(0, ByteString.copyFrom(new ContributionRecord(r.jobId(),
+                            r.round(), r.chunk(), r.site(), r.digest(), sketch).canonicalBytes())).build();
+                } else if (site.equals("hospital-c")) {
+                    earlier.putIfAbsent(round, c);
+                    changed = round == 2 ? earlier.get(1) : c;
+                }
+                return m.toBuilder().setContribution(m.getContribution().toBuilder().setContribution(changed)).build();
+            };
+            List<String> leftOut = new CopyOnWriteArrayList<>();
+            JobRun run = h.start(RoundsHarness.plan(FAST, 3, 2, 3, Duration.ofSeconds(60)), new RoundListener() {
+                @Override
+                public void siteLeftOut(String jobId, int round, String site, String reason) {
+                    leftOut.add(round + " " + site + ": " + reason);
+                }
+            });
+            run.run(RoundsHarness.initialModel());
+            assertEquals(List.of("hospital-b", "hospital-c"), run.results().get(0).getContributorsList());
+            assertEquals(List.of("hospital-a", "hospital-c"), run.results().get(1).getContributorsList());
+            assertEquals(List.of("hospital-a", "hospital-b"), run.results().get(2).getContributorsList());
+            assertEquals(3, leftOut.size(), leftOut.toString());
+            assertTrue(leftOut.get(0).startsWith("0 hospital-a: refused statement"), leftOut.toString());
+            assertTrue(leftOut.get(1).startsWith("1 hospital-b: the records listed for site hospital-b are not the ones"),
+                    leftOut.toString());
+            assertTrue(leftOut.get(2).startsWith("2 hospital-c: the signed statement is for site hospital-c, job "
+                    + RoundsHarness.JOB + ", round 1"), leftOut.toString());
         }
     }
 

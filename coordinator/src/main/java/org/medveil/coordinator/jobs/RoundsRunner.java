@@ -36,7 +36,7 @@ import org.medveil.proto.admin.RoundSummary;
 import org.medveil.proto.federation.SignedBlob;
 import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundsMessage;
-import org.medveil.proto.rounds.SignedRecord;
+import org.medveil.proto.rounds.SiteContributionPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -258,7 +258,7 @@ public final class RoundsRunner implements JobService.JobRunner {
         private final JobService.JobProgress progress;
         private final Map<Integer, Instant> started = new ConcurrentHashMap<>();
         private final Map<Integer, String> modelIn = new ConcurrentHashMap<>();
-        private final Map<Integer, Map<String, List<SignedRecord>>> records = new ConcurrentHashMap<>();
+        private final Map<Integer, Map<String, SiteContributionPart>> records = new ConcurrentHashMap<>();
         private final Map<Integer, Integer> attempts = new ConcurrentHashMap<>();
         private final String heFingerprint;
 
@@ -288,11 +288,11 @@ public final class RoundsRunner implements JobService.JobRunner {
         }
 
         @Override
-        public void contributionRecorded(String jobId, int round, String site, List<SignedRecord> recs) {
-            records.computeIfAbsent(round, r -> new ConcurrentHashMap<>()).put(site, List.copyOf(recs));
-            byte[] all = concat(recs);
-            store.recordContribution(jobId, round + 1, attempts.getOrDefault(round, 1), site, recs.size(),
-                    Sha256.hex(all), all, null);
+        public void contributionRecorded(String jobId, int round, String site, SiteContributionPart contribution) {
+            records.computeIfAbsent(round, r -> new ConcurrentHashMap<>()).put(site, contribution);
+            byte[] all = contribution.toByteArray(); // signed statement + records, as received
+            store.recordContribution(jobId, round + 1, attempts.getOrDefault(round, 1), site,
+                    contribution.getRecordsCount(), Sha256.hex(all), all, null);
         }
 
         @Override
@@ -310,7 +310,8 @@ public final class RoundsRunner implements JobService.JobRunner {
                 metrics.put("examples", Long.toString((long) r.getTotalSamples()));
                 List<RoundManifest.SiteEntry> entries = new ArrayList<>();
                 for (String site : r.getContributorsList()) {
-                    entries.add(entry(site, records.getOrDefault(round, Map.of()).getOrDefault(site, List.of()), round));
+                    entries.add(entry(site, records.getOrDefault(round, Map.of()).getOrDefault(site,
+                            SiteContributionPart.getDefaultInstance()), round));
                 }
                 String previous = store.lastManifestDigest(jobId).orElse(RoundManifest.GENESIS);
                 String aggregate = Sha256.hex((jobId + "/round-" + round + "/aggregate:"
@@ -343,19 +344,19 @@ public final class RoundsRunner implements JobService.JobRunner {
             }
         }
 
-        private RoundManifest.SiteEntry entry(String site, List<SignedRecord> recs, int round) {
+        private RoundManifest.SiteEntry entry(String site, SiteContributionPart contribution, int round) {
             SignedBlob d = job.descriptors().get(site);
             RoundManifest.DataDescriptor data = descriptor(d);
             String fingerprint = d == null ? "" : Sha256.hex(d.getCertificate().toByteArray());
             RoundManifest.Contribution c;
-            if (recs.isEmpty()) {
+            if (!contribution.hasStatement()) {
                 // plaintext: no signed ciphertext records; the site's signed data descriptor stands in
                 c = new RoundManifest.Contribution(Sha256.hex(d.getSigned().toByteArray()),
                         Base64.getEncoder().encodeToString(d.getSignature().toByteArray()));
             } else {
-                SignedRecord first = recs.get(0);
-                c = new RoundManifest.Contribution(Sha256.hex(first.getSignedBytes().toByteArray()),
-                        Base64.getEncoder().encodeToString(first.getSignature().toByteArray()));
+                // the site's one signature of the round: over its statement, which covers every chunk's record
+                c = new RoundManifest.Contribution(Sha256.hex(contribution.getStatement().getSignedBytes().toByteArray()),
+                        Base64.getEncoder().encodeToString(contribution.getStatement().getSignature().toByteArray()));
             }
             return new RoundManifest.SiteEntry(site, fingerprint, job.spec().duaFor(site), data, c);
         }
@@ -374,14 +375,6 @@ public final class RoundsRunner implements JobService.JobRunner {
                 throw new IllegalStateException("a site's data descriptor cannot be read: " + e.getMessage(), e);
             }
         }
-    }
-
-    private static byte[] concat(List<SignedRecord> recs) {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        for (SignedRecord r : recs) {
-            b.writeBytes(r.getSignedBytes().toByteArray());
-        }
-        return b.toByteArray();
     }
 
     private static String fmt(double v) {

@@ -38,7 +38,9 @@ import org.medveil.he.verify.ContributionOpening;
 import org.medveil.he.verify.ContributionRecord;
 import org.medveil.he.verify.ContributionVerifier;
 import org.medveil.he.verify.DecryptionRequest;
-import org.medveil.he.verify.SignedContribution;
+import org.medveil.he.verify.ContributionStatement;
+import org.medveil.he.verify.SignedStatement;
+import org.medveil.he.verify.SiteContribution;
 import org.medveil.he.wire.ThresholdWireCodec;
 import org.medveil.he.wire.WireCodec;
 import org.medveil.proto.rounds.BlockOpeningPart;
@@ -66,7 +68,8 @@ import org.medveil.proto.rounds.SeedCommit;
 import org.medveil.proto.rounds.SeedCommitments;
 import org.medveil.proto.rounds.SeedReveal;
 import org.medveil.proto.rounds.SeedReveals;
-import org.medveil.proto.rounds.SignedRecord;
+import org.medveil.proto.rounds.SiteContributionPart;
+import org.medveil.proto.rounds.StatementPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -276,7 +279,8 @@ public class JobRun {
 
     /** What the coordinator collected for one round. */
     protected static final class Collected {
-        final Map<String, List<SignedRecord>> records = new TreeMap<>();
+        /** Each accepted site's signed statement and records, exactly as received. */
+        final Map<String, SiteContributionPart> contributions = new TreeMap<>();
         StreamingAccumulator accumulator;
         double[] plainSum;
     }
@@ -314,7 +318,8 @@ public class JobRun {
                         return false;
                     }
                     contributed.add(site);
-                    listener.contributionRecorded(plan.jobId(), round, site, in.records.getOrDefault(site, List.of()));
+                    listener.contributionRecorded(plan.jobId(), round, site,
+                            in.contributions.getOrDefault(site, SiteContributionPart.getDefaultInstance()));
                     return true;
                 });
         List<String> leftOut = new ArrayList<>();
@@ -334,7 +339,7 @@ public class JobRun {
         List<String> decryptionSet = List.of();
         double[] sum;
         if (plan.encrypted()) {
-            DecryptionOutcome d = decrypt(round, base, chunks, in.accumulator.result(), in.records);
+            DecryptionOutcome d = decrypt(round, base, chunks, in.accumulator.result(), in.contributions);
             sum = Arrays.copyOf(d.values(), (int) length);
             decryptionSet = d.activeSet();
         } else {
@@ -364,8 +369,12 @@ public class JobRun {
     }
 
     /**
-     * Checks one announced contribution and adds it: every chunk must decode under the job's key,
-     * hash to the digest its site signed, and carry a valid signature. Returns the reason when refused.
+     * Checks one announced contribution and adds it. The site's statement is checked and its
+     * signature verified once; then one pass over the stored object decodes each chunk, checks
+     * its index, key and header, checks that its Merkle root is the digest in the site's record,
+     * and adds it. If a chunk fails after earlier ones were added, those are read again and
+     * subtracted (memory stays one ciphertext per chunk position, whatever the number of sites).
+     * Returns the reason when refused.
      */
     private String accept(String site, int round, String base, int chunks, long length, ContributionAnnouncement a,
             Collected in) {
@@ -379,81 +388,145 @@ public class JobRun {
         if (!plan.encrypted()) {
             return addPlain(object, chunks, length, in.plainSum);
         }
-        if (a.getRecordsCount() != chunks) {
-            return "needs one signed record per chunk (" + chunks + "), got " + a.getRecordsCount();
+        if (!a.hasContribution()) {
+            return "the announcement carries no signed statement (a site of an older version signs each chunk"
+                    + " instead); update the site";
         }
-        List<SignedContribution> signed = new ArrayList<>();
+        SiteContribution sc;
         try {
-            for (int c = 0; c < chunks; c++) {
-                SignedRecord r = a.getRecords(c);
-                SignedContribution sc = parseRecord(plan.jobId(), r);
-                if (r.getChunk() != c || sc.record().chunk() != c || sc.record().round() != round
-                        || !sc.record().site().equals(site)) {
-                    return "signed record " + c + " is for another chunk, round or site";
-                }
-                verifier.verify(site, sc.record().canonicalBytes(), sc.signature(), sc.credential());
-                signed.add(sc);
+            sc = parseContribution(a.getContribution());
+        } catch (IllegalArgumentException e) {
+            return "unreadable signed statement or record: " + e.getMessage();
+        }
+        ContributionStatement st = sc.statement();
+        if (!st.site().equals(site) || !st.jobId().equals(plan.jobId()) || st.round() != round || st.chunks() != chunks) {
+            return "the signed statement is for site " + st.site() + ", job " + st.jobId() + ", round " + st.round()
+                    + " with " + st.chunks() + " chunks, not for this round's " + chunks + " chunks";
+        }
+        String coverage = sc.coverageProblem();
+        if (coverage != null) {
+            return coverage;
+        }
+        for (int c = 0; c < chunks; c++) {
+            ContributionRecord r = sc.records().get(c);
+            if (r.chunk() != c || r.round() != round || !r.site().equals(site) || !r.jobId().equals(plan.jobId())) {
+                return "record " + c + " is for another chunk, round, site or job";
             }
-            WireCodec codec = new WireCodec(context);
+        }
+        try {
+            SignedStatement signed = sc.signed();
+            verifier.verify(site, signed.signedBytes(), signed.signature(), signed.credential()); // once per site and round
+        } catch (HeException e) {
+            return "refused statement: " + e.getMessage();
+        }
+        WireCodec codec = new WireCodec(context);
+        int added = 0;
+        String problem = null;
+        try {
             Iterator<byte[]> parts = store.get(object);
-            for (int c = 0; c < chunks; c++) {
+            for (int c = 0; c < chunks && problem == null; c++) {
                 if (!parts.hasNext()) {
-                    return "object " + object + " has fewer than " + chunks + " chunks";
+                    problem = "object " + object + " has fewer than " + chunks + " chunks";
+                    break;
                 }
                 Ciphertext ct = codec.decodeCiphertext(parts.next());
-                if (ct.chunk() != c || !ct.keyId().equals(publicKey.keyId())) {
-                    return "chunk " + c + " carries index " + ct.chunk() + " or another key";
-                }
-                if (!Arrays.equals(CiphertextTree.of(context, ct).root(), signed.get(c).record().digest())) {
-                    return "chunk " + c + " does not hash to the digest its site signed";
+                long values = Math.min(context.n(), length - (long) c * context.n());
+                if (ct.chunk() != c || !ct.keyId().equals(publicKey.keyId()) || ct.valueCount() != values
+                        || ct.bound() > plan.valueBound() || ct.contributions() != 1) {
+                    // a header beyond the job's bound or count could make later sites' additions overflow-refused
+                    problem = "chunk " + c + " carries index " + ct.chunk() + ", another key, " + ct.valueCount()
+                            + " values (expected " + values + "), a bound above the job's or a count other than 1";
+                } else if (!Arrays.equals(CiphertextTree.of(context, ct).root(), sc.records().get(c).digest())) {
+                    problem = "chunk " + c + " does not hash to the digest in its site's signed statement";
+                } else {
+                    in.accumulator.add(ct);
+                    added++;
                 }
             }
-            if (parts.hasNext()) {
-                return "object " + object + " has more than " + chunks + " chunks";
-            }
-            // checked: now add, part by part (objects are immutable once announced)
-            Iterator<byte[]> again = store.get(object);
-            for (int c = 0; c < chunks; c++) {
-                in.accumulator.add(codec.decodeCiphertext(again.next()));
+            if (problem == null && parts.hasNext()) {
+                problem = "object " + object + " has more than " + chunks + " chunks";
             }
         } catch (HeException | IllegalArgumentException e) {
-            return "refused contribution: " + e.getMessage();
+            problem = "refused contribution at chunk " + added + ": " + e.getMessage();
         }
-        in.records.put(site, List.copyOf(a.getRecordsList()));
+        if (problem != null) {
+            takeBack(object, added, in.accumulator);
+            return problem;
+        }
+        in.contributions.put(site, a.getContribution());
         return null;
     }
 
-    /** Plaintext mode: checks the object's shape first, then adds it part by part. */
+    /** Subtracts the first {@code added} chunks of {@code object} again: the aggregate is as if the site never sent them. */
+    private void takeBack(String object, int added, StreamingAccumulator accumulator) {
+        if (added == 0) {
+            return;
+        }
+        WireCodec codec = new WireCodec(context);
+        try {
+            Iterator<byte[]> again = store.get(object); // objects are immutable once announced
+            for (int c = 0; c < added; c++) {
+                accumulator.subtract(codec.decodeCiphertext(again.next()));
+            }
+        } catch (RuntimeException e) {
+            throw new RoundFailedException("job " + plan.jobId() + ": the refused contribution " + object
+                    + " could not be taken out of the aggregate again (" + e.getMessage() + "); the aggregate is not"
+                    + " usable — run the round again", e);
+        }
+    }
+
+    /**
+     * Plaintext mode, one pass: checks each part and adds it; when a later part fails, the added
+     * parts are read again and subtracted (exact up to floating-point rounding of the sum).
+     */
     private String addPlain(String object, int chunks, long length, double[] sum) {
-        Iterator<byte[]> parts = store.get(object);
         long seen = 0;
         int count = 0;
-        while (parts.hasNext()) {
-            double[] p = Parts.readDoublePart(parts.next());
+        String problem = null;
+        Iterator<byte[]> parts = store.get(object);
+        while (parts.hasNext() && problem == null) {
+            double[] p;
+            try {
+                p = Parts.readDoublePart(parts.next());
+            } catch (IllegalArgumentException e) {
+                problem = "part " + count + " of " + object + " is unreadable: " + e.getMessage();
+                break;
+            }
             long expected = Math.min(PLAIN_VALUES_PER_PART, length - seen);
-            if (p.length != expected) {
-                return "part " + count + " of " + object + " holds " + p.length + " values, expected " + expected;
+            if (count >= chunks || p.length != expected) {
+                problem = "part " + count + " of " + object + " holds " + p.length + " values, expected "
+                        + Math.max(expected, 0) + " (" + chunks + " parts of " + length + " values in all)";
+                break;
             }
             for (double v : p) {
                 if (!Double.isFinite(v) || Math.abs(v) > plan.valueBound()) {
-                    return "part " + count + " of " + object + " holds a value beyond the job's bound";
+                    problem = "part " + count + " of " + object + " holds a value beyond the job's bound";
+                    break;
                 }
             }
-            seen += p.length;
-            count++;
-        }
-        if (count != chunks || seen != length) {
-            return "object " + object + " holds " + seen + " values in " + count + " parts, expected " + length
-                    + " in " + chunks;
-        }
-        Iterator<byte[]> again = store.get(object);
-        int at = 0;
-        while (again.hasNext()) {
-            for (double v : Parts.readDoublePart(again.next())) {
-                sum[at++] += v;
+            if (problem == null) {
+                int at = (int) seen;
+                for (double v : p) {
+                    sum[at++] += v;
+                }
+                seen += p.length;
+                count++;
             }
         }
-        return null;
+        if (problem == null && (count != chunks || seen != length)) {
+            problem = "object " + object + " holds " + seen + " values in " + count + " parts, expected " + length
+                    + " in " + chunks;
+        }
+        if (problem != null && count > 0) {
+            Iterator<byte[]> again = store.get(object);
+            int at = 0;
+            for (int c = 0; c < count; c++) {
+                for (double v : Parts.readDoublePart(again.next())) {
+                    sum[at++] -= v;
+                }
+            }
+        }
+        return problem;
     }
 
     /** One round's decrypted sum and the holders that decrypted it. */
@@ -465,28 +538,27 @@ public class JobRun {
      * override this to present something else (e.g. one site's ciphertext): key holders must refuse.
      */
     protected List<Ciphertext> presentedAggregate(int round, List<Ciphertext> aggregate,
-            Map<String, List<SignedRecord>> records, String base) {
+            Map<String, SiteContributionPart> contributions, String base) {
         return aggregate;
     }
 
-    /** The signed records presented with the aggregate; attack tests override it too. */
-    protected Map<String, List<SignedRecord>> presentedRecords(int round, Map<String, List<SignedRecord>> records) {
-        return records;
+    /** The sites' signed statements and records presented with the aggregate; attack tests override it too. */
+    protected Map<String, SiteContributionPart> presentedContributions(int round,
+            Map<String, SiteContributionPart> contributions) {
+        return contributions;
     }
 
     private DecryptionOutcome decrypt(int round, String base, int chunks, List<Ciphertext> honest,
-            Map<String, List<SignedRecord>> honestRecords) {
-        List<Ciphertext> aggregate = presentedAggregate(round, honest, honestRecords, base);
-        Map<String, List<SignedRecord>> records = presentedRecords(round, honestRecords);
+            Map<String, SiteContributionPart> honestContributions) {
+        List<Ciphertext> aggregate = presentedAggregate(round, honest, honestContributions, base);
+        Map<String, SiteContributionPart> records = presentedContributions(round, honestContributions);
         WireCodec codec = new WireCodec(context);
         String aggName = base + "/aggregate";
         List<byte[]> aggParts = aggregate.stream().map(codec::encodeCiphertext).toList();
         store.put(aggName, aggParts);
         byte[] aggSha = Parts.sha256(aggParts.iterator());
-        List<SignedRecord> listed = new ArrayList<>();
-        records.values().forEach(listed::addAll);
         broadcast(msg().setDecryptionRequest(DecryptionRequestMessage.newBuilder().setRound(round)
-                .setAggregateObject(aggName).setChunkFrom(0).setChunkTo(chunks).addAllContributions(listed)));
+                .setAggregateObject(aggName).setChunkFrom(0).setChunkTo(chunks).addAllSites(records.values())));
 
         // challenges double as the liveness check: the active set is the first t holders that answer
         Map<String, String> refused = new TreeMap<>();
@@ -506,15 +578,11 @@ public class JobRun {
         listener.decryptionReserved(plan.jobId(), round, set.members(), aggSha);
 
         // the chunk's request as every holder rebuilds it
+        List<SiteContribution> listed = new ArrayList<>();
+        records.values().forEach(p -> listed.add(parseContribution(p)));
         List<DecryptionRequest> requests = new ArrayList<>();
         for (int c = 0; c < chunks; c++) {
-            List<SignedContribution> list = new ArrayList<>();
-            for (SignedRecord r : listed) {
-                if (r.getChunk() == c) {
-                    list.add(parseRecord(plan.jobId(), r));
-                }
-            }
-            requests.add(new DecryptionRequest(plan.jobId(), round, c, aggregate.get(c), list));
+            requests.add(new DecryptionRequest(plan.jobId(), round, c, aggregate.get(c), listed));
         }
         // each member's openings, produced chunk by chunk from the stored updates (trees are rebuilt, not kept)
         for (String member : set.members()) {
@@ -576,16 +644,15 @@ public class JobRun {
         return out;
     }
 
-    /** A signed record as received: the fields must be exactly what {@code signed_bytes} says. */
-    public static SignedContribution parseRecord(String jobId, SignedRecord r) {
-        long[] sketch = r.getSketchList().stream().mapToLong(Long::longValue).toArray();
-        ContributionRecord rec = new ContributionRecord(jobId, r.getRound(), r.getChunk(), r.getSite(),
-                r.getDigest().toByteArray(), sketch);
-        if (!Arrays.equals(rec.canonicalBytes(), r.getSignedBytes().toByteArray())) {
-            throw new IllegalArgumentException("signed record of site " + r.getSite() + ", chunk " + r.getChunk()
-                    + " does not match its signed bytes");
+    /** A site's contribution as received: statement and records are read from their exact (signed) bytes. */
+    public static SiteContribution parseContribution(SiteContributionPart p) {
+        StatementPart s = p.getStatement();
+        List<ContributionRecord> records = new ArrayList<>(p.getRecordsCount());
+        for (ByteString r : p.getRecordsList()) {
+            records.add(ContributionRecord.parse(r.toByteArray()));
         }
-        return new SignedContribution(rec, r.getSignature().toByteArray(), r.getCredential().toByteArray());
+        return new SiteContribution(SignedStatement.fromSignedBytes(s.getSignedBytes().toByteArray(),
+                s.getSignature().toByteArray(), s.getCredential().toByteArray()), records);
     }
 
     static byte[] encodeResponse(ChallengeResponse r) {

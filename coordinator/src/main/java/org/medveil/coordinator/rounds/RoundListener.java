@@ -2,7 +2,7 @@ package org.medveil.coordinator.rounds;
 
 import java.util.List;
 import org.medveil.proto.rounds.RoundResult;
-import org.medveil.proto.rounds.SignedRecord;
+import org.medveil.proto.rounds.SiteContributionPart;
 
 /**
  * The journal hook of a {@link JobRun}: the integrator wires it to the coordinator store and the
@@ -20,8 +20,11 @@ public interface RoundListener {
     default void roundStarted(String jobId, int round, byte[] modelSha256) {
     }
 
-    /** A site's contribution passed the checks and was added to the aggregate (records empty in plaintext mode). */
-    default void contributionRecorded(String jobId, int round, String site, List<SignedRecord> records) {
+    /**
+     * A site's contribution passed the checks and was added to the aggregate: its signed statement
+     * and the records it covers, as received (the default instance, without statement, in plaintext mode).
+     */
+    default void contributionRecorded(String jobId, int round, String site, SiteContributionPart contribution) {
     }
 
     /** A site did not contribute to the round (timeout or refused contribution), with the reason. */

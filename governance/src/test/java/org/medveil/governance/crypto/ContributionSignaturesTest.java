@@ -48,7 +48,9 @@ import org.medveil.he.verify.ChallengeResponse;
 import org.medveil.he.verify.CiphertextTree;
 import org.medveil.he.verify.ContributionRecord;
 import org.medveil.he.verify.DecryptionRequest;
-import org.medveil.he.verify.SignedContribution;
+import org.medveil.he.verify.ContributionStatement;
+import org.medveil.he.verify.SignedStatement;
+import org.medveil.he.verify.SiteContribution;
 
 /** Site signatures on he-crypto messages with the real ECDSA P-256 keys and certificates of provisioned kits. */
 @Tag("REQ-FL-1")
@@ -87,9 +89,9 @@ class ContributionSignaturesTest {
 
     @Test
     void aSitesSignatureVerifiesUnderItsCertificate() {
-        SignedContribution c = SignedContribution.sign(record("hospital-a"), signers.get("hospital-a"));
-        verifier.verify("hospital-a", c.record().canonicalBytes(), c.signature(), c.credential());
-        verifier.verify("hospital-a", c.record().canonicalBytes(), c.signature(), c.credential()); // cached path
+        SignedStatement c = SiteContribution.sign(List.of(record("hospital-a")), signers.get("hospital-a")).signed();
+        verifier.verify("hospital-a", c.signedBytes(), c.signature(), c.credential());
+        verifier.verify("hospital-a", c.signedBytes(), c.signature(), c.credential()); // cached path
     }
 
     @Test
@@ -182,7 +184,7 @@ class ContributionSignaturesTest {
 
         // round 1, chunk 0: every site encrypts and signs; the coordinator adds
         Map<String, CiphertextTree> trees = new TreeMap<>();
-        List<SignedContribution> list = new ArrayList<>();
+        List<SiteContribution> list = new ArrayList<>();
         Ciphertext aggregate = null;
         double[] expected = new double[10];
         for (int i = 0; i < SITES.size(); i++) {
@@ -192,7 +194,7 @@ class ContributionSignaturesTest {
                 expected[j] += v[j];
             }
             Ciphertext ct = new Encryptor(ctx, key, SecretRandom.create()).encrypt(new Encoder(ctx).encode(v, 1.0), 0);
-            list.add(SignedContribution.of(ctx, "job-1", 1, ct, signers.get(SITES.get(i))));
+            list.add(SiteContribution.sign(ctx, "job-1", 1, List.of(ct), null, signers.get(SITES.get(i))));
             trees.put(SITES.get(i), CiphertextTree.of(ctx, ct));
             if (aggregate == null) {
                 aggregate = ct.copy();
@@ -217,12 +219,15 @@ class ContributionSignaturesTest {
         }
 
         // the coordinator relabels hospital-c's contribution as hospital-b's (signed by c, claimed as b)
-        ContributionRecord asB = new ContributionRecord("job-1", 2, 0, "hospital-b", list.get(2).record().digest());
-        List<SignedContribution> relabelled = List.of(
-                SignedContribution.sign(new ContributionRecord("job-1", 2, 0, "hospital-a", list.get(0).record().digest()),
-                        signers.get("hospital-a")),
-                new SignedContribution(asB, signers.get("hospital-c").sign(asB.canonicalBytes()),
-                        signers.get("hospital-c").credential()));
+        ContributionRecord asB = new ContributionRecord("job-1", 2, 0, "hospital-b",
+                list.get(2).records().get(0).digest());
+        ContributionStatement statementAsB = ContributionStatement.covering(List.of(asB));
+        List<SiteContribution> relabelled = List.of(
+                SiteContribution.sign(List.of(new ContributionRecord("job-1", 2, 0, "hospital-a",
+                        list.get(0).records().get(0).digest())), signers.get("hospital-a")),
+                new SiteContribution(new SignedStatement(statementAsB,
+                        signers.get("hospital-c").sign(statementAsB.canonicalBytes()),
+                        signers.get("hospital-c").credential()), List.of(asB)));
         AggregateVerifier holderCheck = new AggregateVerifier(ctx, key.keyId(), verifier, SITES, 2, 64, random);
         Ciphertext any = new Encryptor(ctx, key, SecretRandom.create()).encrypt(new Encoder(ctx).encode(new double[] {0}, 1.0), 0);
         UnverifiedAggregateException e = assertThrows(UnverifiedAggregateException.class,

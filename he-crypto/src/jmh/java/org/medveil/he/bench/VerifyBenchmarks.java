@@ -33,7 +33,9 @@ import org.medveil.he.verify.ContributionSigner;
 import org.medveil.he.verify.ContributionVerifier;
 import org.medveil.he.verify.DecryptionRequest;
 import org.medveil.he.verify.LinearSketch;
-import org.medveil.he.verify.SignedContribution;
+import org.medveil.he.verify.ContributionRecord;
+import org.medveil.he.verify.SignedStatement;
+import org.medveil.he.verify.SiteContribution;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -46,9 +48,11 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Cost of checking one aggregate chunk before answering it (issue 10 part 1), for C signed
- * contributions and k = 64 spot-checked blocks, single-threaded. Holder side: {@code challenge}
- * (list checks, C ECDSA P-256 verifications, block draw) plus {@code verify} (C·k Merkle paths,
- * sums at 64·8 positions). Site and coordinator sides are measured too. Signatures use the
+ * contributions and k = 64 spot-checked blocks, single-threaded. Each site signs one statement
+ * per round covering its records of all R chunks, so the holder's work splits into a part per
+ * round ({@code holderStatementsRound}: read C sites' records of R chunks, hash them, C ECDSA
+ * P-256 verifications) and a part per chunk ({@code holderChallenge}: list and coverage checks,
+ * block draw; {@code holderVerify}: C·k Merkle paths, sums at 64·8 positions). Site and coordinator sides are measured too. Signatures use the
  * JDK's SHA256withECDSA on P-256, the algorithm of the governance kits (minus the certificate
  * check, which governance caches per certificate). Run:
  * {@code ./mvnw -B -q -pl he-crypto -Pjmh test-compile exec:exec -Djmh.args="-f 1 -wi 3 -w 1 -i 5 -r 1 VerifyBenchmarks"}
@@ -65,6 +69,9 @@ public class VerifyBenchmarks {
         public int contributions;
         @Param({"64"})
         public int k;
+        /** R, the chunks of a site's update in one round: 1221 = a 10^7-value update at n8192. */
+        @Param({"1221"})
+        public int chunks;
 
         HeContext ctx;
         AggregateVerifier verifier;
@@ -79,6 +86,11 @@ public class VerifyBenchmarks {
         Keys keys;
         LinearSketch sketch;
         AggregateVerifier sketchVerifier;
+        List<String> sites = new ArrayList<>();
+        List<SignedStatement> statements = new ArrayList<>();
+        List<List<byte[]>> recordBytes = new ArrayList<>();
+        Ciphertext aggregate;
+        PublicKey pk;
 
         @Setup(Level.Trial)
         public void setup() {
@@ -88,8 +100,7 @@ public class VerifyBenchmarks {
             CollectiveKeyGenerator ckg = new CollectiveKeyGenerator(ctx, seed);
             SecretRandom prng = SecretRandom.create();
             KeyShare s = KeyShare.generate(ctx, "site-0", prng);
-            PublicKey pk = ckg.combine(List.of(ckg.share(s, prng)));
-            List<String> sites = new ArrayList<>();
+            pk = ckg.combine(List.of(ckg.share(s, prng)));
             for (int i = 0; i < contributions; i++) {
                 sites.add(String.format("site-%03d", i));
             }
@@ -98,13 +109,29 @@ public class VerifyBenchmarks {
             double[] v = new double[ctx.n()];
             java.util.Arrays.fill(v, 0.25);
             Ciphertext agg = null;
-            List<SignedContribution> list = new ArrayList<>();
+            List<SiteContribution> list = new ArrayList<>();
+            SecureRandom filler = new SecureRandom();
             byte[] sketchKey = new byte[LinearSketch.KEY_BYTES];
             new SecureRandom().nextBytes(sketchKey);
             sketch = new LinearSketch(ctx, sketchKey);
             for (String site : sites) {
                 Ciphertext ct = enc.encrypt(new Encoder(ctx).encode(v, 1.0), 0);
-                list.add(SignedContribution.of(ctx, "job", 1, ct, sketch, keys.signer(site)));
+                // chunk 0 is real; the records of chunks 1 .. R-1 only need to be hashed and covered
+                List<ContributionRecord> records = new ArrayList<>();
+                records.add(ContributionRecord.of(ctx, "job", 1, ct, sketch, site));
+                for (int c = 1; c < chunks; c++) {
+                    byte[] digest = new byte[32];
+                    filler.nextBytes(digest);
+                    long[] sk = new long[LinearSketch.size(ctx)];
+                    for (int j = 0; j < sk.length; j++) {
+                        sk[j] = filler.nextLong() >>> 11;
+                    }
+                    records.add(new ContributionRecord("job", 1, c, site, digest, sk));
+                }
+                SiteContribution sc = SiteContribution.sign(records, keys.signer(site));
+                list.add(sc);
+                statements.add(sc.signed());
+                recordBytes.add(records.stream().map(ContributionRecord::canonicalBytes).toList());
                 trees.put(site, CiphertextTree.of(ctx, ct));
                 if (agg == null) {
                     agg = ct.copy();
@@ -113,14 +140,16 @@ public class VerifyBenchmarks {
                 }
             }
             fresh = enc.encrypt(new Encoder(ctx).encode(v, 1.0), 0);
+            aggregate = agg;
             request = new DecryptionRequest("job", 1, 0, agg, list);
             verifier = new AggregateVerifier(ctx, pk.keyId(), keys, sites, contributions, k, new SecureRandom());
             sketchVerifier = new AggregateVerifier(ctx, pk.keyId(), keys, sites, contributions, k, new SecureRandom(),
                     sketch);
-            challenge = verifier.challenge(request);
+            challenge = verifier.challenge(request); // also remembers every statement as verified
+            sketchVerifier.challenge(request);
             response = ChallengeResponse.answer(challenge, request, trees);
             signer = keys.signer(sites.get(0));
-            message = list.get(0).record().canonicalBytes();
+            message = list.get(0).signed().signedBytes();
             signature = signer.sign(message);
             System.out.printf("%n[verify bytes] %s, C=%d, k=%d: challenge %d B, response %d B (%.1f B per contribution),"
                             + " signed list %d B; aggregate ciphertext ~%d B%n", params, contributions, k,
@@ -129,13 +158,34 @@ public class VerifyBenchmarks {
         }
     }
 
-    /** Holder: list checks, C signature verifications and the block draw. */
+    /** Holder, per chunk: list and coverage checks and the block draw (statements verified earlier in the round). */
     @Benchmark
     public Challenge holderChallenge(Round r) {
         return r.verifier.challenge(r.request);
     }
 
-    /** Holder: holderChallenge plus the secret-sketch check (sum of C signed sketches vs the aggregate's). */
+    /**
+     * Holder, once per round: parse C sites' statements and R records each from their bytes, hash
+     * the records, verify C signatures (a fresh verifier), and challenge the first chunk.
+     */
+    @Benchmark
+    public Challenge holderStatementsRound(Round r) {
+        List<SiteContribution> listed = new ArrayList<>(r.sites.size());
+        for (int i = 0; i < r.sites.size(); i++) {
+            List<ContributionRecord> records = new ArrayList<>(r.chunks);
+            for (byte[] b : r.recordBytes.get(i)) {
+                records.add(ContributionRecord.parse(b));
+            }
+            SignedStatement s = r.statements.get(i);
+            listed.add(new SiteContribution(SignedStatement.fromSignedBytes(s.signedBytes(), s.signature(),
+                    s.credential()), records));
+        }
+        AggregateVerifier fresh = new AggregateVerifier(r.ctx, r.pk.keyId(), r.keys, r.sites, r.contributions, r.k,
+                new SecureRandom());
+        return fresh.challenge(new DecryptionRequest("job", 1, 0, r.aggregate, listed));
+    }
+
+    /** Holder, per chunk: holderChallenge plus the secret-sketch check (sum of C signed sketches vs the aggregate's). */
     @Benchmark
     public Challenge holderChallengeWithSketch(Round r) {
         return r.sketchVerifier.challenge(r.request);
@@ -165,13 +215,13 @@ public class VerifyBenchmarks {
         return CiphertextTree.of(r.ctx, r.fresh).root();
     }
 
-    /** Site, per chunk: one ECDSA P-256 signature of the record. */
+    /** Site, once per round: one ECDSA P-256 signature of its statement. */
     @Benchmark
     public byte[] siteSign(Round r) {
         return r.signer.sign(r.message);
     }
 
-    /** One ECDSA P-256 verification (the per-contribution part of holderChallenge). */
+    /** One ECDSA P-256 verification (the per-site part of holderStatementsRound). */
     @Benchmark
     public Object ecdsaVerify(Round r) {
         r.keys.verify("site-000", r.message, r.signature, r.signer.credential());
@@ -194,12 +244,14 @@ public class VerifyBenchmarks {
         return n;
     }
 
-    static long listBytes(List<SignedContribution> list) {
-        long n = 0;
-        for (SignedContribution c : list) {
-            n += c.record().canonicalBytes().length + c.signature().length + c.credential().length;
+    /** Per chunk: each site's record of the chunk, plus its statement, signature and credential spread over R chunks. */
+    static long listBytes(List<SiteContribution> list) {
+        double n = 0;
+        for (SiteContribution c : list) {
+            n += c.records().get(0).canonicalBytes().length + (c.signed().signedBytes().length
+                    + c.signed().signature().length + c.signed().credential().length) / (double) c.records().size();
         }
-        return n;
+        return Math.round(n);
     }
 
     /** JDK ECDSA P-256 keys per site, as {@link ContributionSigner} and {@link ContributionVerifier}. */

@@ -61,6 +61,30 @@ public final class StreamingAccumulator {
         }
     }
 
+    /**
+     * Takes back a chunk that was {@link #add}ed: the position holds exactly the residues it held
+     * before (empty again if this was its only contribution). For a contribution refused after some
+     * of its chunks were added; the caller must pass the same ciphertexts it added.
+     */
+    public void subtract(Ciphertext ct) {
+        context.requireSameParams(ct.paramsFingerprint(), "ciphertext chunk " + ct.chunk());
+        int i = ct.chunk();
+        if (!ct.keyId().equals(keyId) || i >= slots.length) {
+            throw new ParameterMismatchException("ciphertext chunk " + i + " under key " + ct.keyId()
+                    + " was never added to this accumulator");
+        }
+        synchronized (locks[i]) {
+            if (slots[i] == null || slots[i].contributions() < ct.contributions()) {
+                throw new HeException("aggregate chunk " + i + " holds fewer contributions than are taken back");
+            }
+            if (slots[i].contributions() == ct.contributions()) {
+                slots[i] = null; // it was the first ciphertext here: empty again
+            } else {
+                evaluator.subtractInPlace(slots[i], ct);
+            }
+        }
+    }
+
     /** The aggregate; every position must have received the same number of contributions. */
     public List<Ciphertext> result() {
         List<Ciphertext> out = new ArrayList<>(slots.length);

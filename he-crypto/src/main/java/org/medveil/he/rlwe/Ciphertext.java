@@ -86,6 +86,12 @@ public final class Ciphertext {
         return new Ciphertext(paramsFingerprint, keyId, chunk, valueCount, bound, contributions, c0.copy(), c1.copy());
     }
 
+    /** Undoes {@link #absorbMetadata} for bound and count; the value count (a maximum) is left as it is. */
+    void releaseMetadata(double otherBound, int otherContributions) {
+        bound -= otherBound;
+        contributions -= otherContributions;
+    }
+
     void absorbMetadata(int otherValueCount, double otherBound, int otherContributions) {
         valueCount = Math.max(valueCount, otherValueCount);
         bound += otherBound;

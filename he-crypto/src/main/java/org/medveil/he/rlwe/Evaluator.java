@@ -39,4 +39,27 @@ public final class Evaluator {
         context.ring().addInPlace(acc.c1(), other.c1());
         acc.absorbMetadata(other.valueCount(), other.bound(), other.contributions());
     }
+
+    /**
+     * acc −= other, in place: takes back a ciphertext that was added to {@code acc} (e.g. the first
+     * chunks of a contribution refused at a later chunk). The residues return exactly to what they
+     * were; the declared bound and contribution count go down by the other's; the value count, a
+     * maximum, stays. Refuses other parameters, keys or positions, and taking more contributions
+     * than {@code acc} holds.
+     */
+    public void subtractInPlace(Ciphertext acc, Ciphertext other) {
+        context.requireSameParams(acc.paramsFingerprint(), "accumulator ciphertext");
+        context.requireSameParams(other.paramsFingerprint(), "subtracted ciphertext");
+        if (!acc.keyId().equals(other.keyId()) || acc.chunk() != other.chunk()) {
+            throw new ParameterMismatchException("cannot take chunk " + other.chunk() + " under key " + other.keyId()
+                    + " out of chunk " + acc.chunk() + " under key " + acc.keyId());
+        }
+        if (other.contributions() >= acc.contributions()) {
+            throw new ParameterMismatchException("cannot take " + other.contributions() + " contribution(s) out of a"
+                    + " ciphertext of " + acc.contributions() + "; nothing would remain");
+        }
+        context.ring().subInPlace(acc.c0(), other.c0());
+        context.ring().subInPlace(acc.c1(), other.c1());
+        acc.releaseMetadata(other.bound(), other.contributions());
+    }
 }

@@ -2,6 +2,7 @@ package org.medveil.he.verify;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.medveil.he.ParameterMismatchException;
 import org.medveil.he.SignatureRefusedException;
 import org.medveil.he.UnverifiedAggregateException;
@@ -30,8 +32,9 @@ import org.medveil.he.rlwe.KeyId;
  * signed contributions of this job, round and chunk?", answered without trusting the coordinator.
  *
  * <ol>
- * <li>{@link #challenge}: checks the list (job, round and chunk of every record, participant
- *     sites, no site twice, at least the minimum, every signature), then draws {@code k} distinct
+ * <li>{@link #challenge}: checks the list (job and round of every site's signed statement, that
+ *     its records are the ones it covers, the chunk's record, participant sites, no site twice,
+ *     at least the minimum, every statement's signature — once per statement), then draws {@code k} distinct
  *     blocks uniformly at random with the holder's own {@link SecureRandom}.</li>
  * <li>The coordinator answers with each contribution's challenged blocks and Merkle paths
  *     ({@link ChallengeResponse#answer}).</li>
@@ -58,6 +61,9 @@ public final class AggregateVerifier {
     private final int spotChecks;
     private final SecureRandom random;
     private final LinearSketch sketch;
+    /** Ids of statements whose signature verified ({@link SignedStatement#id()}). */
+    private final Set<ByteBuffer> verified = ConcurrentHashMap.newKeySet();
+    private static final int MAX_REMEMBERED = 1 << 14;
 
     /** A verifier without sketch check (spot checks only). */
     public AggregateVerifier(HeContext context, KeyId keyId, ContributionVerifier signatures,
@@ -103,25 +109,48 @@ public final class AggregateVerifier {
         return minContributions;
     }
 
-    /** Checks the signed list and draws the blocks to open. No share depends on this alone. */
+    /**
+     * Checks the list and draws the blocks to open. No share depends on this alone. Per listed
+     * site: its statement is for this job and round, its site takes part in the job and appears
+     * once, its records are the ones the statement covers (digest and count), the record at index
+     * {@code chunk} is this chunk's record of that site, and the statement's signature verifies —
+     * checked once per statement: a holder asked for C sites × R chunks verifies C signatures.
+     */
     public Challenge challenge(DecryptionRequest request) {
         checkAggregate(request);
         Set<String> seen = new TreeSet<>();
-        for (SignedContribution c : request.contributions()) {
-            ContributionRecord r = c.record();
-            if (!r.jobId().equals(request.jobId()) || r.round() != request.round() || r.chunk() != request.chunk()) {
-                throw new UnverifiedAggregateException(Reason.WRONG_ROUND, r.site(), -1, "the contribution of site "
-                        + r.site() + " is signed for job " + r.jobId() + ", round " + r.round() + ", chunk " + r.chunk()
-                        + ", but the request is for job " + request.jobId() + ", round " + request.round() + ", chunk "
-                        + request.chunk() + "; contributions cannot be reused across jobs, rounds or chunks");
+        for (SiteContribution c : request.contributions()) {
+            ContributionStatement s = c.statement();
+            String site = s.site();
+            if (!s.jobId().equals(request.jobId()) || s.round() != request.round()) {
+                throw new UnverifiedAggregateException(Reason.WRONG_ROUND, site, -1, "the statement of site " + site
+                        + " is signed for job " + s.jobId() + ", round " + s.round() + ", but the request is for job "
+                        + request.jobId() + ", round " + request.round()
+                        + "; contributions cannot be reused across jobs or rounds");
             }
-            if (!jobSites.contains(r.site())) {
-                throw new UnverifiedAggregateException(Reason.UNKNOWN_SITE, r.site(), -1, "site " + r.site()
+            if (!jobSites.contains(site)) {
+                throw new UnverifiedAggregateException(Reason.UNKNOWN_SITE, site, -1, "site " + site
                         + " is not a participant of job " + request.jobId() + "; its contribution is refused");
             }
-            if (!seen.add(r.site())) {
-                throw new UnverifiedAggregateException(Reason.DUPLICATE_SITE, r.site(), -1, "site " + r.site()
+            if (!seen.add(site)) {
+                throw new UnverifiedAggregateException(Reason.DUPLICATE_SITE, site, -1, "site " + site
                         + " is listed twice for chunk " + request.chunk() + "; each site contributes once per round");
+            }
+            String problem = c.coverageProblem();
+            if (problem != null) {
+                throw new UnverifiedAggregateException(Reason.NOT_COVERED, site, -1, problem + " (chunk "
+                        + request.chunk() + " of round " + request.round() + "); the coordinator altered or swapped them");
+            }
+            if (request.chunk() >= c.records().size()) {
+                throw new UnverifiedAggregateException(Reason.WRONG_ROUND, site, -1, "site " + site + " stated "
+                        + c.records().size() + " chunks; it has no chunk " + request.chunk());
+            }
+            ContributionRecord r = c.records().get(request.chunk());
+            if (!r.jobId().equals(request.jobId()) || r.round() != request.round() || r.chunk() != request.chunk()
+                    || !r.site().equals(site)) {
+                throw new UnverifiedAggregateException(Reason.WRONG_ROUND, site, -1, "the record listed for site " + site
+                        + " at chunk " + request.chunk() + " is for job " + r.jobId() + ", round " + r.round() + ", chunk "
+                        + r.chunk() + ", site " + r.site() + "; records cannot be moved across jobs, rounds, chunks or sites");
             }
         }
         if (seen.size() < minContributions) {
@@ -129,16 +158,8 @@ public final class AggregateVerifier {
                     + request.round() + " lists " + seen.size() + " signed contribution(s), fewer than the "
                     + minContributions + " this key holder requires; a lone update is never decrypted");
         }
-        for (SignedContribution c : request.contributions()) {
-            String site = c.record().site();
-            try {
-                signatures.verify(site, c.record().canonicalBytes(), c.signature(), c.credential());
-            } catch (SignatureRefusedException e) {
-                Reason reason = e.reason() == SignatureRefusedException.Reason.BAD_SIGNATURE
-                        ? Reason.BAD_SIGNATURE : Reason.UNKNOWN_SITE;
-                throw new UnverifiedAggregateException(reason, site, "the contribution of site " + site + " to chunk "
-                        + request.chunk() + " of round " + request.round() + " is refused: " + e.getMessage(), e);
-            }
+        for (SiteContribution c : request.contributions()) {
+            checkSignature(c.signed(), request);
         }
         if (sketch != null) {
             checkSketch(request);
@@ -146,15 +167,36 @@ public final class AggregateVerifier {
         return new Challenge(request.jobId(), request.round(), request.chunk(), requestDigest(request), drawBlocks());
     }
 
+    /** One ECDSA verification per distinct signed statement; later chunks of the round find it in {@code verified}. */
+    private void checkSignature(SignedStatement signed, DecryptionRequest request) {
+        ByteBuffer id = ByteBuffer.wrap(signed.id());
+        if (verified.contains(id)) {
+            return;
+        }
+        String site = signed.site();
+        try {
+            signatures.verify(site, signed.signedBytes(), signed.signature(), signed.credential());
+        } catch (SignatureRefusedException e) {
+            Reason reason = e.reason() == SignatureRefusedException.Reason.BAD_SIGNATURE
+                    ? Reason.BAD_SIGNATURE : Reason.UNKNOWN_SITE;
+            throw new UnverifiedAggregateException(reason, site, "the statement of site " + site + " for round "
+                    + request.round() + " is refused: " + e.getMessage(), e);
+        }
+        if (verified.size() >= MAX_REMEMBERED) {
+            verified.clear(); // bounded memory; a cleared statement is simply verified again
+        }
+        verified.add(id);
+    }
+
     /** Before any position is revealed: the aggregate's sketch must be the sum of the signed ones. */
     private void checkSketch(DecryptionRequest request) {
         int size = LinearSketch.size(context);
         List<long[]> signed = new ArrayList<>();
-        for (SignedContribution c : request.contributions()) {
-            long[] s = c.record().sketch();
+        for (SiteContribution c : request.contributions()) {
+            long[] s = c.records().get(request.chunk()).sketch();
             if (s.length != size) {
-                throw new UnverifiedAggregateException(Reason.SKETCH_MISMATCH, c.record().site(), -1, "the contribution"
-                        + " of site " + c.record().site() + " carries no sketch (" + s.length + " values, " + size
+                throw new UnverifiedAggregateException(Reason.SKETCH_MISMATCH, c.site(), -1, "the contribution"
+                        + " of site " + c.site() + " carries no sketch (" + s.length + " values, " + size
                         + " expected) but this job checks sketches; the site must sign its sketch");
             }
             signed.add(s);
@@ -191,14 +233,14 @@ public final class AggregateVerifier {
         }
         List<ContributionOpening> ordered = new ArrayList<>();
         List<byte[]> roots = new ArrayList<>();
-        for (SignedContribution c : request.contributions()) {
-            ContributionOpening o = bySite.remove(c.record().site());
+        for (SiteContribution c : request.contributions()) {
+            ContributionOpening o = bySite.remove(c.site());
             if (o == null) {
-                throw new UnverifiedAggregateException(Reason.MALFORMED_RESPONSE, c.record().site(), -1,
-                        "the response has no opening for site " + c.record().site() + " in " + where);
+                throw new UnverifiedAggregateException(Reason.MALFORMED_RESPONSE, c.site(), -1,
+                        "the response has no opening for site " + c.site() + " in " + where);
             }
             ordered.add(o);
-            roots.add(c.record().digest());
+            roots.add(c.records().get(request.chunk()).digest());
         }
         if (!bySite.isEmpty()) {
             String extra = bySite.keySet().iterator().next();
@@ -370,8 +412,11 @@ public final class AggregateVerifier {
         md.update(new CanonicalBytes("MVRQ", 1).text(request.jobId()).u64(request.round()).u32(request.chunk())
                 .text(agg.paramsFingerprint()).text(agg.keyId().hex()).u32(agg.valueCount())
                 .u64(Double.doubleToLongBits(agg.bound())).u32(request.contributions().size()).toByteArray());
-        for (SignedContribution c : request.contributions()) {
-            md.update(new CanonicalBytes("MVRC", 1).bytes(c.record().canonicalBytes()).bytes(c.signature()).toByteArray());
+        for (SiteContribution c : request.contributions()) {
+            // the statement covers every record; this chunk's record is added so the digest names it directly
+            ContributionRecord r = request.chunk() < c.records().size() ? c.records().get(request.chunk()) : null;
+            md.update(new CanonicalBytes("MVRS", 1).bytes(c.signed().signedBytes()).bytes(c.signed().signature())
+                    .bytes(c.recordsDigest()).bytes(r == null ? new byte[0] : r.canonicalBytes()).toByteArray());
         }
         byte[] block = new byte[8 * agg.c0().degree()];
         for (Poly poly : List.of(agg.c0(), agg.c1())) {

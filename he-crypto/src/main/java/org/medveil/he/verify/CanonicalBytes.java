@@ -49,4 +49,69 @@ public final class CanonicalBytes {
     public byte[] toByteArray() {
         return out.toByteArray();
     }
+
+    /**
+     * Reads a canonical form back, strictly: wrong magic or version, a length past the end, or
+     * bytes left over throw IllegalArgumentException. Receivers parse the exact signed bytes, so
+     * the fields they act on are the fields that were signed.
+     */
+    public static final class Reader {
+        private final byte[] in;
+        private int at;
+
+        public Reader(byte[] in, String magic, int version) {
+            this.in = in;
+            byte[] m = magic.getBytes(StandardCharsets.US_ASCII);
+            if (in.length < 5 || !java.util.Arrays.equals(in, 0, 4, m, 0, 4) || (in[4] & 0xff) != version) {
+                throw new IllegalArgumentException("not a " + magic + " v" + version + " message");
+            }
+            at = 5;
+        }
+
+        public int u32() {
+            need(4);
+            int v = 0;
+            for (int i = 0; i < 4; i++) {
+                v = (v << 8) | (in[at++] & 0xff);
+            }
+            return v;
+        }
+
+        public long u64() {
+            need(8);
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (in[at++] & 0xff);
+            }
+            return v;
+        }
+
+        public byte[] bytes() {
+            int n = u32();
+            if (n < 0) {
+                throw new IllegalArgumentException("negative field length at byte " + (at - 4));
+            }
+            need(n);
+            byte[] out = java.util.Arrays.copyOfRange(in, at, at + n);
+            at += n;
+            return out;
+        }
+
+        public String text() {
+            return new String(bytes(), StandardCharsets.UTF_8);
+        }
+
+        /** Throws when bytes are left over. */
+        public void end() {
+            if (at != in.length) {
+                throw new IllegalArgumentException((in.length - at) + " unexpected bytes after the message");
+            }
+        }
+
+        private void need(int n) {
+            if (n > in.length - at) {
+                throw new IllegalArgumentException("message ends at byte " + in.length + ", " + n + " more expected");
+            }
+        }
+    }
 }

@@ -20,8 +20,8 @@ public record ChallengeResponse(String jobId, long round, int chunk, List<Contri
                                            Map<String, CiphertextTree> treesBySite) {
         int[] blocks = challenge.blocks();
         List<ContributionOpening> out = new java.util.ArrayList<>();
-        for (SignedContribution c : request.contributions()) {
-            String site = c.record().site();
+        for (SiteContribution c : request.contributions()) {
+            String site = c.site();
             CiphertextTree tree = treesBySite.get(site);
             if (tree == null) {
                 throw new IllegalArgumentException("no stored ciphertext for site " + site + ", chunk " + request.chunk()

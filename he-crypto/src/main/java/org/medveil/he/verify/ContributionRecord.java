@@ -4,12 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.medveil.he.rlwe.Ciphertext;
+import org.medveil.he.rlwe.HeContext;
 
 /**
- * What a site signs for each encrypted chunk it sends: job, round, chunk index, its own name, the
- * digest ({@link CiphertextTree#root()}) of the ciphertext, and optionally its secret linear
- * sketch ({@link LinearSketch}). A key holder accepts an aggregate only as the sum of such signed
- * records, so the coordinator's own count in the ciphertext header no longer matters.
+ * What a site states for each encrypted chunk it sends: job, round, chunk index, its own name,
+ * the digest ({@link CiphertextTree#root()}) of the ciphertext, and optionally its secret linear
+ * sketch ({@link LinearSketch}). A record carries no signature of its own: the site signs one
+ * {@link ContributionStatement} per round that covers all its records ({@link SiteContribution}).
+ * A key holder accepts an aggregate only as the sum of such covered records, so the
+ * coordinator's own count in the ciphertext header no longer matters.
  *
  * @param digest 32-byte Merkle root over the ciphertext and its header
  * @param sketch the ciphertext's sketch under the job's sketch key, or empty when the job uses none
@@ -54,7 +58,39 @@ public record ContributionRecord(String jobId, long round, int chunk, String sit
         return HexFormat.of().formatHex(digest);
     }
 
-    /** The bytes the site signs: magic "MVCR", version 1, job, round, chunk, site, digest, sketch. */
+    /** Site side: digests the ciphertext ({@link CiphertextTree}) and, when the job has a sketch key, sketches it. */
+    public static ContributionRecord of(HeContext context, String jobId, long round, Ciphertext ct, LinearSketch sketch,
+                                        String site) {
+        byte[] root = CiphertextTree.of(context, ct).root();
+        long[] s = sketch == null ? new long[0] : sketch.of(jobId, round, ct.chunk(), ct);
+        return new ContributionRecord(jobId, round, ct.chunk(), site, root, s);
+    }
+
+    /** Reads {@link #canonicalBytes()} back; anything else (or a non-canonical form) throws IllegalArgumentException. */
+    public static ContributionRecord parse(byte[] canonical) {
+        CanonicalBytes.Reader r = new CanonicalBytes.Reader(canonical, MAGIC, VERSION);
+        String job = r.text();
+        long round = r.u64();
+        int chunk = r.u32();
+        String site = r.text();
+        byte[] digest = r.bytes();
+        int n = r.u32();
+        if (n < 0 || n > 64) {
+            throw new IllegalArgumentException("contribution record claims " + n + " sketch values, at most 64 allowed");
+        }
+        long[] sketch = new long[n];
+        for (int i = 0; i < n; i++) {
+            sketch[i] = r.u64();
+        }
+        r.end();
+        ContributionRecord rec = new ContributionRecord(job, round, chunk, site, digest, sketch);
+        if (!Arrays.equals(rec.canonicalBytes(), canonical)) {
+            throw new IllegalArgumentException("contribution record bytes are not in canonical form");
+        }
+        return rec;
+    }
+
+    /** The bytes a site's statement covers: magic "MVCR", version 1, job, round, chunk, site, digest, sketch. */
     public byte[] canonicalBytes() {
         CanonicalBytes b = new CanonicalBytes(MAGIC, VERSION).text(jobId).u64(round).u32(chunk).text(site).bytes(digest)
                 .u32(sketch.length);

@@ -38,7 +38,9 @@ import org.medveil.he.verify.CiphertextTree;
 import org.medveil.he.verify.ContributionOpening;
 import org.medveil.he.verify.ContributionRecord;
 import org.medveil.he.verify.DecryptionRequest;
-import org.medveil.he.verify.SignedContribution;
+import org.medveil.he.verify.ContributionStatement;
+import org.medveil.he.verify.SignedStatement;
+import org.medveil.he.verify.SiteContribution;
 
 /**
  * Issue 10 part 1: a key holder does not trust the coordinator's word. Each way a coordinator
@@ -56,48 +58,75 @@ class AggregateVerificationTest {
     private static final String JOB = "job-7";
     private static final int MIN = 2;
 
-    /** The coordinator's view of one chunk of one round: every site's ciphertext, signed record and tree. */
+    /**
+     * The coordinator's view of one round of {@code chunks} chunks: every site's ciphertexts and
+     * trees per chunk, and its signed contribution (one statement covering its records).
+     */
     private static final class Coordinator {
         final long round;
-        final int chunk;
-        final Map<String, Ciphertext> cts = new LinkedHashMap<>();
-        final Map<String, SignedContribution> signed = new LinkedHashMap<>();
-        final Map<String, CiphertextTree> trees = new LinkedHashMap<>();
-        final Map<String, double[]> plain = new LinkedHashMap<>();
+        final List<Map<String, Ciphertext>> ctsByChunk = new ArrayList<>();
+        final List<Map<String, CiphertextTree>> treesByChunk = new ArrayList<>();
+        final Map<String, SiteContribution> signed = new LinkedHashMap<>();
+        final Map<String, double[]> plain = new LinkedHashMap<>(); // chunk 0
+        final Map<String, Ciphertext> cts;
+        final Map<String, CiphertextTree> trees;
 
-        Coordinator(long round, int chunk) {
+        Coordinator(long round) {
+            this(round, 1);
+        }
+
+        Coordinator(long round, int chunks) {
             this.round = round;
-            this.chunk = chunk;
-            SplittableRandom rnd = new SplittableRandom(round * 31 + chunk);
-            for (String site : NAMES) {
-                double[] v = new double[300];
-                for (int j = 0; j < v.length; j++) {
-                    v[j] = rnd.nextDouble(-1, 1);
-                }
-                Ciphertext ct = new Encryptor(CTX, FED.key, SecretRandom.create()).encrypt(new Encoder(CTX).encode(v, 1.0), chunk);
-                plain.put(site, v);
-                cts.put(site, ct);
-                signed.put(site, SignedContribution.of(CTX, JOB, round, ct, SIGNERS.signer(site)));
-                trees.put(site, CiphertextTree.of(CTX, ct));
+            for (int chunk = 0; chunk < chunks; chunk++) {
+                ctsByChunk.add(new LinkedHashMap<>());
+                treesByChunk.add(new LinkedHashMap<>());
             }
+            for (String site : NAMES) {
+                List<Ciphertext> mine = new ArrayList<>();
+                for (int chunk = 0; chunk < chunks; chunk++) {
+                    SplittableRandom rnd = new SplittableRandom(round * 31 + chunk + 7L * site.hashCode());
+                    double[] v = new double[300];
+                    for (int j = 0; j < v.length; j++) {
+                        v[j] = rnd.nextDouble(-1, 1);
+                    }
+                    Ciphertext ct = new Encryptor(CTX, FED.key, SecretRandom.create()).encrypt(new Encoder(CTX).encode(v, 1.0), chunk);
+                    if (chunk == 0) {
+                        plain.put(site, v);
+                    }
+                    mine.add(ct);
+                    ctsByChunk.get(chunk).put(site, ct);
+                    treesByChunk.get(chunk).put(site, CiphertextTree.of(CTX, ct));
+                }
+                signed.put(site, SiteContribution.sign(CTX, JOB, round, mine, null, SIGNERS.signer(site)));
+            }
+            cts = ctsByChunk.get(0);
+            trees = treesByChunk.get(0);
         }
 
         Ciphertext sum(List<String> sites) {
-            Ciphertext acc = cts.get(sites.get(0)).copy();
+            return sum(0, sites);
+        }
+
+        Ciphertext sum(int chunk, List<String> sites) {
+            Ciphertext acc = ctsByChunk.get(chunk).get(sites.get(0)).copy();
             for (String s : sites.subList(1, sites.size())) {
-                new Evaluator(CTX).addInPlace(acc, cts.get(s));
+                new Evaluator(CTX).addInPlace(acc, ctsByChunk.get(chunk).get(s));
             }
             return acc;
         }
 
         DecryptionRequest request(Ciphertext aggregate, List<String> listed) {
-            List<SignedContribution> list = new ArrayList<>();
+            return request(0, aggregate, listed);
+        }
+
+        DecryptionRequest request(int chunk, Ciphertext aggregate, List<String> listed) {
+            List<SiteContribution> list = new ArrayList<>();
             listed.forEach(s -> list.add(signed.get(s)));
             return new DecryptionRequest(JOB, round, chunk, aggregate, list);
         }
 
         ChallengeResponse respond(Challenge ch, DecryptionRequest request) {
-            return ChallengeResponse.answer(ch, request, trees);
+            return ChallengeResponse.answer(ch, request, treesByChunk.get(request.chunk()));
         }
     }
 
@@ -134,7 +163,7 @@ class AggregateVerificationTest {
 
     @Test
     void honestAggregateIsVerifiedAndDecryptsToTheSum() {
-        Coordinator c = new Coordinator(1, 0);
+        Coordinator c = new Coordinator(1);
         DecryptionRequest r = c.request(c.sum(NAMES), NAMES);
         List<DecryptionShare> shares = new ArrayList<>();
         for (int i = 0; i < SITES; i++) {
@@ -153,7 +182,7 @@ class AggregateVerificationTest {
 
     @Test
     void forgedHeaderCountNoLongerMatters() {
-        Coordinator c = new Coordinator(2, 0);
+        Coordinator c = new Coordinator(2);
         String lone = NAMES.get(0);
         // a single site's ciphertext whose header claims 50 contributions, listed alone: too few signed
         Ciphertext real = c.cts.get(lone);
@@ -170,7 +199,7 @@ class AggregateVerificationTest {
 
     @Test
     void singleSiteCiphertextPresentedAsAggregateIsRefused() {
-        Coordinator c = new Coordinator(3, 0);
+        Coordinator c = new Coordinator(3);
         Ciphertext lone = c.cts.get(NAMES.get(2));
         // with the full signed list: its header does not add up
         refused(holder(3), c, c.request(lone, NAMES), Reason.HEADER_MISMATCH);
@@ -186,7 +215,7 @@ class AggregateVerificationTest {
 
     @Test
     void allThenAllButOneForTheSameRoundIsRefused() {
-        Coordinator c = new Coordinator(4, 0);
+        Coordinator c = new Coordinator(4);
         VerifiedDecryption<DecryptionShare> h = holder(0);
         ask(h, c, c.request(c.sum(NAMES), NAMES)); // "all": answered
         List<String> allButOne = NAMES.subList(0, SITES - 1);
@@ -200,7 +229,7 @@ class AggregateVerificationTest {
 
     @Test
     void reRandomisedAggregateIsRefused() {
-        Coordinator c = new Coordinator(5, 0);
+        Coordinator c = new Coordinator(5);
         Ciphertext sum = c.sum(NAMES);
         Ciphertext rerandomised = sum.copy(); // c + Enc(0): another c1, the same plaintext
         Ciphertext zero = new Encryptor(CTX, FED.key, SecretRandom.create()).encrypt(new Encoder(CTX).encode(new double[] {0}, 1e-9), 0);
@@ -217,7 +246,7 @@ class AggregateVerificationTest {
 
     @Test
     void badMerkleProofIsRefused() {
-        Coordinator c = new Coordinator(6, 0);
+        Coordinator c = new Coordinator(6);
         DecryptionRequest r = c.request(c.sum(NAMES), NAMES);
         for (int variant = 0; variant < 2; variant++) {
             VerifiedDecryption<DecryptionShare> h = holder(variant);
@@ -256,7 +285,7 @@ class AggregateVerificationTest {
 
     @Test
     void tamperingHalfTheBlocksIsCaught() {
-        Coordinator c = new Coordinator(7, 0);
+        Coordinator c = new Coordinator(7);
         Ciphertext tampered = c.sum(NAMES);
         int blocks = CiphertextTree.blocks(CTX);
         SplittableRandom rnd = new SplittableRandom(7);
@@ -275,7 +304,7 @@ class AggregateVerificationTest {
     @Test
     void oneTamperedBlockIsCaughtAtTheExactRateKOverM() {
         // the exact miss probability for one tampered block is 1 - k/M; measure it on the real verifier
-        Coordinator c = new Coordinator(8, 0);
+        Coordinator c = new Coordinator(8);
         int blocks = CiphertextTree.blocks(CTX);
         int k = AggregateVerifier.DEFAULT_SPOT_CHECKS;
         double expected = 1 - AggregateVerifier.missProbability(blocks, k, 1);
@@ -308,10 +337,10 @@ class AggregateVerificationTest {
 
     @Test
     void contributionsOfAnotherRoundJobOrChunkOrSiteAreRefused() {
-        Coordinator c = new Coordinator(9, 0);
-        Coordinator other = new Coordinator(10, 0);
-        // one contribution signed for round 10 in a round-9 request
-        List<SignedContribution> mixed = new ArrayList<>();
+        Coordinator c = new Coordinator(9);
+        Coordinator other = new Coordinator(10);
+        // one site's statement and records signed for round 10 in a round-9 request
+        List<SiteContribution> mixed = new ArrayList<>();
         NAMES.forEach(s -> mixed.add(c.signed.get(s)));
         mixed.set(1, other.signed.get(NAMES.get(1)));
         DecryptionRequest r = new DecryptionRequest(JOB, 9, 0, c.sum(NAMES), mixed);
@@ -320,8 +349,9 @@ class AggregateVerificationTest {
         assertEquals(NAMES.get(1), e.site());
         // a site outside the job
         TestSigners strangers = new TestSigners(List.of("site-999"));
-        SignedContribution stranger = SignedContribution.of(CTX, JOB, 9, c.cts.get(NAMES.get(0)), strangers.signer("site-999"));
-        List<SignedContribution> withStranger = new ArrayList<>(mixed.subList(0, 1));
+        SiteContribution stranger = SiteContribution.sign(CTX, JOB, 9, List.of(c.cts.get(NAMES.get(0))), null,
+                strangers.signer("site-999"));
+        List<SiteContribution> withStranger = new ArrayList<>(mixed.subList(0, 1));
         withStranger.add(stranger);
         e = assertThrows(UnverifiedAggregateException.class,
                 () -> holder(0).challenge(new DecryptionRequest(JOB, 9, 0, c.sum(NAMES), withStranger)));
@@ -329,23 +359,166 @@ class AggregateVerificationTest {
     }
 
     @Test
-    void signatureByOneSiteClaimedAsAnotherIsRefused() {
-        Coordinator c = new Coordinator(11, 0);
+    void statementsOfAnotherJobRoundOrSiteAreRefused() {
+        Coordinator c = new Coordinator(20);
         String a = NAMES.get(0);
         String b = NAMES.get(1);
-        List<SignedContribution> list = new ArrayList<>();
+        List<ContributionRecord> recordsOfA = c.signed.get(a).records();
+        // a's own records and ciphertexts, validly signed by a, but for another job
+        List<ContributionRecord> otherJob = recordsOfA.stream().map(r -> new ContributionRecord("job-8", r.round(),
+                r.chunk(), r.site(), r.digest(), r.sketch())).toList();
+        UnverifiedAggregateException e = refusedAt(c, 0, SiteContribution.sign(otherJob, SIGNERS.signer(a)));
+        assertEquals(Reason.WRONG_ROUND, e.reason(), e.getMessage());
+        // ... for another round
+        List<ContributionRecord> otherRound = recordsOfA.stream().map(r -> new ContributionRecord(JOB, 21, r.chunk(),
+                r.site(), r.digest(), r.sketch())).toList();
+        e = refusedAt(c, 0, SiteContribution.sign(otherRound, SIGNERS.signer(a)));
+        assertEquals(Reason.WRONG_ROUND, e.reason(), e.getMessage());
+        // a statement of a (signed by a) that covers b's records: the records name another site
+        List<ContributionRecord> recordsOfB = c.signed.get(b).records();
+        ContributionStatement aOverB = new ContributionStatement(JOB, 20, a, recordsOfB.size(),
+                ContributionStatement.recordsDigest(recordsOfB));
+        e = refusedAt(c, 0, new SiteContribution(SignedStatement.sign(aOverB, SIGNERS.signer(a)), recordsOfB));
+        assertEquals(Reason.WRONG_ROUND, e.reason(), e.getMessage());
+        assertEquals(a, e.site());
+        // b's records under a's statement: not the records a's statement covers
+        e = refusedAt(c, 0, new SiteContribution(c.signed.get(a).signed(), recordsOfB));
+        assertEquals(Reason.NOT_COVERED, e.reason(), e.getMessage());
+    }
+
+    @Test
+    void recordsNotCoveredByTheStatementAreRefused() {
+        Coordinator c = new Coordinator(21, 3);
+        String a = NAMES.get(2);
+        SiteContribution honest = c.signed.get(a);
+        List<ContributionRecord> recs = honest.records();
+        // one record altered (another digest: e.g. the root of another ciphertext)
+        List<ContributionRecord> altered = new ArrayList<>(recs);
+        ContributionRecord r1 = recs.get(1);
+        byte[] d = r1.digest();
+        d[0] ^= 1;
+        altered.set(1, new ContributionRecord(r1.jobId(), r1.round(), r1.chunk(), r1.site(), d, r1.sketch()));
+        UnverifiedAggregateException e = refusedAt(c, 1, new SiteContribution(honest.signed(), altered));
+        assertEquals(Reason.NOT_COVERED, e.reason(), e.getMessage());
+        assertEquals(a, e.site());
+        // ... and refused at every chunk, not only the altered one
+        e = refusedAt(c, 0, new SiteContribution(honest.signed(), altered));
+        assertEquals(Reason.NOT_COVERED, e.reason(), e.getMessage());
+        // a record dropped, or two swapped
+        e = refusedAt(c, 0, new SiteContribution(honest.signed(), recs.subList(0, 2)));
+        assertEquals(Reason.NOT_COVERED, e.reason(), e.getMessage());
+        List<ContributionRecord> swapped = new ArrayList<>(List.of(recs.get(1), recs.get(0), recs.get(2)));
+        e = refusedAt(c, 2, new SiteContribution(honest.signed(), swapped));
+        assertEquals(Reason.NOT_COVERED, e.reason(), e.getMessage());
+        // the honest list verifies at every chunk, on the same verifier
+        AggregateVerifier v = verifier(64, new SecureRandom());
+        for (int chunk = 0; chunk < 3; chunk++) {
+            DecryptionRequest ok = c.request(chunk, c.sum(chunk, NAMES), NAMES);
+            Challenge ch = v.challenge(ok);
+            v.verify(ok, ch, c.respond(ch, ok));
+        }
+    }
+
+    @Test
+    void aTamperedStatementIsRefusedEvenAfterTheHonestOneWasVerified() {
+        Coordinator c = new Coordinator(22, 2);
+        AggregateVerifier v = verifier(64, new SecureRandom());
+        v.challenge(c.request(0, c.sum(0, NAMES), NAMES)); // every honest statement verified and remembered
+        String a = NAMES.get(3);
+        SiteContribution honest = c.signed.get(a);
+        ContributionStatement s = honest.statement();
+        // the signed bytes changed (one more chunk claimed), signature and credential kept
+        ContributionStatement more = new ContributionStatement(s.jobId(), s.round(), s.site(), s.chunks() + 1,
+                s.recordsDigest());
+        SiteContribution tampered = new SiteContribution(new SignedStatement(more, honest.signed().signature(),
+                honest.signed().credential()), honest.records());
+        UnverifiedAggregateException e = assertThrows(UnverifiedAggregateException.class,
+                () -> v.challenge(withReplaced(c, 1, a, tampered)));
+        assertEquals(Reason.NOT_COVERED, e.reason(), e.getMessage()); // the count no longer matches the records
+        // the records digest changed to cover altered records, signature kept
+        List<ContributionRecord> altered = new ArrayList<>(honest.records());
+        ContributionRecord r1 = altered.get(1);
+        altered.set(1, new ContributionRecord(r1.jobId(), r1.round(), r1.chunk(), r1.site(),
+                c.trees.get(NAMES.get(0)).root(), r1.sketch()));
+        ContributionStatement redigested = ContributionStatement.covering(altered);
+        SiteContribution resigned = new SiteContribution(new SignedStatement(redigested, honest.signed().signature(),
+                honest.signed().credential()), altered);
+        e = assertThrows(UnverifiedAggregateException.class, () -> v.challenge(withReplaced(c, 1, a, resigned)));
+        assertEquals(Reason.BAD_SIGNATURE, e.reason(), e.getMessage());
+        assertEquals(a, e.site());
+        // the honest statement with one signature byte flipped
+        byte[] sig = honest.signed().signature();
+        sig[sig.length - 1] ^= 1;
+        SiteContribution flipped = new SiteContribution(new SignedStatement(s, sig, honest.signed().credential()),
+                honest.records());
+        e = assertThrows(UnverifiedAggregateException.class, () -> v.challenge(withReplaced(c, 1, a, flipped)));
+        assertEquals(Reason.BAD_SIGNATURE, e.reason(), e.getMessage());
+    }
+
+    @Test
+    void eachStatementSignatureIsVerifiedOncePerRound() {
+        int chunks = 4;
+        Coordinator c = new Coordinator(23, chunks);
+        List<String> calls = new ArrayList<>();
+        AggregateVerifier v = new AggregateVerifier(CTX, FED.key.keyId(), (site, m, sig, cred) -> {
+            calls.add(site);
+            SIGNERS.verify(site, m, sig, cred);
+        }, NAMES, MIN, 64, new SecureRandom());
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            DecryptionRequest r = c.request(chunk, c.sum(chunk, NAMES), NAMES);
+            Challenge ch = v.challenge(r);
+            v.verify(r, ch, c.respond(ch, r));
+        }
+        assertEquals(NAMES, calls, "one verification per site and round, not per chunk");
+    }
+
+    @Test
+    void statementsAndRecordsReadBackOnlyFromTheirExactBytes() {
+        Coordinator c = new Coordinator(24);
+        SiteContribution sc = c.signed.get(NAMES.get(0));
+        ContributionRecord r = sc.records().get(0);
+        assertEquals(r, ContributionRecord.parse(r.canonicalBytes()));
+        byte[] statement = sc.signed().signedBytes();
+        assertEquals(sc.statement(), SignedStatement.fromSignedBytes(statement, sc.signed().signature(),
+                sc.signed().credential()).statement());
+        byte[] longer = java.util.Arrays.copyOf(statement, statement.length + 1);
+        assertThrows(IllegalArgumentException.class, () -> ContributionStatement.parse(longer));
+        assertThrows(IllegalArgumentException.class, () -> ContributionStatement.parse(r.canonicalBytes()));
+        assertThrows(IllegalArgumentException.class,
+                () -> ContributionRecord.parse(java.util.Arrays.copyOf(r.canonicalBytes(), 40)));
+    }
+
+    /** The honest request for {@code chunk} with site {@code site}'s contribution replaced. */
+    private static DecryptionRequest withReplaced(Coordinator c, int chunk, String site, SiteContribution replacement) {
+        List<SiteContribution> list = new ArrayList<>();
+        NAMES.forEach(s -> list.add(s.equals(site) ? replacement : c.signed.get(s)));
+        return new DecryptionRequest(JOB, c.round, chunk, c.sum(chunk, NAMES), list);
+    }
+
+    private static UnverifiedAggregateException refusedAt(Coordinator c, int chunk, SiteContribution replacement) {
+        DecryptionRequest r = withReplaced(c, chunk, replacement.site(), replacement);
+        return assertThrows(UnverifiedAggregateException.class, () -> holder(0).challenge(r));
+    }
+
+    @Test
+    void signatureByOneSiteClaimedAsAnotherIsRefused() {
+        Coordinator c = new Coordinator(11);
+        String a = NAMES.get(0);
+        String b = NAMES.get(1);
+        List<SiteContribution> list = new ArrayList<>();
         NAMES.forEach(s -> list.add(c.signed.get(s)));
-        ContributionRecord recordOfB = c.signed.get(b).record();
+        SiteContribution ofB = c.signed.get(b);
+        ContributionStatement statementOfB = ofB.statement();
         // signed with a's key, presented with b's credential: the signature does not verify
-        SignedContribution forged = new SignedContribution(recordOfB,
-                SIGNERS.signer(a).sign(recordOfB.canonicalBytes()), SIGNERS.signer(b).credential());
+        SiteContribution forged = new SiteContribution(new SignedStatement(statementOfB,
+                SIGNERS.signer(a).sign(statementOfB.canonicalBytes()), SIGNERS.signer(b).credential()), ofB.records());
         list.set(1, forged);
         UnverifiedAggregateException e = assertThrows(UnverifiedAggregateException.class,
                 () -> holder(0).challenge(new DecryptionRequest(JOB, 11, 0, c.sum(NAMES), list)));
         assertEquals(Reason.BAD_SIGNATURE, e.reason());
         assertEquals(b, e.site());
         // signed with a's key and a's credential, claiming b: the credential is not b's
-        list.set(1, SignedContribution.sign(recordOfB, SIGNERS.impostor(b, a)));
+        list.set(1, new SiteContribution(SignedStatement.sign(statementOfB, SIGNERS.impostor(b, a)), ofB.records()));
         e = assertThrows(UnverifiedAggregateException.class,
                 () -> holder(0).challenge(new DecryptionRequest(JOB, 11, 0, c.sum(NAMES), list)));
         assertEquals(Reason.UNKNOWN_SITE, e.reason());
@@ -353,7 +526,7 @@ class AggregateVerificationTest {
 
     @Test
     void responsesThatDoNotAnswerTheChallengeAreRefused() {
-        Coordinator c = new Coordinator(12, 0);
+        Coordinator c = new Coordinator(12);
         DecryptionRequest r = c.request(c.sum(NAMES), NAMES);
         // an opening missing
         VerifiedDecryption<DecryptionShare> h0 = holder(0);
@@ -387,7 +560,7 @@ class AggregateVerificationTest {
 
     @Test
     void aFailedChunkIsNeverAnsweredAndChallengesAreNotRedrawn() {
-        Coordinator c = new Coordinator(13, 0);
+        Coordinator c = new Coordinator(13);
         VerifiedDecryption<DecryptionShare> h = holder(0);
         Ciphertext lone = c.cts.get(NAMES.get(0));
         DecryptionRequest bad = c.request(lone, NAMES);
@@ -402,7 +575,7 @@ class AggregateVerificationTest {
 
     @Test
     void verifiedOnlyLedgerRefusesTheUnverifiedPath() {
-        Coordinator c = new Coordinator(14, 0);
+        Coordinator c = new Coordinator(14);
         KeyShareHolder h = new KeyShareHolder(CTX, FED.secrets.get(0), FED.key, InMemoryDecryptionLedger.verifiedOnlyLedger(),
                 FED.flooding, 1, SecretRandom.create());
         UnverifiedAggregateException e = assertThrows(UnverifiedAggregateException.class,
@@ -413,7 +586,7 @@ class AggregateVerificationTest {
     @Test
     void aRoundIsReservedWithOneWriteBeforeAnyShare() {
         // three chunks of one round answered as one batch; the ledger sees a single reservation
-        List<Coordinator> chunks = List.of(new Coordinator(15, 0), new Coordinator(15, 1), new Coordinator(15, 2));
+        Coordinator round = new Coordinator(15, 3);
         List<List<String>> writes = new ArrayList<>();
         Set<String> reservedBeforeShare = new HashSet<>();
         DecryptionLedger recording = new DecryptionLedger() {
@@ -457,10 +630,10 @@ class AggregateVerificationTest {
         VerifiedDecryption<DecryptionShare> h = VerifiedDecryption.of(kh, verifier(64, new SecureRandom()));
         List<DecryptionRequest> requests = new ArrayList<>();
         List<ChallengeResponse> responses = new ArrayList<>();
-        for (Coordinator c : chunks) {
-            DecryptionRequest r = c.request(c.sum(NAMES), NAMES);
+        for (int chunk = 0; chunk < 3; chunk++) {
+            DecryptionRequest r = round.request(chunk, round.sum(chunk, NAMES), NAMES);
             requests.add(r);
-            responses.add(c.respond(h.challenge(r), r));
+            responses.add(round.respond(h.challenge(r), r));
         }
         List<DecryptionShare> shares = h.answer(requests, responses);
         assertEquals(3, shares.size());

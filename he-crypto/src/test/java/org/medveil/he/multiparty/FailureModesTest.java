@@ -1,5 +1,7 @@
 package org.medveil.he.multiparty;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -166,6 +168,39 @@ class FailureModesTest {
         acc.add(e.encrypt(enc.encode(new double[] {0.5}, 1.0), 1));
         assertThrows(HeException.class, acc::result); // 1 vs 2 contributions
         assertThrows(ParameterMismatchException.class, () -> acc.add(e.encrypt(enc.encode(new double[] {0.5}, 1.0), 2)));
+    }
+
+    @Test
+    void aChunkTakenBackLeavesTheAccumulatorExactlyAsWithoutIt() {
+        Encryptor e = new Encryptor(CTX, FED.key, SecretRandom.create());
+        Encoder enc = new Encoder(CTX);
+        Ciphertext a = e.encrypt(enc.encode(new double[] {0.5, -0.25}, 1.0), 0);
+        Ciphertext b = e.encrypt(enc.encode(new double[] {0.125, 0.75}, 1.0), 0);
+        Ciphertext c = e.encrypt(enc.encode(new double[] {-0.875, 0.0625}, 1.0), 0);
+        StreamingAccumulator without = new StreamingAccumulator(CTX, FED.key.keyId(), 1);
+        without.add(a);
+        without.add(c);
+        StreamingAccumulator taken = new StreamingAccumulator(CTX, FED.key.keyId(), 1);
+        taken.add(a);
+        taken.add(b); // a contribution refused later: added, then taken back
+        taken.add(c);
+        taken.subtract(b);
+        Ciphertext x = without.result().get(0);
+        Ciphertext y = taken.result().get(0);
+        for (int l = 0; l < CTX.ring().primes(); l++) {
+            assertArrayEquals(x.c0().at(l), y.c0().at(l));
+            assertArrayEquals(x.c1().at(l), y.c1().at(l));
+        }
+        assertEquals(2, y.contributions());
+        assertEquals(x.bound(), y.bound(), 0.0);
+        DecryptionCombiner combiner = new DecryptionCombiner(CTX, FED.key, FED.flooding);
+        assertArrayEquals(combiner.combine(x, shares(FED.holders(), x)), combiner.combine(y, shares(FED.holders(), y)));
+        // a first contribution taken back leaves the position empty again; nothing else can be taken
+        StreamingAccumulator first = new StreamingAccumulator(CTX, FED.key.keyId(), 1);
+        first.add(b);
+        first.subtract(b);
+        assertThrows(HeException.class, first::result);
+        assertThrows(HeException.class, () -> first.subtract(b));
     }
 
     @Test

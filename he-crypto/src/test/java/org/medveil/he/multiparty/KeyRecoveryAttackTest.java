@@ -39,7 +39,7 @@ import org.medveil.he.verify.ChallengeResponse;
 import org.medveil.he.verify.CiphertextTree;
 import org.medveil.he.verify.DecryptionRequest;
 import org.medveil.he.verify.LinearSketch;
-import org.medveil.he.verify.SignedContribution;
+import org.medveil.he.verify.SiteContribution;
 
 /**
  * The attack spot checks alone do not stop: one coefficient of the aggregate's c1 raised by
@@ -62,7 +62,7 @@ class KeyRecoveryAttackTest {
         return k;
     }
 
-    private record Round(List<Ciphertext> cts, List<SignedContribution> signed, Map<String, CiphertextTree> trees,
+    private record Round(List<Ciphertext> cts, List<SiteContribution> signed, Map<String, CiphertextTree> trees,
                          Ciphertext sum) {
         DecryptionRequest request(Ciphertext aggregate) {
             return new DecryptionRequest("job-s", 1, 0, aggregate, signed);
@@ -71,14 +71,14 @@ class KeyRecoveryAttackTest {
 
     private static Round round(LinearSketch sketch) {
         List<Ciphertext> cts = new ArrayList<>();
-        List<SignedContribution> signed = new ArrayList<>();
+        List<SiteContribution> signed = new ArrayList<>();
         Map<String, CiphertextTree> trees = new TreeMap<>();
         Ciphertext sum = null;
         for (String site : SITES) {
             Ciphertext ct = new Encryptor(CTX, FED.key, SecretRandom.create()).encrypt(
                     new Encoder(CTX).encode(new double[] {0.5, -0.25, 0.125}, 1.0), 0);
             cts.add(ct);
-            signed.add(SignedContribution.of(CTX, "job-s", 1, ct, sketch, SIGNERS.signer(site)));
+            signed.add(SiteContribution.sign(CTX, "job-s", 1, List.of(ct), sketch, SIGNERS.signer(site)));
             trees.put(site, CiphertextTree.of(CTX, ct));
             if (sum == null) {
                 sum = ct.copy();

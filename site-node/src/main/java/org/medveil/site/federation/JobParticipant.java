@@ -54,7 +54,8 @@ import org.medveil.he.verify.ContributionSigner;
 import org.medveil.he.verify.ContributionVerifier;
 import org.medveil.he.verify.DecryptionRequest;
 import org.medveil.he.verify.LinearSketch;
-import org.medveil.he.verify.SignedContribution;
+import org.medveil.he.verify.SignedStatement;
+import org.medveil.he.verify.SiteContribution;
 import org.medveil.he.wire.ThresholdWireCodec;
 import org.medveil.he.wire.WireCodec;
 import org.medveil.proto.rounds.BlockOpeningPart;
@@ -80,7 +81,8 @@ import org.medveil.proto.rounds.SealedShare;
 import org.medveil.proto.rounds.SealedShares;
 import org.medveil.proto.rounds.SeedCommit;
 import org.medveil.proto.rounds.SeedReveal;
-import org.medveil.proto.rounds.SignedRecord;
+import org.medveil.proto.rounds.SiteContributionPart;
+import org.medveil.proto.rounds.StatementPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -462,33 +464,33 @@ public final class JobParticipant implements AutoCloseable {
         }
         List<Ciphertext> cts = new VectorEncryptor(context, publicKey, SecretRandom::create).encrypt(packed,
                 setupParams.getValueBound());
-        for (Ciphertext ct : cts) {
-            a.addRecords(toRecord(SignedContribution.of(context, jobId, round, ct, sketch, identity.signer())));
-        }
+        // one record per chunk (Merkle root + sketch), one signature per round over all of them
+        a.setContribution(toPart(SiteContribution.sign(context, jobId, round, cts, sketch, identity.signer())));
         WireCodec codec = new WireCodec(context);
         transfers.put(object, () -> cts.stream().map(codec::encodeCiphertext).iterator());
         send(msg().setContribution(a.setChunks(cts.size())));
     }
 
-    static SignedRecord toRecord(SignedContribution c) {
-        ContributionRecord r = c.record();
-        SignedRecord.Builder b = SignedRecord.newBuilder().setChunk(r.chunk()).setRound(r.round()).setSite(r.site())
-                .setSignedBytes(ByteString.copyFrom(r.canonicalBytes())).setSignature(ByteString.copyFrom(c.signature()))
-                .setCredential(ByteString.copyFrom(c.credential())).setDigest(ByteString.copyFrom(r.digest()));
-        for (long v : r.sketch()) {
-            b.addSketch(v);
+    static SiteContributionPart toPart(SiteContribution c) {
+        SignedStatement s = c.signed();
+        SiteContributionPart.Builder b = SiteContributionPart.newBuilder().setStatement(StatementPart.newBuilder()
+                .setSignedBytes(ByteString.copyFrom(s.signedBytes())).setSignature(ByteString.copyFrom(s.signature()))
+                .setCredential(ByteString.copyFrom(s.credential())));
+        for (ContributionRecord r : c.records()) {
+            b.addRecords(ByteString.copyFrom(r.canonicalBytes()));
         }
         return b.build();
     }
 
-    /** A signed record as received: its fields must be exactly what its signed bytes say. */
-    static SignedContribution fromRecord(String jobId, SignedRecord r) {
-        ContributionRecord rec = new ContributionRecord(jobId, r.getRound(), r.getChunk(), r.getSite(),
-                r.getDigest().toByteArray(), r.getSketchList().stream().mapToLong(Long::longValue).toArray());
-        if (!Arrays.equals(rec.canonicalBytes(), r.getSignedBytes().toByteArray())) {
-            throw new IllegalArgumentException("a signed record of site " + r.getSite() + " does not match its signed bytes");
+    /** A site's contribution as received: statement and records are read from their exact (signed) bytes. */
+    static SiteContribution fromPart(SiteContributionPart p) {
+        StatementPart s = p.getStatement();
+        List<ContributionRecord> records = new ArrayList<>(p.getRecordsCount());
+        for (ByteString r : p.getRecordsList()) {
+            records.add(ContributionRecord.parse(r.toByteArray()));
         }
-        return new SignedContribution(rec, r.getSignature().toByteArray(), r.getCredential().toByteArray());
+        return new SiteContribution(SignedStatement.fromSignedBytes(s.getSignedBytes().toByteArray(),
+                s.getSignature().toByteArray(), s.getCredential().toByteArray()), records);
     }
 
     private void challenge(DecryptionRequestMessage d) {
@@ -502,6 +504,12 @@ public final class JobParticipant implements AutoCloseable {
         for (int c = 0; c < d.getChunkFrom(); c++) {
             parts.next();
         }
+        // each site's statement and records are parsed (and its records hashed) once for all chunks; the
+        // verifier checks each statement's signature once and then only that each chunk's record is covered
+        List<SiteContribution> listed = new ArrayList<>(d.getSitesCount());
+        for (SiteContributionPart p : d.getSitesList()) {
+            listed.add(fromPart(p));
+        }
         List<DecryptionRequest> requests = new ArrayList<>();
         ChallengeMessage.Builder out = ChallengeMessage.newBuilder().setHolder(site).setRound(round);
         for (int c = d.getChunkFrom(); c < d.getChunkTo(); c++) {
@@ -509,14 +517,8 @@ public final class JobParticipant implements AutoCloseable {
                 throw new IllegalArgumentException("aggregate object has no chunk " + c);
             }
             Ciphertext ct = codec.decodeCiphertext(parts.next());
-            List<SignedContribution> list = new ArrayList<>();
-            for (SignedRecord r : d.getContributionsList()) {
-                if (r.getChunk() == c) {
-                    list.add(fromRecord(jobId, r));
-                }
-            }
-            DecryptionRequest req = new DecryptionRequest(jobId, round, c, ct, list);
-            Challenge ch = decryption.challenge(req); // list checks, signatures, sketch; ledger refuses a repeat
+            DecryptionRequest req = new DecryptionRequest(jobId, round, c, ct, listed);
+            Challenge ch = decryption.challenge(req); // list checks, coverage, signatures, sketch; ledger refuses a repeat
             requests.add(req);
             ChallengeBlocks.Builder cb = ChallengeBlocks.newBuilder().setChunk(c)
                     .setRequestDigest(ByteString.copyFrom(ch.requestDigest()));
