@@ -111,7 +111,9 @@ public final class RoundsRunner implements JobService.JobRunner {
         int n = job.sites().size();
         return new JobPlan(job.job().jobId(), job.sites(), spec.encrypted() ? spec.he() : null,
                 Math.min(spec.threshold(), n), Math.min(spec.minSites(), n), VALUE_BOUND, spec.rounds(),
-                Duration.ofMinutes(5), Duration.ofSeconds(spec.roundTimeoutSeconds()), Duration.ofMinutes(2),
+                Duration.ofMinutes(5), Duration.ofSeconds(spec.roundTimeoutSeconds()),
+                // verification and decryption shares grow with the update like uploads do: same bound
+                Duration.ofSeconds(spec.roundTimeoutSeconds()),
                 spec.model(), spec.local().epochs(), spec.local().maxSteps() == null ? 0 : spec.local().maxSteps(),
                 spec.local().batchSize(), spec.local().learningRate(),
                 spec.strategy().mu() == null ? 0 : spec.strategy().mu(), spec.seed());
