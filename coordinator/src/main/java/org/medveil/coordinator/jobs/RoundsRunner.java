@@ -66,6 +66,7 @@ public final class RoundsRunner implements JobService.JobRunner {
     private final Path jobsDir;
     private final Clock clock;
     private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+    private final Countersignatures countersignatures;
     private volatile java.util.function.Supplier<java.util.Set<String>> connected = java.util.Set::of;
 
     /** Who is connected now (for a resumed job, rounds wait until its sites are back). */
@@ -94,10 +95,16 @@ public final class RoundsRunner implements JobService.JobRunner {
         this.project = project;
         this.jobsDir = jobsDir;
         this.clock = clock;
+        this.countersignatures = new Countersignatures(links, store, verifier, jobsDir, clock);
     }
 
     /** A message from a site for one of the running jobs; others are dropped (and logged once per job). */
     public void onMessage(String site, RoundsMessage m) {
+        if (m.getBodyCase() == RoundsMessage.BodyCase.COUNTERSIGNATURE) {
+            // answered here, not by the run: late answers (even after the job ended) are stored too
+            countersignatures.onAnswer(site, m.getJobId(), m.getCountersignature());
+            return;
+        }
         JobRun run = runs.get(m.getJobId());
         if (run != null) {
             run.onMessage(site, m);
@@ -327,6 +334,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                 store.saveManifest(jobId, number, m.digest(), m.canonicalBytes(), sig);
                 store.finishRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, null,
                         JSON.writeValueAsString(metrics), finished);
+                countersignatures.request(jobId, round, number, m.canonicalBytes(), r.getContributorsList());
                 progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
                         .addAllParticipants(r.getContributorsList()).addAllLeftOut(r.getLeftOutList())
                         .setLoss(r.getMetrics().getMeanLoss()).setAccuracy(r.getMetrics().getAccuracy())

@@ -44,7 +44,7 @@ abstract class CoordinatorStoreContractTest {
     @Test
     void jobsAreStoredWithTheirStateAndFinalStatesStay() throws Exception {
         try (CoordinatorStore s = CoordinatorStore.open(newUrl())) {
-            assertEquals(1, s.schemaVersion());
+            assertEquals(2, s.schemaVersion());
             assertTrue(s.jobs().isEmpty());
             s.insertJob("j2", b("signed"), b("sig"), b("cert-der"), "d2", T0.plusSeconds(5));
             s.insertJob("j1", b("signed1"), b("sig1"), b("cert-der"), "d1", T0);
@@ -285,7 +285,7 @@ abstract class CoordinatorStoreContractTest {
             assertEquals("m1", s.lastCompletedRound("j").orElseThrow().modelOutDigest());
             assertEquals(5L, s.contributions("j", 1).get(0).samples());
             assertEquals("d1", s.lastManifestDigest("j").orElseThrow());
-            assertEquals(1, s.schemaVersion());
+            assertEquals(2, s.schemaVersion());
         }
     }
 
