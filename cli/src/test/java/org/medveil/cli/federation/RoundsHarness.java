@@ -140,6 +140,10 @@ final class RoundsHarness implements AutoCloseable {
     final CertificateVerifier verifier;
     final Path dir;
     JobRun run;
+    /** The job the participants serve (set before {@link #start} for a job id other than {@link #JOB}). */
+    String job = JOB;
+    /** Where sites' messages go instead of {@link #run} (e.g. a coordinator's RoundsRunner); null = the run. */
+    volatile java.util.function.BiConsumer<String, RoundsMessage> toCoordinator;
 
     RoundsHarness(Path dir) {
         this.dir = dir;
@@ -191,12 +195,17 @@ final class RoundsHarness implements AutoCloseable {
         JobRun r = run;
         org.medveil.site.federation.CoordinatorLink link = m -> {
             fromSites.add(Map.entry(site, m));
-            r.onMessage(site, m);
+            java.util.function.BiConsumer<String, RoundsMessage> to = toCoordinator;
+            if (to != null) {
+                to.accept(site, m);
+            } else {
+                r.onMessage(site, m);
+            }
         };
         InMemoryKeyVault vault = vaults.computeIfAbsent(site, x -> new InMemoryKeyVault());
         Path ledger = dir.resolve("ledger-" + site + ".log");
-        return restore ? JobParticipant.restore(JOB, id, selection, trainings.get(site), link, objects, vault, ledger)
-                : new JobParticipant(JOB, id, selection, trainings.get(site), link, objects, vault, ledger);
+        return restore ? JobParticipant.restore(job, id, selection, trainings.get(site), link, objects, vault, ledger)
+                : new JobParticipant(job, id, selection, trainings.get(site), link, objects, vault, ledger);
     }
 
     /** A site node that stops (its participant closes) and starts again from its vault and ledger file. */
