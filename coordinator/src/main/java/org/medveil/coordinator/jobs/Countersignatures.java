@@ -58,6 +58,33 @@ final class Countersignatures {
         }
     }
 
+    /**
+     * After a restart: asks again, for each of the job's stored manifests, the participants that
+     * have not answered (answers sent while the coordinator was down are lost). A refusal is an
+     * answer and is not asked again.
+     */
+    void requestMissing(String jobId) {
+        java.util.Map<String, Integer> indexByModelOut = new java.util.HashMap<>();
+        for (CoordinatorStore.Round r : store.rounds(jobId)) {
+            if (r.modelOutDigest() != null) {
+                indexByModelOut.put(r.modelOutDigest(), r.round() - 1); // the run's round index is round_no - 1
+            }
+        }
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        store.countersignatures(jobId).forEach(c -> answered.add(c.round() + " " + c.site()));
+        for (CoordinatorStore.Manifest m : store.manifests(jobId)) {
+            org.medveil.governance.manifest.RoundManifest rm = org.medveil.governance.canonical.Jcs.read(
+                    m.canonicalBytes(), org.medveil.governance.manifest.RoundManifest.class);
+            Integer index = indexByModelOut.get(rm.modelDigestOut());
+            List<String> missing = rm.sites().stream().map(org.medveil.governance.manifest.RoundManifest.SiteEntry::site)
+                    .filter(site -> !answered.contains(m.round() + " " + site)).toList();
+            if (index != null && !missing.isEmpty()) {
+                LOG.info("job {} manifest {}: asking {} again for their countersignatures", jobId, m.round(), missing);
+                request(jobId, index, m.round(), m.canonicalBytes(), missing);
+            }
+        }
+    }
+
     /** A site's answer; anything that does not check out is logged and not stored as a signature. */
     void onAnswer(String site, String jobId, ManifestCountersignature a) {
         int number = a.getManifestRound();

@@ -193,6 +193,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                     last = run.run(models.readFloats(job.initialModelDigest()));
                 } else {
                     awaitSites(plan);
+                    countersignatures.requestMissing(jobId);
                     if (plan.encrypted()) {
                         run.resumeWithKey(store.jobKey(jobId).orElseThrow().publicKeyWire());
                     }
