@@ -19,6 +19,8 @@ import org.medveil.governance.manifest.ManifestWriter;
 import org.medveil.he.SignatureRefusedException;
 import org.medveil.proto.rounds.ManifestCountersignRequest;
 import org.medveil.proto.rounds.ManifestCountersignature;
+import org.medveil.proto.rounds.HeMode;
+import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +82,16 @@ final class Countersignatures {
                     .filter(site -> !answered.contains(m.round() + " " + site)).toList();
             if (index != null && !missing.isEmpty()) {
                 LOG.info("job {} manifest {}: asking {} again for their countersignatures", jobId, m.round(), missing);
+                // the round's result may have been lost with the restart: again, as the manifest records it (a
+                // site keeps the first result it received, so this cannot replace one)
+                RoundsMessage result = RoundsMessage.newBuilder().setJobId(jobId).setRoundResult(RoundResult.newBuilder()
+                        .setRound(index).addAllContributors(rm.sites().stream()
+                                .map(org.medveil.governance.manifest.RoundManifest.SiteEntry::site).toList())
+                        .addAllDecryptionSet(rm.decryptionQuorum())
+                        .setNextModelSha256(ByteString.copyFrom(java.util.HexFormat.of().parseHex(rm.modelDigestOut())))
+                        .setHeMode(org.medveil.governance.manifest.RoundManifest.PLAINTEXT.equals(rm.heParameters())
+                                ? HeMode.HE_MODE_PLAINTEXT : HeMode.HE_MODE_ENCRYPTED)).build();
+                missing.forEach(site -> links.send(site, result));
                 request(jobId, index, m.round(), m.canonicalBytes(), missing);
             }
         }

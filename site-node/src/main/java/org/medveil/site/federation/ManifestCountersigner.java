@@ -110,9 +110,15 @@ public final class ManifestCountersigner {
         round(a.getRound()).contribution = c;
     }
 
-    /** The round's result arrived; answers the requests that waited for it. */
+    /**
+     * The round's result arrived; answers the requests that waited for it. The first result of a
+     * round is the one checked against (after a restart the coordinator sends it again).
+     */
     public List<ManifestCountersignature> roundResult(RoundResult r) {
-        round(r.getRound()).result = r;
+        RoundFacts f = round(r.getRound());
+        if (f.result == null) {
+            f.result = r;
+        }
         List<ManifestCountersignature> out = new ArrayList<>();
         for (ManifestCountersignRequest q : waiting.getOrDefault(r.getRound(), List.of())) {
             out.add(decide(q));

@@ -179,6 +179,15 @@ class ManifestCountersignerTest {
     }
 
     @Test
+    void aLaterResultForTheSameRoundDoesNotReplaceTheFirst() {
+        takePart(true);
+        signer.roundResult(result().toBuilder().setNextModelSha256(ByteString.copyFrom(new byte[32])).build());
+        assertEquals("", ask(manifest(m -> m)).getRefused());
+        assertTrue(ask(manifest(m -> with(m, m.sites(), m.decryptionQuorum(), m.modelDigestIn(), "0".repeat(64))))
+                .getSignature().isEmpty(), "a result sent again changed what the site checks against");
+    }
+
+    @Test
     void aRoundTheSiteDidNotSeeIsRefused() {
         ManifestCountersignature a = ask(manifest(m -> m));
         assertTrue(a.getSignature().isEmpty());
