@@ -125,7 +125,7 @@ public final class DemoCommand implements Runnable {
                 + " chain, and " + r.manifests().countersignatures() + " site countersignatures)" : "DO NOT VERIFY: " + r.manifests().problems()));
         out.println("job " + r.job().getJobId() + ": result in " + r.result() + ", everything in " + r.work());
         out.println("check the manifests yourself: medveil manifest verify " + r.result().resolve("manifests")
-                + " --ca " + r.work().resolve("project/ca/ca.pem"));
+                + " --ca " + r.work().resolve("project/ca/ca.pem") + " --require-countersignatures");
         if (!r.manifests().ok()) {
             throw new DemoException("the manifests did not verify");
         }
