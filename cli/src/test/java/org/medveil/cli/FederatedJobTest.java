@@ -73,8 +73,9 @@ class FederatedJobTest {
     @Tag("REQ-FL-2")
     @Tag("REQ-FL-3")
     @Tag("REQ-TX-1")
-    @DisplayName("a site whose DUA names another purpose declines with the reason; the others train 2 HE rounds;"
-            + " manifests verify with ours and with openssl; a tampered one does not; no PHI reaches the coordinator")
+    @DisplayName("a site whose DUA names another purpose declines with the reason; the others train 2 HE rounds and"
+            + " countersign both manifests; manifests verify with ours (countersignatures required) and with openssl;"
+            + " a tampered one does not; no PHI crosses the network or reaches the coordinator")
     void heJobWithOneDecline() throws Exception {
         logs = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
         // the demo's synthetic data come from its seed: the same generator here gives the markers before any traffic

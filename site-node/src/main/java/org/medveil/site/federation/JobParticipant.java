@@ -91,7 +91,8 @@ import org.slf4j.LoggerFactory;
  * sample-weighted update with its metrics, and answers decryption requests <b>only</b> through
  * {@link VerifiedDecryption} with a durable {@link FileDecryptionLedger}: an aggregate of too few
  * signed contributions, anything but their sum, or a second request for the same (job, round,
- * chunk) is refused with a {@link Refusal}.
+ * chunk) is refused with a {@link Refusal}. With a {@link ManifestCountersigner} it also checks
+ * and countersigns the round manifests (what it received and sent is fed to it).
  *
  * <p>The transport calls {@link #onMessage} with the coordinator's messages in order, one at a
  * time; answers go out through the {@link CoordinatorLink}. Never logs data values or PHI.
