@@ -73,11 +73,20 @@ class FederatedJobTest {
     @Tag("REQ-FL-2")
     @Tag("REQ-FL-3")
     @Tag("REQ-TX-1")
-    @DisplayName("a site whose DUA names another purpose declines with the reason; the others train 2 HE rounds;"
-            + " manifests verify with ours and with openssl; a tampered one does not; no PHI reaches the coordinator")
+    @DisplayName("a site whose DUA names another purpose declines with the reason; the others train 2 HE rounds and"
+            + " countersign both manifests; manifests verify with ours (countersignatures required) and with openssl;"
+            + " a tampered one does not; no PHI crosses the network or reaches the coordinator")
     void heJobWithOneDecline() throws Exception {
         logs = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        demo = new Demo(new Demo.Options(3, 20, 10, 2, 1, true, "cnn:input=16,filters=2,dense=8", 1, dir));
+        // the demo's synthetic data come from its seed: the same generator here gives the markers before any traffic
+        Path probe = new org.medveil.models.synth.SyntheticGenerator(1).generate(3, 20, dir.resolve("probe")).get(0)
+                .folder().getParent();
+        Set<String> planted = phiMarkers(probe);
+        Set<String> onTheWire = new LinkedHashSet<>(planted);
+        onTheWire.addAll(nonAsciiNames(probe)); // Chinese names, written in GB18030
+        WireCanary wire = new WireCanary(onTheWire);
+        demo = new Demo(new Demo.Options(3, 20, 10, 2, 1, true, "cnn:input=16,filters=2,dense=8", 1, dir))
+                .observeCoordinator(wire);
         demo.start(QUIET);
         JobSpec spec = JobSpec.parse(demo.jobYaml(List.of("hospital-1", "hospital-2", "hospital-3")), "test job");
         String jobId = demo.submit(spec, agreements("research", "research", "teaching"));
@@ -109,9 +118,21 @@ class FederatedJobTest {
         assertTrue(other[1].contains("no job job-0000000000000000"), other[1]);
         Path manifests = result.resolve("manifests");
         Path ca = demo.project().resolve("ca/ca.pem");
-        ManifestReport ok = ManifestVerifier.verify(manifests, demo.kit("coordinator").caCertificate());
+        // every participant countersigns each round's manifest; the last round's may land just after completion
+        Await.until("both participants' countersignatures of both rounds", java.time.Duration.ofSeconds(30), () -> {
+            cli("job", "result", jobId, "--out", result.toString(), "--kit", kit, "--coordinator", at);
+            return ManifestVerifier.verify(manifests, demo.kit("coordinator").caCertificate(), true).ok();
+        });
+        ManifestReport ok = ManifestVerifier.verify(manifests, demo.kit("coordinator").caCertificate(), true);
         assertTrue(ok.ok(), ok.problems().toString());
         assertEquals(2, ok.rounds());
+        assertEquals(2 * 2, ok.countersignatures());
+        assertTrue(ok.warnings().isEmpty(), ok.warnings().toString());
+        assertFalse(Files.exists(manifests.resolve("round-000001.site-hospital-3.sig")), "a declining site countersigned");
+        String[] verified = cli("manifest", "verify", manifests.toString(), "--ca", ca.toString(),
+                "--require-countersignatures");
+        assertEquals("0", verified[0], verified[1]);
+        assertTrue(verified[1].contains("4 site countersignature"), verified[1]);
         assertTrue(Files.size(result.resolve("model.zip")) > 0);
 
         // openssl alone: the coordinator's public key from its certificate, then each detached signature
@@ -137,7 +158,16 @@ class FederatedJobTest {
 
         // PHI canary: the invented names and patient IDs in the sites' DICOM headers
         Set<String> markers = phiMarkers(dir.resolve("synthetic/train"));
-        assertTrue(markers.size() >= 10, "too few markers found: " + markers);
+        assertTrue(markers.size() >= 10, "too few markers found: " + markers.size());
+        assertEquals(planted, markers, "the wire canary watched for other markers than the demo planted");
+        // every message to and from the coordinator (site sessions, bulk transfers, the researcher's admin calls)
+        assertTrue(wire.hits().isEmpty(), "PHI markers travelled over the network in: " + wire.hits());
+        assertTrue(wire.bytes() > 1_000_000 && wire.messages() > 200, "the canary saw too little traffic: "
+                + wire.messages() + " messages, " + wire.bytes() + " bytes");
+        for (String rpc : List.of("medveil.v1.Federation/Session", "medveil.v1.transfer.Transfer/Upload",
+                "medveil.v1.transfer.Transfer/Download", "medveil.v1.Admin/SubmitJob", "medveil.v1.Admin/DownloadResult")) {
+            assertTrue(wire.methods().contains(rpc), "the canary did not see " + rpc + ": " + wire.methods());
+        }
         List<Path> coordinatorSide = new ArrayList<>();
         try (Stream<Path> s = Files.walk(demo.project().resolve("coordinator"))) {
             s.filter(Files::isRegularFile).forEach(coordinatorSide::add);
@@ -232,10 +262,17 @@ class FederatedJobTest {
         long completed = done.getRoundSummariesList().stream().filter(r -> "completed".equals(r.getState())).count();
         assertEquals(5, completed, done.toString());
         Path result = dir.resolve("result");
-        JobClient.result(demo.researcher(), jobId, result);
-        ManifestReport report = ManifestVerifier.verify(result.resolve("manifests"), demo.kit("coordinator").caCertificate());
+        // every round countersigned by all 3 sites, also those whose answers the restart may have cut off
+        Await.until("every participant's countersignature of every round", java.time.Duration.ofSeconds(30), () -> {
+            JobClient.result(demo.researcher(), jobId, result);
+            return ManifestVerifier.verify(result.resolve("manifests"), demo.kit("coordinator").caCertificate(), true)
+                    .ok();
+        });
+        ManifestReport report = ManifestVerifier.verify(result.resolve("manifests"), demo.kit("coordinator").caCertificate(),
+                true);
         assertTrue(report.ok(), report.problems().toString());
         assertEquals(5, report.rounds());
+        assertEquals(5 * 3, report.countersignatures());
     }
 
     @Test
@@ -277,6 +314,21 @@ class FederatedJobTest {
         return new String[] {Integer.toString(code), out.toString()};
     }
 
+    /** Patient names with non-ASCII letters (the synthetic Chinese names), whole, as the headers hold them. */
+    static Set<String> nonAsciiNames(Path train) throws Exception {
+        Set<String> out = new LinkedHashSet<>();
+        DicomReader reader = new DicomReader(DicomReader.Options.HEADERS);
+        try (Stream<Path> s = Files.walk(train)) {
+            for (Path f : s.filter(p -> p.toString().endsWith(".dcm")).toList()) {
+                String name = reader.read(f).dataSet().getString(0x00100010);
+                if (name != null && name.strip().length() >= 3 && name.chars().anyMatch(c -> c >= 128)) {
+                    out.add(name.strip());
+                }
+            }
+        }
+        return out;
+    }
+
     /** Patient names and IDs from the synthetic headers (the invented PHI the sites must never let out). */
     static Set<String> phiMarkers(Path train) throws Exception {
         Set<String> out = new LinkedHashSet<>();
@@ -290,6 +342,9 @@ class FederatedJobTest {
                     out.add(id.strip());
                 }
                 if (name != null) {
+                    if (name.strip().length() >= 6) {
+                        out.add(name.strip()); // as DICOM writes a person name: FAMILY^GIVEN
+                    }
                     for (String part : name.strip().split("\\^")) {
                         if (part.length() >= 6 && part.chars().allMatch(c -> c < 128)) {
                             out.add(part);

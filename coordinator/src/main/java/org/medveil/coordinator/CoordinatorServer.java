@@ -90,8 +90,24 @@ public final class CoordinatorServer implements AutoCloseable {
         }
     }
 
+    private static io.grpc.ServerServiceDefinition observed(io.grpc.ServerServiceDefinition service,
+            io.grpc.ServerInterceptor observer) {
+        return observer == null ? service : ServerInterceptors.intercept(service, observer);
+    }
+
     /** Loads nothing itself: give it a loaded kit and its settings (see {@link Kit#settings}). */
     public static CoordinatorServer start(Kit kit, CoordinatorSettings settings, Clock clock) {
+        return start(kit, settings, clock, null);
+    }
+
+    /**
+     * As {@link #start(Kit, CoordinatorSettings, Clock)}, with an observer that sees every call of
+     * every service (site sessions, bulk transfers, admin), outside the caller check, with the
+     * plaintext messages both ways. It is the seam through which tests watch what crosses the
+     * network (the PHI canary); the daemon passes none.
+     */
+    public static CoordinatorServer start(Kit kit, CoordinatorSettings settings, Clock clock,
+            io.grpc.ServerInterceptor observer) {
         if (kit.identity().kind() != Kind.COORDINATOR) {
             throw new PkiException("kit " + kit.dir() + " belongs to " + kit.identity().describe()
                     + "; 'coordinator serve' needs the coordinator's kit");
@@ -147,12 +163,12 @@ public final class CoordinatorServer implements AutoCloseable {
                         TlsHandshakes.credentials(ssl, handshakeLog))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .addService(ServerInterceptors.intercept(federation, interceptor))
+                .addService(observed(ServerInterceptors.intercept(federation, interceptor), observer))
                 .maxInboundMessageSize(TransferService.maxMessageBytes(MAX_PART_BYTES))
-                .addService(ServerInterceptors.intercept(new TransferService(desk.objects.transferStore(),
-                        () -> CallerInterceptor.CALLER.get().identity().name(), MAX_PART_BYTES), interceptor))
-                .addService(ServerInterceptors.intercept(new AdminService(registry, desk.jobs, desk.records,
-                        desk.models, desk.jobsDir, der(kit)), interceptor))
+                .addService(observed(ServerInterceptors.intercept(new TransferService(desk.objects.transferStore(),
+                        () -> CallerInterceptor.CALLER.get().identity().name(), MAX_PART_BYTES), interceptor), observer))
+                .addService(observed(ServerInterceptors.intercept(new AdminService(registry, desk.jobs, desk.records,
+                        desk.models, desk.jobsDir, der(kit)), interceptor), observer))
                 .build();
         try {
             server.start();

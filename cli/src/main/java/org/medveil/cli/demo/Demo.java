@@ -122,11 +122,22 @@ public final class Demo implements AutoCloseable {
     public synchronized void restartCoordinator() {
         coordinator.close();
         running.remove(coordinator);
-        coordinator = CoordinatorServer.start(coordinatorKit, coordinatorSettings(), Clock.systemUTC());
+        coordinator = CoordinatorServer.start(coordinatorKit, coordinatorSettings(), Clock.systemUTC(), observer);
         running.add(coordinator);
     }
     private ManagedChannel researcher;
     private String database;
+    private io.grpc.ServerInterceptor observer;
+
+    /**
+     * For tests: an interceptor on every coordinator service (see
+     * {@link CoordinatorServer#start(Kit, CoordinatorSettings, Clock, io.grpc.ServerInterceptor)}),
+     * kept across {@link #restartCoordinator}; before {@link #start}.
+     */
+    public Demo observeCoordinator(io.grpc.ServerInterceptor observer) {
+        this.observer = observer;
+        return this;
+    }
 
     /** Runs the coordinator on this store (a JDBC URL) instead of its embedded SQLite file; before {@link #start}. */
     public Demo database(String jdbcUrl) {
@@ -154,13 +165,29 @@ public final class Demo implements AutoCloseable {
             throw new DemoException("the federated job did not complete: " + last.getState() + " " + last.getReason());
         }
         Path result = o.work().resolve("result");
-        JobClient.result(researcher(), jobId, result);
-        ManifestReport manifests = ManifestVerifier.verify(result.resolve("manifests"),
-                coordinatorKit.caCertificate());
+        ManifestReport manifests = countersignedResult(jobId, result);
 
         p.step("training the comparisons on the same test set: each site alone, and all data pooled");
         List<Row> rows = compare(train, JobClient.floats(Files.readAllBytes(result.resolve("model.params"))));
         return new Outcome(rows, last, result, manifests, o.work());
+    }
+
+    /**
+     * Downloads the result and verifies its manifests with every site countersignature required.
+     * Sites countersign each manifest as it is written, so the last round's countersignatures can
+     * reach the coordinator a moment after the job completes: download again for up to 20 s.
+     */
+    private ManifestReport countersignedResult(String jobId, Path result) throws InterruptedException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            JobClient.result(researcher(), jobId, result);
+            ManifestReport r = ManifestVerifier.verify(result.resolve("manifests"), coordinatorKit.caCertificate(), true);
+            if (r.ok() || System.nanoTime() > until || r.problems().stream().noneMatch(x -> x.reason()
+                    .contains("has not countersigned"))) {
+                return r;
+            }
+            Thread.sleep(250);
+        }
     }
 
     /** The researcher's channel to the coordinator (mTLS with rita's kit). */
@@ -242,7 +269,7 @@ public final class Demo implements AutoCloseable {
 
         p.step("starting the coordinator on 127.0.0.1:" + port + " (TLS 1.3, client certificates required)");
         coordinatorKit = Kit.load(prov.resolve("coordinator"));
-        coordinator = CoordinatorServer.start(coordinatorKit, coordinatorSettings(), Clock.systemUTC());
+        coordinator = CoordinatorServer.start(coordinatorKit, coordinatorSettings(), Clock.systemUTC(), observer);
         running.add(coordinator);
 
         List<Integer> adminPorts = new ArrayList<>();

@@ -121,11 +121,11 @@ public final class DemoCommand implements Runnable {
                     seconds.get(seconds.size() / 2), seconds.size(), noHe ? "plaintext" : "HE " + r.job().getHe());
         }
         out.println();
-        out.println("manifests: " + (r.manifests().ok() ? "all " + r.manifests().rounds() + " rounds verify (signatures"
-                + " and chain)" : "DO NOT VERIFY: " + r.manifests().problems()));
+        out.println("manifests: " + (r.manifests().ok() ? "all " + r.manifests().rounds() + " rounds verify (signatures,"
+                + " chain, and " + r.manifests().countersignatures() + " site countersignatures)" : "DO NOT VERIFY: " + r.manifests().problems()));
         out.println("job " + r.job().getJobId() + ": result in " + r.result() + ", everything in " + r.work());
         out.println("check the manifests yourself: medveil manifest verify " + r.result().resolve("manifests")
-                + " --ca " + r.work().resolve("project/ca/ca.pem"));
+                + " --ca " + r.work().resolve("project/ca/ca.pem") + " --require-countersignatures");
         if (!r.manifests().ok()) {
             throw new DemoException("the manifests did not verify");
         }

@@ -144,6 +144,10 @@ final class RoundsHarness implements AutoCloseable {
     final CertificateVerifier verifier;
     final Path dir;
     JobRun run;
+    /** The job the participants serve (set before {@link #start} for a job id other than {@link #JOB}). */
+    String job = JOB;
+    /** Where sites' messages go instead of {@link #run} (e.g. a coordinator's RoundsRunner); null = the run. */
+    volatile java.util.function.BiConsumer<String, RoundsMessage> toCoordinator;
 
     RoundsHarness(Path dir) {
         this.dir = dir;
@@ -196,12 +200,17 @@ final class RoundsHarness implements AutoCloseable {
         org.medveil.site.federation.CoordinatorLink link = m -> {
             RoundsMessage sent = rewriteFromSite.apply(site, m);
             fromSites.add(Map.entry(site, sent));
-            r.onMessage(site, sent);
+            java.util.function.BiConsumer<String, RoundsMessage> to = toCoordinator;
+            if (to != null) {
+                to.accept(site, sent);
+            } else {
+                r.onMessage(site, sent);
+            }
         };
         InMemoryKeyVault vault = vaults.computeIfAbsent(site, x -> new InMemoryKeyVault());
         Path ledger = dir.resolve("ledger-" + site + ".log");
-        return restore ? JobParticipant.restore(JOB, id, selection, trainings.get(site), link, objects, vault, ledger)
-                : new JobParticipant(JOB, id, selection, trainings.get(site), link, objects, vault, ledger);
+        return restore ? JobParticipant.restore(job, id, selection, trainings.get(site), link, objects, vault, ledger)
+                : new JobParticipant(job, id, selection, trainings.get(site), link, objects, vault, ledger);
     }
 
     /** A site node that stops (its participant closes) and starts again from its vault and ledger file. */

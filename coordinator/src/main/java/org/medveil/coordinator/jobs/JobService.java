@@ -105,7 +105,7 @@ public final class JobService {
             if ("key-setup".equals(j.state()) || "running".equals(j.state())) {
                 records.setState(j.jobId(), "failed", "the coordinator stopped during the job (state " + j.state()
                         + ") and it cannot go on (" + ("key-setup".equals(j.state()) ? "its key setup was not finished"
-                        : "no stored key, or a FedAdam job whose server state is not kept") + "): submit it again");
+                        : "no stored key, or a FedAdam round completed without its server state") + "): submit it again");
                 LOG.warn("job {} was {} when the coordinator stopped; marked failed (submit it again)", j.jobId(),
                         j.state());
                 for (SiteAgreement a : j.agreements()) {

@@ -66,6 +66,7 @@ public final class RoundsRunner implements JobService.JobRunner {
     private final Path jobsDir;
     private final Clock clock;
     private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+    private final Countersignatures countersignatures;
     private volatile java.util.function.Supplier<java.util.Set<String>> connected = java.util.Set::of;
 
     /** Who is connected now (for a resumed job, rounds wait until its sites are back). */
@@ -94,10 +95,16 @@ public final class RoundsRunner implements JobService.JobRunner {
         this.project = project;
         this.jobsDir = jobsDir;
         this.clock = clock;
+        this.countersignatures = new Countersignatures(links, store, verifier, jobsDir, clock);
     }
 
     /** A message from a site for one of the running jobs; others are dropped (and logged once per job). */
     public void onMessage(String site, RoundsMessage m) {
+        if (m.getBodyCase() == RoundsMessage.BodyCase.COUNTERSIGNATURE) {
+            // answered here, not by the run: late answers (even after the job ended) are stored too
+            countersignatures.onAnswer(site, m.getJobId(), m.getCountersignature());
+            return;
+        }
         JobRun run = runs.get(m.getJobId());
         if (run != null) {
             run.onMessage(site, m);
@@ -128,14 +135,16 @@ public final class RoundsRunner implements JobService.JobRunner {
      * After a coordinator restart: continues a job whose key setup finished, with the key the
      * sites hold. The round that was in flight is recorded as failed and never run again under
      * its number (key holders may have answered for its chunks); the remaining rounds take new
-     * numbers from the last completed model. FedAdam's moments are not kept across a restart, so
-     * a FedAdam job is not resumed.
+     * numbers from the last completed model and, for a strategy with state (FedAdam's moments),
+     * the state saved with that model.
      */
     @Override
     public boolean resume(JobService.AcceptedJob job, JobService.JobProgress progress) {
         String jobId = job.job().jobId();
-        if (job.spec().strategy().name() == JobSpec.Algorithm.FEDADAM) {
-            return false;
+        var last = store.lastCompletedRound(jobId);
+        if (last.isPresent() && last.get().strategyStateDigest() == null
+                && ServerStrategies.of(job.spec().strategy().name().id(), strategyParams(job.spec().strategy())).hasState()) {
+            return false; // completed before strategy state was saved: its moments are lost
         }
         if (job.spec().encrypted() && store.jobKey(jobId).isEmpty()) {
             return false;
@@ -149,22 +158,34 @@ public final class RoundsRunner implements JobService.JobRunner {
                         .setStarted(ts(r.started())).setFinished(ts(clock.instant())).build());
             }
         }
-        launch(job, progress, new Resume(started, store.lastCompletedRound(jobId)
-                .map(CoordinatorStore.Round::modelOutDigest).orElse(job.initialModelDigest())));
+        launch(job, progress, new Resume(started, last.map(CoordinatorStore.Round::modelOutDigest)
+                .orElse(job.initialModelDigest()), last.map(CoordinatorStore.Round::strategyStateDigest).orElse(null)));
         return true;
     }
 
-    /** Where a resumed job continues: the next round index and the model it starts from. */
-    private record Resume(int nextRound, String modelDigest) {
+    /**
+     * Where a resumed job continues: the next round index, the model it starts from and the
+     * server strategy's state saved with that model (null: a fresh strategy).
+     */
+    private record Resume(int nextRound, String modelDigest, String strategyStateDigest) {
     }
 
     private void launch(JobService.AcceptedJob job, JobService.JobProgress progress, Resume resume) {
         JobSpec spec = job.spec();
         String jobId = job.job().jobId();
         JobPlan plan = plan(job);
-        org.medveil.coordinator.strategy.ServerStrategy strategy = ServerStrategies.of(spec.strategy().name().id(),
-                strategyParams(spec.strategy()));
-        Manifests manifests = new Manifests(job, plan, progress);
+        org.medveil.coordinator.strategy.ServerStrategy strategy;
+        try {
+            strategy = resume == null || resume.strategyStateDigest() == null
+                    ? ServerStrategies.of(spec.strategy().name().id(), strategyParams(spec.strategy()))
+                    : ServerStrategies.restore(models.read(resume.strategyStateDigest()));
+        } catch (IOException e) {
+            LOG.error("job {} cannot resume: its server strategy state cannot be read: {}", jobId, e.getMessage());
+            progress.state(jobId, "failed", "the coordinator cannot read the job's server strategy state: "
+                    + e.getMessage());
+            return;
+        }
+        Manifests manifests = new Manifests(job, plan, progress, strategy);
         JobRun run = new JobRun(plan, links, objects, verifier, strategy::next, manifests);
         runs.put(jobId, run);
         Thread t = new Thread(() -> {
@@ -174,6 +195,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                     last = run.run(models.readFloats(job.initialModelDigest()));
                 } else {
                     awaitSites(plan);
+                    countersignatures.requestMissing(jobId);
                     if (plan.encrypted()) {
                         run.resumeWithKey(store.jobKey(jobId).orElseThrow().publicKeyWire());
                     }
@@ -263,11 +285,14 @@ public final class RoundsRunner implements JobService.JobRunner {
         private final Map<Integer, Map<String, SiteContributionPart>> records = new ConcurrentHashMap<>();
         private final Map<Integer, Integer> attempts = new ConcurrentHashMap<>();
         private final String heFingerprint;
+        private final org.medveil.coordinator.strategy.ServerStrategy strategy;
 
-        Manifests(JobService.AcceptedJob job, JobPlan plan, JobService.JobProgress progress) {
+        Manifests(JobService.AcceptedJob job, JobPlan plan, JobService.JobProgress progress,
+                org.medveil.coordinator.strategy.ServerStrategy strategy) {
             this.job = job;
             this.plan = plan;
             this.progress = progress;
+            this.strategy = strategy;
             this.heFingerprint = plan.encrypted() ? new HeContext(Params.byName(plan.heParams())).fingerprint()
                     : RoundManifest.PLAINTEXT;
         }
@@ -303,6 +328,8 @@ public final class RoundsRunner implements JobService.JobRunner {
             Instant finished = clock.instant();
             try {
                 String out = models.writeFloats(nextModel);
+                // the strategy's state after this round, durable before the round row names both: both or neither
+                String state = strategy.hasState() ? models.write(strategy::writeState) : null;
                 Map<String, String> metrics = new LinkedHashMap<>();
                 metrics.put("accuracy", fmt(r.getMetrics().getAccuracy()));
                 metrics.put("auc", fmt(r.getMetrics().getAuc()));
@@ -328,8 +355,9 @@ public final class RoundsRunner implements JobService.JobRunner {
                 byte[] sig = java.nio.file.Files.readAllBytes(dir.resolve(
                         org.medveil.governance.manifest.ManifestFiles.signature(number)));
                 store.saveManifest(jobId, number, m.digest(), m.canonicalBytes(), sig);
-                store.finishRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, null,
+                store.finishRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, state,
                         JSON.writeValueAsString(metrics), finished);
+                countersignatures.request(jobId, round, number, m.canonicalBytes(), r.getContributorsList());
                 progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
                         .addAllParticipants(r.getContributorsList()).addAllLeftOut(r.getLeftOutList())
                         .setLoss(r.getMetrics().getMeanLoss()).setAccuracy(r.getMetrics().getAccuracy())

@@ -76,6 +76,14 @@ public final class CoordinatorStore implements AutoCloseable {
     public record Manifest(String jobId, int round, String digest, byte[] canonicalBytes, byte[] signature) {
     }
 
+    /**
+     * A site's answer to a countersignature request for manifest {@code round}: its DER signature
+     * over the manifest's canonical bytes and its certificate, or (both null) the reason it refused.
+     */
+    public record Countersignature(String jobId, int round, String site, byte[] signature, byte[] certificateDer,
+                                   String refusal, Instant received) {
+    }
+
     private final Connection connection;
     private final String name;
     private final boolean postgres;
@@ -713,6 +721,60 @@ public final class CoordinatorStore implements AutoCloseable {
             ps.setString(1, jobId);
             return list(ps, rs -> new Manifest(rs.getString("job_id"), rs.getInt("round_no"), rs.getString("digest"),
                     rs.getBytes("canonical"), rs.getBytes("signature")));
+        }
+    }
+
+    /**
+     * Records a site's countersignature of (or refusal to countersign) a stored manifest. A
+     * signature is kept once and never replaced; a refusal is replaced by a later answer.
+     */
+    public void saveCountersignature(String jobId, int round, String site, byte[] signature, byte[] certificateDer,
+                                     String refusal, Instant received) {
+        if ((signature == null) == (refusal == null)) {
+            throw new IllegalArgumentException("a countersignature record holds a signature or a refusal, not both");
+        }
+        tx("save site " + site + "'s countersignature of manifest " + round + " of job " + jobId, c -> {
+            for (Countersignature k : countersignatures(c, jobId)) {
+                if (k.round() == round && k.site().equals(site)) {
+                    if (k.signature() != null) {
+                        return null;
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM manifest_countersignatures"
+                            + " WHERE job_id = ? AND round_no = ? AND site = ?")) {
+                        ps.setString(1, jobId);
+                        ps.setInt(2, round);
+                        ps.setString(3, site);
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO manifest_countersignatures (job_id, round_no,"
+                    + " site, signature, certificate, refusal, received) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, jobId);
+                ps.setInt(2, round);
+                ps.setString(3, site);
+                ps.setBytes(4, signature);
+                ps.setBytes(5, certificateDer);
+                ps.setString(6, refusal);
+                ps.setString(7, received.toString());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The sites' answers to countersignature requests of a job, by round and site. */
+    public List<Countersignature> countersignatures(String jobId) {
+        return tx("read the countersignatures of job " + jobId, c -> countersignatures(c, jobId));
+    }
+
+    private List<Countersignature> countersignatures(Connection c, String jobId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM manifest_countersignatures WHERE job_id = ?"
+                + " ORDER BY round_no, site")) {
+            ps.setString(1, jobId);
+            return list(ps, rs -> new Countersignature(rs.getString("job_id"), rs.getInt("round_no"),
+                    rs.getString("site"), rs.getBytes("signature"), rs.getBytes("certificate"), rs.getString("refusal"),
+                    Instant.parse(rs.getString("received"))));
         }
     }
 

@@ -100,8 +100,23 @@ final class Schema {
               PRIMARY KEY (job_id, round_no)
             )""");
 
+    /** Version 2: the sites' answers to countersignature requests (a signature, or a refusal and its reason). */
+    static final List<String> V2 = List.of(
+            """
+            CREATE TABLE manifest_countersignatures (
+              job_id TEXT NOT NULL,
+              round_no INTEGER NOT NULL,
+              site TEXT NOT NULL,
+              signature {blob},
+              certificate {blob},
+              refusal TEXT,
+              received TEXT NOT NULL,
+              PRIMARY KEY (job_id, round_no, site),
+              FOREIGN KEY (job_id, round_no) REFERENCES manifests(job_id, round_no)
+            )""");
+
     /** Index = version - 1. */
-    static final List<List<String>> MIGRATIONS = List.of(V1);
+    static final List<List<String>> MIGRATIONS = List.of(V1, V2);
 
     static int latest() {
         return MIGRATIONS.size();

@@ -44,7 +44,7 @@ abstract class CoordinatorStoreContractTest {
     @Test
     void jobsAreStoredWithTheirStateAndFinalStatesStay() throws Exception {
         try (CoordinatorStore s = CoordinatorStore.open(newUrl())) {
-            assertEquals(1, s.schemaVersion());
+            assertEquals(2, s.schemaVersion());
             assertTrue(s.jobs().isEmpty());
             s.insertJob("j2", b("signed"), b("sig"), b("cert-der"), "d2", T0.plusSeconds(5));
             s.insertJob("j1", b("signed1"), b("sig1"), b("cert-der"), "d1", T0);
@@ -264,6 +264,46 @@ abstract class CoordinatorStoreContractTest {
     }
 
     @Test
+    void countersignaturesAreKeptOnceAndARefusalGivesWayToASignature() throws Exception {
+        try (CoordinatorStore s = CoordinatorStore.open(newUrl())) {
+            addJob(s, "j");
+            s.saveManifest("j", 1, "d1", b("{\"round\":1}"), b("sig1"));
+            java.time.Instant t = T0.plusSeconds(60);
+            s.saveCountersignature("j", 1, "site-b", null, null, "entry altered", t);
+            s.saveCountersignature("j", 1, "site-a", b("cs-a"), b("cert-a"), null, t);
+            s.saveCountersignature("j", 1, "site-a", b("cs-a2"), b("cert-a"), null, t); // kept once
+            List<CoordinatorStore.Countersignature> c = s.countersignatures("j");
+            assertEquals(List.of("site-a", "site-b"), c.stream().map(CoordinatorStore.Countersignature::site).toList());
+            assertArrayEquals(b("cs-a"), c.get(0).signature());
+            assertEquals("entry altered", c.get(1).refusal());
+            s.saveCountersignature("j", 1, "site-b", b("cs-b"), b("cert-b"), null, t.plusSeconds(1));
+            assertArrayEquals(b("cs-b"), s.countersignatures("j").get(1).signature());
+            assertThrows(IllegalArgumentException.class, () -> s.saveCountersignature("j", 1, "x", b("s"), null, "r", t));
+            assertThrows(StoreException.class, () -> s.saveCountersignature("j", 7, "site-a", b("s"), b("c"), null, t),
+                    "a countersignature of a manifest that is not stored");
+        }
+    }
+
+    @Test
+    void aVersion1DatabaseGainsTheCountersignatureTable() throws Exception {
+        String url = newUrl();
+        try (CoordinatorStore s = CoordinatorStore.open(url)) {
+            addJob(s, "j");
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.executeUpdate("DROP TABLE manifest_countersignatures");
+            st.executeUpdate("DELETE FROM schema_version WHERE version = 2");
+        }
+        try (CoordinatorStore s = CoordinatorStore.open(url)) {
+            assertEquals(2, s.schemaVersion());
+            s.saveManifest("j", 1, "d1", b("{}"), b("sig"));
+            s.saveCountersignature("j", 1, "site-a", b("cs"), b("cert"), null, T0);
+            assertEquals(1, s.countersignatures("j").size());
+            assertEquals(1, s.jobs().size());
+        }
+    }
+
+    @Test
     void everythingIsThereAfterCloseAndReopen() throws Exception {
         String url = newUrl();
         try (CoordinatorStore s = CoordinatorStore.open(url)) {
@@ -285,7 +325,7 @@ abstract class CoordinatorStoreContractTest {
             assertEquals("m1", s.lastCompletedRound("j").orElseThrow().modelOutDigest());
             assertEquals(5L, s.contributions("j", 1).get(0).samples());
             assertEquals("d1", s.lastManifestDigest("j").orElseThrow());
-            assertEquals(1, s.schemaVersion());
+            assertEquals(2, s.schemaVersion());
         }
     }
 
@@ -296,10 +336,12 @@ abstract class CoordinatorStoreContractTest {
             addJob(s, "j");
         }
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-            st.executeUpdate("INSERT INTO schema_version (version, applied) VALUES (2, 'later')");
+            st.executeUpdate("INSERT INTO schema_version (version, applied) VALUES (" + (Schema.latest() + 1)
+                    + ", 'later')");
         }
         StoreException e = assertThrows(StoreException.class, () -> CoordinatorStore.open(url));
-        assertTrue(e.getMessage().contains("schema version 2, newer than this build"), e.getMessage());
+        assertTrue(e.getMessage().contains("schema version " + (Schema.latest() + 1) + ", newer than this build"),
+                e.getMessage());
         assertTrue(e.getMessage().contains(CoordinatorStore.describe(url)), e.getMessage());
     }
 

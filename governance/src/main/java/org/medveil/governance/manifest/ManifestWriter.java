@@ -72,7 +72,24 @@ public final class ManifestWriter {
      * not canonical, does not list this site, or lists it with another certificate.
      */
     public static Path countersign(Path dir, int round, CertifiedKey site) {
-        Identity id = Certificates.identity(site.certificate());
+        Path json = dir.resolve(ManifestFiles.json(round));
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(json);
+        } catch (IOException e) {
+            throw new ManifestException("cannot countersign " + json + ": " + e.getMessage(), e);
+        }
+        return addCountersignature(dir, round, site.certificate(), site.sign(bytes));
+    }
+
+    /**
+     * Stores a countersignature a site made elsewhere (the coordinator receives it over the
+     * session): refuses a signer that is not a site, a manifest that is not canonical or does not
+     * list that site with that certificate, and a signature that does not verify over the stored
+     * bytes, so a stored countersignature always verifies.
+     */
+    public static Path addCountersignature(Path dir, int round, X509Certificate site, byte[] signature) {
+        Identity id = Certificates.identity(site);
         if (id.kind() != Kind.SITE) {
             throw new ManifestException("only a site countersigns a round manifest, not " + id.describe());
         }
@@ -90,13 +107,18 @@ public final class ManifestWriter {
                 throw new ManifestException(json.getFileName() + " does not list site " + id.name()
                         + "; a site countersigns only rounds it took part in");
             }
-            if (!entry.certificateFingerprint().equals(site.fingerprint())) {
+            String fingerprint = Certificates.fingerprint(site);
+            if (!entry.certificateFingerprint().equals(fingerprint)) {
                 throw new ManifestException(json.getFileName() + " lists site " + id.name() + " with certificate sha256:"
-                        + entry.certificateFingerprint() + ", not this kit's sha256:" + site.fingerprint());
+                        + entry.certificateFingerprint() + ", not this kit's sha256:" + fingerprint);
             }
-            samePem(dir.resolve(ManifestFiles.sitePem(id.name())), site.certificate(), "site " + id.name());
+            if (!org.medveil.governance.crypto.Signatures.verify(site.getPublicKey(), bytes, signature)) {
+                throw new ManifestException("site " + id.name() + "'s countersignature of " + json.getFileName()
+                        + " does not verify over its bytes; it was made over another manifest or with another key");
+            }
+            samePem(dir.resolve(ManifestFiles.sitePem(id.name())), site, "site " + id.name());
             Path sig = dir.resolve(ManifestFiles.countersignature(round, id.name()));
-            ManifestFiles.writeAtomically(sig, site.sign(bytes));
+            ManifestFiles.writeAtomically(sig, signature);
             return sig;
         } catch (IOException e) {
             throw new ManifestException("cannot countersign " + json + ": " + e.getMessage(), e);

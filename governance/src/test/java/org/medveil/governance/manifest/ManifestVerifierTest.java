@@ -222,6 +222,27 @@ class ManifestVerifierTest {
     }
 
     @Test
+    void aCountersignatureReceivedFromASiteIsStoredOnlyWhenItVerifiesOverTheStoredBytes() throws Exception {
+        Path dir = tmp.resolve("m");
+        ManifestWriter.write(dir, fx.round(1, RoundManifest.GENESIS), fx.coordinatorKey());
+        byte[] bytes = Files.readAllBytes(dir.resolve("round-000001.json"));
+        byte[] other = "another manifest".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.security.cert.X509Certificate a = fx.sites.get(0).certificate();
+        ManifestException overOther = assertThrows(ManifestException.class,
+                () -> ManifestWriter.addCountersignature(dir, 1, a, fx.siteKey(0).sign(other)));
+        assertTrue(overOther.getMessage().contains("does not verify"), overOther.getMessage());
+        assertThrows(ManifestException.class, () -> ManifestWriter.addCountersignature(dir, 1, a, fx.siteKey(1).sign(bytes)));
+        assertThrows(ManifestException.class, () -> ManifestWriter.addCountersignature(dir, 1,
+                fx.sites.get(2).certificate(), fx.siteKey(2).sign(bytes)), "a site the manifest does not list");
+        assertFalse(Files.exists(dir.resolve("round-000001.site-hospital-a.sig")));
+        ManifestWriter.addCountersignature(dir, 1, a, fx.siteKey(0).sign(bytes));
+        ManifestWriter.addCountersignature(dir, 1, fx.sites.get(1).certificate(), fx.siteKey(1).sign(bytes));
+        ManifestReport r = ManifestVerifier.verify(dir, fx.coordinator.caCertificate(), true);
+        assertTrue(r.ok(), r.problems().toString());
+        assertEquals(2, r.countersignatures());
+    }
+
+    @Test
     void aMissingCountersignatureIsAWarningOrAProblemWhenRequired() throws Exception {
         Path dir = fx.writeChain(tmp.resolve("m"), 2);
         Files.delete(dir.resolve("round-000002.site-hospital-b.sig"));

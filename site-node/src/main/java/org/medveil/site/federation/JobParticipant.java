@@ -93,7 +93,8 @@ import org.slf4j.LoggerFactory;
  * sample-weighted update with its metrics, and answers decryption requests <b>only</b> through
  * {@link VerifiedDecryption} with a durable {@link FileDecryptionLedger}: an aggregate of too few
  * signed contributions, anything but their sum, or a second request for the same (job, round,
- * chunk) is refused with a {@link Refusal}.
+ * chunk) is refused with a {@link Refusal}. With a {@link ManifestCountersigner} it also checks
+ * and countersigns the round manifests (what it received and sent is fed to it).
  *
  * <p>The transport calls {@link #onMessage} with the coordinator's messages in order, one at a
  * time; answers go out through the {@link CoordinatorLink}. Never logs data values or PHI.
@@ -137,6 +138,7 @@ public final class JobParticipant implements AutoCloseable {
     private VerifiedDecryption<ThresholdDecryptionShare> decryption;
     private ActiveSet currentSet;
     private final Map<Integer, List<DecryptionRequest>> pending = new HashMap<>();
+    private ManifestCountersigner countersigner;
 
     /**
      * @param ledgerFile where this job's decryption ledger lives (one file per job; it must survive restarts)
@@ -156,6 +158,12 @@ public final class JobParticipant implements AutoCloseable {
 
     public String site() {
         return site;
+    }
+
+    /** Lets this participant countersign the job's round manifests; without it, requests are refused. */
+    public synchronized JobParticipant countersigning(ManifestCountersigner c) {
+        this.countersigner = c;
+        return this;
     }
 
     /** Handles one coordinator message; a step that fails answers with a Refusal naming the reason. */
@@ -195,6 +203,9 @@ public final class JobParticipant implements AutoCloseable {
                 case ROUND_START -> {
                     stage = "training";
                     round = m.getRoundStart().getRound();
+                    if (countersigner != null) {
+                        countersigner.roundStarted(m.getRoundStart());
+                    }
                     contribute(m.getRoundStart());
                 }
                 case DECRYPTION_REQUEST -> {
@@ -207,8 +218,18 @@ public final class JobParticipant implements AutoCloseable {
                     round = m.getChallengeAnswer().getRound();
                     answer(m.getChallengeAnswer());
                 }
-                case ROUND_RESULT -> LOG.info("site {}: job {} round {} finished with {} contributors", site, jobId,
-                        m.getRoundResult().getRound(), m.getRoundResult().getContributorsCount());
+                case ROUND_RESULT -> {
+                    LOG.info("site {}: job {} round {} finished with {} contributors", site, jobId,
+                            m.getRoundResult().getRound(), m.getRoundResult().getContributorsCount());
+                    if (countersigner != null) {
+                        countersigner.roundResult(m.getRoundResult()).forEach(a -> send(msg().setCountersignature(a)));
+                    }
+                }
+                case COUNTERSIGN_REQUEST -> {
+                    stage = "countersign";
+                    round = m.getCountersignRequest().getRound();
+                    countersign(m.getCountersignRequest());
+                }
                 case REFUSAL -> LOG.warn("site {}: the coordinator refused ({}): {}", site, m.getRefusal().getStage(),
                         m.getRefusal().getReason());
                 default -> LOG.info("site {}: ignored a {} message for job {}", site, m.getBodyCase(), jobId);
@@ -616,7 +637,21 @@ public final class JobParticipant implements AutoCloseable {
         return RoundsMessage.newBuilder().setJobId(jobId);
     }
 
+    private void countersign(org.medveil.proto.rounds.ManifestCountersignRequest q) {
+        if (countersigner == null) {
+            send(msg().setCountersignature(org.medveil.proto.rounds.ManifestCountersignature.newBuilder().setSite(site)
+                    .setRound(q.getRound()).setManifestRound(q.getManifestRound())
+                    .setManifestSha256(ByteString.copyFrom(sha256().digest(q.getManifest().toByteArray())))
+                    .setRefused("this site node does not countersign manifests (no countersigner configured)")));
+            return;
+        }
+        countersigner.request(q).forEach(a -> send(msg().setCountersignature(a)));
+    }
+
     private void send(RoundsMessage.Builder m) {
+        if (countersigner != null && m.getBodyCase() == RoundsMessage.BodyCase.CONTRIBUTION) {
+            countersigner.contributed(m.getContribution()); // what this site actually announced
+        }
         link.send(m.build());
     }
 

@@ -45,8 +45,8 @@ public final class JobOffers {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobOffers.class);
 
-    /** A job this site accepted, for the rounds that follow. */
-    public record Accepted(SignedJob job, JobSpec spec, LocalTraining.DataSummary data) {
+    /** A job this site accepted, for the rounds that follow, with the data descriptor it signed for the manifests. */
+    public record Accepted(SignedJob job, JobSpec spec, LocalTraining.DataSummary data, SignedBlob descriptor) {
     }
 
     private final String site;
@@ -154,10 +154,14 @@ public final class JobOffers {
             return out.setAccepted(false).setPendingApproval(true)
                     .setReason("waiting for the approval of " + site + "'s data manager");
         }
-        accepted.put(jobId, new Accepted(job, spec, data));
+        Accepted before = accepted.get(jobId);
+        // a re-offer of the same job over the same data keeps the descriptor (and signature) manifests already name
+        SignedBlob descriptor = before != null && before.data().equals(data) ? before.descriptor()
+                : descriptor(jobId, data);
+        accepted.put(jobId, new Accepted(job, spec, data, descriptor));
         record(jobId, "accepted", "approved by " + request.decidedBy(), checked.checks());
         LOG.info("accepted job {} ({} selectable objects; approved by {})", jobId, data.total(), request.decidedBy());
-        return out.setAccepted(true).setDataDescriptor(descriptor(jobId, data));
+        return out.setAccepted(true).setDataDescriptor(descriptor);
     }
 
     private JobDecision.Builder decline(JobDecision.Builder out, String jobId, String reason, List<String> checks) {

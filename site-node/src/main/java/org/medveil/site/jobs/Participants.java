@@ -22,6 +22,8 @@ import org.medveil.proto.federation.SiteMessage;
 import org.medveil.proto.rounds.RoundsMessage;
 import org.medveil.site.FederationClient;
 import org.medveil.site.federation.JobParticipant;
+import org.medveil.site.federation.ManifestCountersigner;
+import org.medveil.governance.crypto.CertifiedKey;
 import org.medveil.site.federation.LocalTraining;
 import org.medveil.site.store.SiteKeystore;
 import org.slf4j.Logger;
@@ -47,9 +49,11 @@ final class Participants implements AutoCloseable {
     private final Map<String, JobParticipant> running = new ConcurrentHashMap<>();
     private final Map<String, ExecutorService> threads = new ConcurrentHashMap<>();
     private final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
+    private final org.medveil.governance.audit.AuditLog audit;
 
     Participants(Kit kit, JobOffers offers, LocalTraining training, Supplier<FederationClient> client,
-            SiteKeystore keystore, Path ledgers, Clock clock, Channel channel) {
+            SiteKeystore keystore, Path ledgers, Clock clock, Channel channel, org.medveil.governance.audit.AuditLog audit) {
+        this.audit = audit;
         this.kit = kit;
         this.offers = offers;
         this.training = training;
@@ -86,6 +90,8 @@ final class Participants implements AutoCloseable {
 
     /** Vault entry holding the accepted job's signed bytes, so a restarted site can take up its part again. */
     static final String SIGNED_JOB = "signed-job";
+    /** Vault entry holding the data descriptor this site signed for the job's manifests (to check them after a restart). */
+    static final String DESCRIPTOR = "data-descriptor";
 
     private JobParticipant create(String job) {
         try {
@@ -108,8 +114,10 @@ final class Participants implements AutoCloseable {
             vault.store(job, SIGNED_JOB, SignedBlob.newBuilder().setSigned(ByteString.copyFrom(sj.signedBytes()))
                     .setSignature(ByteString.copyFrom(sj.signature()))
                     .setCertificate(ByteString.copyFrom(sj.researcherDer())).build().toByteArray());
+            vault.store(job, DESCRIPTOR, accepted.get().descriptor().toByteArray());
             p = new JobParticipant(job, id, accepted.get().spec().selection(), training, link, transfers, vault,
                     ledgers.resolve(job + ".ledger"));
+            p.countersigning(countersigner(job, sj, accepted.get().spec(), accepted.get().descriptor()));
             LOG.info("job {}: taking part (key setup and rounds)", job);
         } else {
             p = restore(job, id, link);
@@ -137,12 +145,25 @@ final class Participants implements AutoCloseable {
                     b.getCertificate().toByteArray());
             JobParticipant p = JobParticipant.restore(job, id, sj.spec().selection(), training, link, transfers, vault,
                     ledgers.resolve(job + ".ledger"));
+            var descriptor = vault.load(job, DESCRIPTOR);
+            if (descriptor.isPresent()) {
+                p.countersigning(countersigner(job, sj, sj.spec(), SignedBlob.parseFrom(descriptor.get())));
+            }
             LOG.info("job {}: taking part again after a restart (keys from the vault, ledger kept)", job);
             return p;
         } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
             LOG.warn("job {}: cannot take part again after the restart: {}", job, e.getMessage());
             return null;
         }
+    }
+
+    /** Checks and countersigns the job's manifests; every decision goes to the site's audit log. */
+    private ManifestCountersigner countersigner(String job, SignedJob sj, org.medveil.governance.job.JobSpec spec,
+            SignedBlob descriptor) {
+        String site = kit.identity().name();
+        return new ManifestCountersigner(job, site, CertifiedKey.of(kit), new ManifestCountersigner.JobFacts(sj.digest(),
+                spec.duaFor(site), descriptor.getSigned().toByteArray(), descriptor.getSignature().toByteArray()),
+                fields -> audit.append("manifest-countersign", "coordinator", fields));
     }
 
     /** The coordinator ended the job: stop, forget its keys (the ledger stays: it refuses repeats forever). */

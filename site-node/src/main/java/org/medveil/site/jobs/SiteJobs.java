@@ -58,7 +58,7 @@ public final class SiteJobs implements FederationClient.MessageHandler, AutoClos
                     }
                 });
         participants = new Participants(kit, offers, training, client, keystore, store.dataDir().resolve("federation"),
-                clock, channel);
+                clock, channel, audit);
         worker.scheduleWithFixedDelay(() -> {
             try {
                 offers.recheckWaiting();
