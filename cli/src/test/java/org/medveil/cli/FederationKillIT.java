@@ -277,7 +277,7 @@ class FederationKillIT {
         assertEquals(rounds, completed.size(), done.getRoundSummariesList().toString());
         assertFalse(completed.contains(2), "round number 2 was run again after the restart: " + completed);
         assertEquals(1, completed.get(0));
-        assertTrue(count(coordinatorLog(), "job " + jobId + ": resuming after a restart") == 1, tail(coordinatorLog()));
+        assertEquals(1, count(coordinatorLog(), "job " + jobId + ": resuming after a restart"), tail(coordinatorLog()));
 
         // key holders: each (job, round, chunk) at most once; nothing new for the killed round; no refusal
         Set<Long> decryptedRounds = new TreeSet<>();
