@@ -287,27 +287,7 @@ public final class Demo implements AutoCloseable {
         int adminPort = freePort();
         SiteInit.Result init = SiteInit.create(dir, name, freePort());
         Path yaml = init.config();
-        String text = Files.readString(yaml)
-                .replaceFirst("(?m)^(\\s*enabled:) true", "$1 false")
-                .replaceFirst("(?m)^(\\s*port:) 8444", "$1 " + adminPort)
-                .replaceFirst("(?m)^(\\s*quietMillis:) \\d+", "$1 200")
-                .replaceFirst("(?m)^(\\s*rescanSeconds:) \\d+", "$1 1")
-                .replaceFirst("(?m)^(\\s*modalities:) \\[CT, MR\\]", "$1 [CT]")
-                .replaceFirst("(?m)^(\\s*keystorePassword:).*$", "$1 file:keys/keystore.pass")
-                .replaceFirst("(?s)autoApprove:.*$", "autoApprove:\n  - purpose: research\n    maxGrade: 3\n"
-                        + "    datasets: [" + SiteNode.DEFAULT_DATASET + "]\n");
-        // Synthetic CT carries burned-in names: the training profile blanks them (occlusion rule) instead of refusing.
-        for (String f : List.of("deid/synthetic-training.yaml", "occlusion/synthetic.rules")) {
-            try (java.io.InputStream in = Demo.class.getResourceAsStream("config/" + f)) {
-                if (in == null) {
-                    throw new DemoException("the jar lacks config/" + f + "; rebuild with ./mvnw -B package");
-                }
-                Files.createDirectories(dir.resolve(f).getParent());
-                Files.copy(in, dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        text = text.replaceFirst("(?m)^(\\s*profile:) basic\\b.*$", "$1 deid/synthetic-training.yaml");
-        Files.writeString(yaml, text);
+        configureSite(yaml, adminPort);
         SiteConfig config = SiteConfig.load(yaml);
         Kit kit = Kit.load(prov.resolve("sites").resolve(name));
         SiteNode node = SiteNode.start(config, kit, SiteSettings.DEFAULTS
@@ -322,16 +302,10 @@ public final class Demo implements AutoCloseable {
             files = s.filter(f -> f.toString().endsWith(".dcm")).sorted().toList();
         }
         // The hospital knows its patients: consent rows by Patient ID, sent to the site's admin API.
-        Set<String> patients = new LinkedHashSet<>();
-        DicomReader reader = new DicomReader(DicomReader.Options.HEADERS);
-        for (Path f : files) {
-            patients.add(reader.read(f).dataSet().getString(0x00100020).strip());
-        }
-        StringBuilder csv = new StringBuilder("patient_id,purposes,joint_modeling,valid_from,expires\n");
-        patients.forEach(id -> csv.append(id).append(",research,yes,2020-01-01,\n"));
+        String csv = consentsCsv(files);
         try (SiteAdminClient admin = SiteAdminClient.connect(dm, HostNames.parse("localhost:" + adminPort))) {
             admin.stub().importConsents(ImportConsentsRequest.newBuilder().setFileName("consents.csv")
-                    .setCsv(ByteString.copyFromUtf8(csv.toString())).build());
+                    .setCsv(ByteString.copyFromUtf8(csv)).build());
             for (Path f : files) {
                 Path part = config.inbox().resolve(f.getFileName() + ".part");
                 Files.copy(f, part);
@@ -359,6 +333,49 @@ public final class Demo implements AutoCloseable {
                     .setCsv(ByteString.copyFrom(Files.readAllBytes(data.folder().resolve(LabeledFolders.LABELS)))).build());
         }
         return adminPort;
+    }
+
+    /**
+     * Edits a site.yaml made by {@code site init} for a demo site: no C-STORE SCP, the admin API
+     * on {@code adminPort}, a fast inbox, CT only, the keystore password file beside it, research
+     * up to grade 3 approved automatically, and the synthetic-training de-identification profile
+     * (copied beside it). Also used by tests that run sites as separate processes.
+     */
+    public static void configureSite(Path yaml, int adminPort) throws IOException {
+        Path dir = yaml.getParent();
+        String text = Files.readString(yaml)
+                .replaceFirst("(?m)^(\\s*enabled:) true", "$1 false")
+                .replaceFirst("(?m)^(\\s*port:) 8444", "$1 " + adminPort)
+                .replaceFirst("(?m)^(\\s*quietMillis:) \\d+", "$1 200")
+                .replaceFirst("(?m)^(\\s*rescanSeconds:) \\d+", "$1 1")
+                .replaceFirst("(?m)^(\\s*modalities:) \\[CT, MR\\]", "$1 [CT]")
+                .replaceFirst("(?m)^(\\s*keystorePassword:).*$", "$1 file:keys/keystore.pass")
+                .replaceFirst("(?s)autoApprove:.*$", "autoApprove:\n  - purpose: research\n    maxGrade: 3\n"
+                        + "    datasets: [" + SiteNode.DEFAULT_DATASET + "]\n");
+        // Synthetic CT carries burned-in names: the training profile blanks them (occlusion rule) instead of refusing.
+        for (String f : List.of("deid/synthetic-training.yaml", "occlusion/synthetic.rules")) {
+            try (java.io.InputStream in = Demo.class.getResourceAsStream("config/" + f)) {
+                if (in == null) {
+                    throw new DemoException("the jar lacks config/" + f + "; rebuild with ./mvnw -B package");
+                }
+                Files.createDirectories(dir.resolve(f).getParent());
+                Files.copy(in, dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        text = text.replaceFirst("(?m)^(\\s*profile:) basic\\b.*$", "$1 deid/synthetic-training.yaml");
+        Files.writeString(yaml, text);
+    }
+
+    /** The consent registry export for these files' patients: research and joint modelling, from 2020, no expiry. */
+    public static String consentsCsv(List<Path> files) throws IOException {
+        Set<String> patients = new LinkedHashSet<>();
+        DicomReader reader = new DicomReader(DicomReader.Options.HEADERS);
+        for (Path f : files) {
+            patients.add(reader.read(f).dataSet().getString(0x00100020).strip());
+        }
+        StringBuilder csv = new StringBuilder("patient_id,purposes,joint_modeling,valid_from,expires\n");
+        patients.forEach(id -> csv.append(id).append(",research,yes,2020-01-01,\n"));
+        return csv.toString();
     }
 
     /** Writes site i's agreement (period from yesterday, one year) and has both parties sign it. */

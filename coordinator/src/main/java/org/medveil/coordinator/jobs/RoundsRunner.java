@@ -354,9 +354,9 @@ public final class RoundsRunner implements JobService.JobRunner {
                 Path file = ManifestWriter.write(dir, m, coordinatorKey);
                 byte[] sig = java.nio.file.Files.readAllBytes(dir.resolve(
                         org.medveil.governance.manifest.ManifestFiles.signature(number)));
-                store.saveManifest(jobId, number, m.digest(), m.canonicalBytes(), sig);
-                store.finishRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, state,
-                        JSON.writeValueAsString(metrics), finished);
+                // one transaction: a kill -9 between the two would leave a manifest for a round the restart fails
+                store.completeRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, state,
+                        JSON.writeValueAsString(metrics), finished, number, m.digest(), m.canonicalBytes(), sig);
                 countersignatures.request(jobId, round, number, m.canonicalBytes(), r.getContributorsList());
                 progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
                         .addAllParticipants(r.getContributorsList()).addAllLeftOut(r.getLeftOutList())

@@ -484,20 +484,41 @@ public final class CoordinatorStore implements AutoCloseable {
     public void finishRound(String jobId, int round, int attempt, String modelOutDigest, String strategyStateDigest,
                             String metricsJson, Instant finished) {
         tx("finish round " + round + " of job " + jobId, c -> {
-            requireCurrent(c, jobId, round, attempt, "finish");
-            try (PreparedStatement ps = c.prepareStatement("UPDATE rounds SET state = ?, model_out = ?, strategy_state = ?,"
-                    + " metrics = ?, finished = ? WHERE job_id = ? AND round_no = ?")) {
-                ps.setString(1, RoundState.COMPLETED.name());
-                ps.setString(2, modelOutDigest);
-                ps.setString(3, strategyStateDigest);
-                ps.setString(4, metricsJson);
-                ps.setString(5, finished.toString());
-                ps.setString(6, jobId);
-                ps.setInt(7, round);
-                ps.executeUpdate();
-            }
+            finishRound(c, jobId, round, attempt, modelOutDigest, strategyStateDigest, metricsJson, finished);
             return null;
         });
+    }
+
+    /**
+     * Completes a round and saves its signed manifest (numbered {@code manifestNumber}) in one
+     * transaction: after a crash either both are there or neither, so a manifest never describes
+     * a round that a restart then counts as failed (its successor's input model would not be the
+     * manifest's output, and the chain would not verify).
+     */
+    public void completeRound(String jobId, int round, int attempt, String modelOutDigest, String strategyStateDigest,
+                              String metricsJson, Instant finished, int manifestNumber, String manifestDigest,
+                              byte[] canonicalBytes, byte[] signature) {
+        tx("complete round " + round + " of job " + jobId + " with manifest " + manifestNumber, c -> {
+            saveManifest(c, jobId, manifestNumber, manifestDigest, canonicalBytes, signature);
+            finishRound(c, jobId, round, attempt, modelOutDigest, strategyStateDigest, metricsJson, finished);
+            return null;
+        });
+    }
+
+    private void finishRound(Connection c, String jobId, int round, int attempt, String modelOutDigest,
+                             String strategyStateDigest, String metricsJson, Instant finished) throws SQLException {
+        requireCurrent(c, jobId, round, attempt, "finish");
+        try (PreparedStatement ps = c.prepareStatement("UPDATE rounds SET state = ?, model_out = ?, strategy_state = ?,"
+                + " metrics = ?, finished = ? WHERE job_id = ? AND round_no = ?")) {
+            ps.setString(1, RoundState.COMPLETED.name());
+            ps.setString(2, modelOutDigest);
+            ps.setString(3, strategyStateDigest);
+            ps.setString(4, metricsJson);
+            ps.setString(5, finished.toString());
+            ps.setString(6, jobId);
+            ps.setInt(7, round);
+            ps.executeUpdate();
+        }
     }
 
     /** Marks a round's current attempt failed (quorum not reached, timeout...); it may be started again. */
@@ -681,28 +702,33 @@ public final class CoordinatorStore implements AutoCloseable {
     /** Saves a round's signed manifest, once; the same manifest again is a no-op, a different one is refused. */
     public void saveManifest(String jobId, int round, String digest, byte[] canonicalBytes, byte[] signature) {
         tx("save the manifest of round " + round + " of job " + jobId, c -> {
-            job(c, jobId).orElseThrow(() -> noJob(jobId));
-            for (Manifest m : manifests(c, jobId)) {
-                if (m.round() == round) {
-                    if (m.digest().equals(digest) && Arrays.equals(m.canonicalBytes(), canonicalBytes)
-                            && Arrays.equals(m.signature(), signature)) {
-                        return null;
-                    }
-                    throw new StoreException("round " + round + " of job " + jobId + " already has manifest "
-                            + m.digest() + " in " + name + "; a signed manifest is never replaced");
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO manifests (job_id, round_no, digest, canonical,"
-                    + " signature) VALUES (?, ?, ?, ?, ?)")) {
-                ps.setString(1, jobId);
-                ps.setInt(2, round);
-                ps.setString(3, digest);
-                ps.setBytes(4, canonicalBytes);
-                ps.setBytes(5, signature);
-                ps.executeUpdate();
-            }
+            saveManifest(c, jobId, round, digest, canonicalBytes, signature);
             return null;
         });
+    }
+
+    private void saveManifest(Connection c, String jobId, int round, String digest, byte[] canonicalBytes,
+                              byte[] signature) throws SQLException {
+        job(c, jobId).orElseThrow(() -> noJob(jobId));
+        for (Manifest m : manifests(c, jobId)) {
+            if (m.round() == round) {
+                if (m.digest().equals(digest) && Arrays.equals(m.canonicalBytes(), canonicalBytes)
+                        && Arrays.equals(m.signature(), signature)) {
+                    return;
+                }
+                throw new StoreException("round " + round + " of job " + jobId + " already has manifest "
+                        + m.digest() + " in " + name + "; a signed manifest is never replaced");
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO manifests (job_id, round_no, digest, canonical,"
+                + " signature) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, jobId);
+            ps.setInt(2, round);
+            ps.setString(3, digest);
+            ps.setBytes(4, canonicalBytes);
+            ps.setBytes(5, signature);
+            ps.executeUpdate();
+        }
     }
 
     /** The job's manifests in round order. */

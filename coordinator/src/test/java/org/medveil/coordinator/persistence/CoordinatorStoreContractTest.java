@@ -244,6 +244,33 @@ abstract class CoordinatorStoreContractTest {
     }
 
     @Test
+    void aRoundAndItsManifestAreCompletedTogetherOrNotAtAll() throws Exception {
+        try (CoordinatorStore s = CoordinatorStore.open(newUrl())) {
+            addJob(s, "j");
+            assertEquals(1, s.startRound("j", 1, "m0", T0));
+            s.failRound("j", 1, 1, "coordinator restarted", T0.plusSeconds(5));
+            assertEquals(2, s.startRound("j", 1, "m0", T0.plusSeconds(6)));
+            // a stale attempt: the round is not finished, so its manifest must not be saved either
+            assertThrows(StoreException.class, () -> s.completeRound("j", 1, 1, "m1", null, "{}", T0.plusSeconds(9), 1,
+                    "d1", b("{\"round\":1}"), b("sig1")));
+            assertTrue(s.manifests("j").isEmpty(), "a manifest was saved for a round that did not complete");
+            assertEquals(RoundState.RUNNING, s.round("j", 1).orElseThrow().state());
+
+            s.completeRound("j", 1, 2, "m1", null, "{}", T0.plusSeconds(9), 1, "d1", b("{\"round\":1}"), b("sig1"));
+            assertEquals(RoundState.COMPLETED, s.round("j", 1).orElseThrow().state());
+            assertEquals("m1", s.lastCompletedRound("j").orElseThrow().modelOutDigest());
+            assertEquals("d1", s.lastManifestDigest("j").orElseThrow());
+
+            // a manifest number already taken by another manifest: the round is not completed either
+            assertEquals(1, s.startRound("j", 2, "m1", T0.plusSeconds(10)));
+            assertThrows(StoreException.class, () -> s.completeRound("j", 2, 1, "m2", null, "{}", T0.plusSeconds(20), 1,
+                    "d2", b("{\"round\":2}"), b("sig2")));
+            assertEquals(RoundState.RUNNING, s.round("j", 2).orElseThrow().state());
+            assertEquals(1, s.manifests("j").size());
+        }
+    }
+
+    @Test
     void manifestsChainInRoundOrderAndAreNeverReplaced() throws Exception {
         try (CoordinatorStore s = CoordinatorStore.open(newUrl())) {
             addJob(s, "j");
