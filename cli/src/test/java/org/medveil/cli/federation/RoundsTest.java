@@ -264,6 +264,30 @@ class RoundsTest {
 
     @Test
     @Tag("REQ-FL-1")
+    void aKeyHolderOfTheActiveSetThatDropsDuringDecryptionMakesTheRoundRunAgainUnderTheNextNumber() throws Exception {
+        try (RoundsHarness h = new RoundsHarness(dir)) {
+            // round 0: the first holder of the active set never gets its challenge answer, so never sends its share
+            h.dropToSite = (site, m) -> m.getBodyCase() == BodyCase.CHALLENGE_ANSWER
+                    && m.getChallengeAnswer().getRound() == 0 && site.equals(m.getChallengeAnswer().getActiveSet(0));
+            List<String> failed = new ArrayList<>();
+            JobRun run = h.start(RoundsHarness.plan(FAST, 2, 3, 2, Duration.ofSeconds(60)), new RoundListener() {
+                @Override
+                public void roundFailed(String jobId, int round, String reason) {
+                    failed.add(round + " " + reason);
+                }
+            });
+            float[] model = run.run(RoundsHarness.initialModel());
+            assertEquals(1, failed.size(), failed.toString());
+            assertTrue(failed.get(0).startsWith("0 ") && failed.get(0).contains("did not deliver decryption shares"),
+                    failed.get(0));
+            assertEquals(List.of(1, 2), run.results().stream().map(RoundResult::getRound).toList(),
+                    "round 0 ran again as round 1 (fresh encryptions, a new number), then round 2");
+            assertModelsClose(reference(2), model, 1e-9, "two completed rounds despite the dropped key holder");
+        }
+    }
+
+    @Test
+    @Tag("REQ-FL-1")
     void aSecondDecryptionRequestForTheSameChunkIsRefusedByTheLedger() throws Exception {
         try (RoundsHarness h = new RoundsHarness(dir)) {
             JobRun run = h.start(RoundsHarness.plan(FAST, 3, 3, 1, Duration.ofSeconds(60)), new RoundListener() { });

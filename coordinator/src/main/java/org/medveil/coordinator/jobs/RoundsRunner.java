@@ -204,9 +204,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                             == org.medveil.coordinator.persistence.RoundState.COMPLETED).count();
                     LOG.info("job {}: resuming after a restart at round index {} ({} of {} rounds done)", jobId,
                             resume.nextRound(), done, plan.rounds());
-                    for (int i = 0; i < plan.rounds() - done; i++) {
-                        last = run.runRound(resume.nextRound() + i, last);
-                    }
+                    last = run.runRounds(resume.nextRound(), plan.rounds() - done, last);
                 }
                 progress.finished(jobId, models.writeFloats(last));
                 LOG.info("job {} completed: {} rounds", jobId, plan.rounds());
@@ -312,6 +310,18 @@ public final class RoundsRunner implements JobService.JobRunner {
             attempts.put(round, store.startRound(jobId, round + 1, HexFormat.of().formatHex(modelSha256), clock.instant()));
             progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("running")
                     .setStarted(ts(started.get(round))).build());
+        }
+
+        @Override
+        public void roundFailed(String jobId, int round, String reason) {
+            Instant now = clock.instant();
+            store.failRound(jobId, round + 1, attempts.getOrDefault(round, 1), reason, now);
+            RoundSummary.Builder summary = RoundSummary.newBuilder().setRound(round + 1).setState("failed")
+                    .setFinished(ts(now));
+            if (started.containsKey(round)) {
+                summary.setStarted(ts(started.get(round)));
+            }
+            progress.round(jobId, summary.build());
         }
 
         @Override

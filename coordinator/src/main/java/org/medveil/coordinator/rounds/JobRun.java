@@ -94,6 +94,9 @@ public class JobRun {
     /** Values per part of a plaintext update (the ciphertext chunk size of the smallest set). */
     public static final int PLAIN_VALUES_PER_PART = 4096;
 
+    /** How often one round may run (under new numbers) when key holders drop during decryption. */
+    public static final int RUNS_PER_ROUND = 3;
+
     private record Inbound(String site, RoundsMessage message) {
     }
 
@@ -143,9 +146,32 @@ public class JobRun {
     /** Runs the key setup and every round; returns the final model. Throws {@link RoundFailedException} on a failed step. */
     public float[] run(float[] initial) {
         setupKeys();
-        float[] model = initial;
-        for (int round = 0; round < plan.rounds(); round++) {
-            model = runRound(round, model);
+        return runRounds(0, plan.rounds(), initial);
+    }
+
+    /**
+     * Completes {@code count} rounds, the first under round number {@code first}. A round that
+     * lost key holders during its decryption ({@link RoundFailedException#canRunAgain}) is
+     * reported to the listener and run again from the same model under the next number — fresh
+     * encryptions, never a second decryption of a spent (job, round, chunk) — at most
+     * {@link #RUNS_PER_ROUND} times; any other failure ends the run.
+     */
+    public float[] runRounds(int first, int count, float[] model) {
+        int number = first;
+        for (int done = 0; done < count; done++) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    model = runRound(number++, model);
+                    break;
+                } catch (RoundFailedException e) {
+                    if (!e.canRunAgain() || attempt >= RUNS_PER_ROUND) {
+                        throw e;
+                    }
+                    listener.roundFailed(plan.jobId(), number - 1, e.getMessage());
+                    LOG.warn("job {} round {} failed and runs again as round {}: {}", plan.jobId(), number - 1, number,
+                            e.getMessage());
+                }
+            }
         }
         return model;
     }
@@ -572,7 +598,7 @@ public class JobRun {
             throw new RoundFailedException("job " + plan.jobId() + " round " + round + ": decryption needs "
                     + plan.threshold() + " key holders but " + challenges.size() + " answered; refused: " + refused
                     + "; silent: " + silent + ". Check the refusals (a key holder refuses aggregates it cannot verify)"
-                    + " and run the round again with fresh encryptions");
+                    + " and run the round again with fresh encryptions", refused.isEmpty());
         }
         ActiveSet set = threshold.choose(challenges.keySet());
         listener.decryptionReserved(plan.jobId(), round, set.members(), aggSha);
@@ -620,7 +646,7 @@ public class JobRun {
             missing.removeAll(shares.keySet());
             throw new RoundFailedException("job " + plan.jobId() + " round " + round + ": key holders " + missing
                     + " of the active set did not deliver decryption shares (refused: " + refusedShares + "); these"
-                    + " chunks are spent — run the round again with fresh encryptions");
+                    + " chunks are spent — run the round again with fresh encryptions", refusedShares.isEmpty());
         }
         ThresholdWireCodec tcodec = new ThresholdWireCodec(context);
         ThresholdCombiner combiner = new ThresholdCombiner(context, publicKey, threshold, flooding);

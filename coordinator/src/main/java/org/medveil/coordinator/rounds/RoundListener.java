@@ -37,4 +37,8 @@ public interface RoundListener {
 
     default void roundFinished(String jobId, RoundResult result, float[] nextModel) {
     }
+
+    /** The round failed but runs again under the next number (key holders dropped during its decryption). */
+    default void roundFailed(String jobId, int round, String reason) {
+    }
 }
