@@ -577,8 +577,8 @@ public class JobRun {
         // challenges double as the liveness check: the active set is the first t holders that answer
         Map<String, String> refused = new TreeMap<>();
         Map<String, RoundsMessage> challenges = await(plan.sites(), BodyCase.CHALLENGE, round,
-                plan.decryptionTimeout(), plan.threshold(), refused, (site, m) -> m.getChallenge().getHolder().equals(site)
-                        && m.getChallenge().getChallengesCount() == chunks);
+                plan.decryptionTimeout(), plan.threshold(), refused, (site, m) -> validChallenge(site, round, base,
+                        chunks, m.getChallenge()));
         if (challenges.size() < plan.threshold()) {
             Set<String> silent = new TreeSet<>(plan.sites());
             silent.removeAll(challenges.keySet());
@@ -599,6 +599,7 @@ public class JobRun {
             String name = base + "/response/" + member;
             store.put(name, () -> new Iterator<>() {
                 private final Map<String, Iterator<byte[]>> updates = openUpdates(base, records.keySet());
+                private final Iterator<byte[]> challengeParts = store.get(challenge.getChallengeObject());
                 private int c = 0;
 
                 @Override
@@ -611,7 +612,7 @@ public class JobRun {
                     Map<String, CiphertextTree> trees = new TreeMap<>();
                     updates.forEach((site, it) -> trees.put(site, CiphertextTree.of(context,
                             codec.decodeCiphertext(it.next()))));
-                    ChallengeBlocks cb = challenge.getChallenges(c);
+                    ChallengeBlocks cb = challengeBlocks(challengeParts.next());
                     Challenge ch = new Challenge(plan.jobId(), round, c, cb.getRequestDigest().toByteArray(),
                             cb.getBlocksList().stream().mapToInt(Integer::intValue).toArray());
                     c++;
@@ -646,6 +647,46 @@ public class JobRun {
             System.arraycopy(chunk, 0, values, c * context.n(), chunk.length);
         }
         return new DecryptionOutcome(values, set.members());
+    }
+
+    /**
+     * A holder's challenge object must be its own, stored, and hold one readable ChallengeBlocks
+     * per chunk in chunk order; read once here (a few hundred bytes per chunk, streamed) so that
+     * answering it later cannot fail half-way. Logs why a challenge is not taken.
+     */
+    private boolean validChallenge(String site, int round, String base, int chunks, ChallengeMessage ch) {
+        String expected = base + "/challenge/" + site;
+        String problem = null;
+        if (!ch.getHolder().equals(site) || !ch.getChallengeObject().equals(expected) || !store.contains(expected)) {
+            problem = "its challenge names holder '" + ch.getHolder() + "' and object '" + ch.getChallengeObject()
+                    + "', expected its own stored object " + expected;
+        } else {
+            int c = 0;
+            try {
+                for (Iterator<byte[]> it = store.get(expected); it.hasNext() && problem == null; c++) {
+                    if (challengeBlocks(it.next()).getChunk() != c) {
+                        problem = "part " + c + " of " + expected + " is not the challenge of chunk " + c;
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+            if (problem == null && c != chunks) {
+                problem = expected + " holds " + c + " challenges for " + chunks + " chunks";
+            }
+        }
+        if (problem != null) {
+            LOG.warn("job {} round {}: key holder {} is not counted for decryption: {}", plan.jobId(), round, site, problem);
+        }
+        return problem == null;
+    }
+
+    private static ChallengeBlocks challengeBlocks(byte[] part) {
+        try {
+            return ChallengeBlocks.parseFrom(part);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("a challenge part is not a ChallengeBlocks message", e);
+        }
     }
 
     private Map<String, Iterator<byte[]>> openUpdates(String base, Collection<String> sites) {

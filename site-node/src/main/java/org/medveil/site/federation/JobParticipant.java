@@ -523,7 +523,7 @@ public final class JobParticipant implements AutoCloseable {
             listed.add(fetch(ref));
         }
         List<DecryptionRequest> requests = new ArrayList<>();
-        ChallengeMessage.Builder out = ChallengeMessage.newBuilder().setHolder(site).setRound(round);
+        List<byte[]> challenges = new ArrayList<>();
         for (int c = d.getChunkFrom(); c < d.getChunkTo(); c++) {
             if (!parts.hasNext()) {
                 throw new IllegalArgumentException("aggregate object has no chunk " + c);
@@ -537,10 +537,14 @@ public final class JobParticipant implements AutoCloseable {
             for (int b : ch.blocks()) {
                 cb.addBlocks(b);
             }
-            out.addChallenges(cb);
+            challenges.add(cb.build().toByteArray());
         }
         pending.put(round, requests);
-        send(msg().setChallenge(out));
+        // one part per chunk, uploaded as a bulk object: the message only names it
+        String object = jobId + "/round-" + round + "/challenge/" + site;
+        transfers.put(object, challenges);
+        send(msg().setChallenge(ChallengeMessage.newBuilder().setHolder(site).setRound(round)
+                .setChallengeObject(object)));
     }
 
     private void answer(ChallengeAnswer a) {
