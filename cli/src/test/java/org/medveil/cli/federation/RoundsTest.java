@@ -235,8 +235,13 @@ class RoundsTest {
                     List<RoundsMessage> refusals = h.sentBy(site, BodyCase.REFUSAL);
                     assertEquals(1, refusals.size(), attack + ": " + site + " " + refusals);
                     assertEquals("decryption", refusals.get(0).getRefusal().getStage());
-                    assertTrue(refusals.get(0).getRefusal().getReason().contains("UnverifiedAggregateException"),
-                            refusals.get(0).getRefusal().getReason());
+                    String reason = refusals.get(0).getRefusal().getReason();
+                    assertTrue(reason.contains("UnverifiedAggregateException"), reason);
+                    if (attack.compareTo(MaliciousRun.Attack.ALTERED_RECORD) >= 0) {
+                        // refused by the coverage check itself, before any chunk's proof or sketch is looked at
+                        assertTrue(reason.contains("records") && reason.contains("site hospital-b")
+                                && reason.contains("the coordinator altered or swapped them"), attack + ": " + reason);
+                    }
                     assertTrue(h.sentBy(site, BodyCase.DECRYPTION_SHARE).isEmpty(), site + " gave a decryption share");
                 }
             }
