@@ -34,9 +34,9 @@ import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.Params;
 import org.medveil.proto.admin.RoundSummary;
 import org.medveil.proto.federation.SignedBlob;
+import org.medveil.proto.rounds.ContributionRef;
 import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundsMessage;
-import org.medveil.proto.rounds.ContributionRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
