@@ -41,7 +41,7 @@ import org.medveil.proto.rounds.ManifestCountersignature;
 import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundsMessage;
 import org.medveil.proto.rounds.RoundsMessage.BodyCase;
-import org.medveil.proto.rounds.SiteContributionPart;
+import org.medveil.proto.rounds.ContributionRef;
 import org.medveil.proto.rounds.StatementPart;
 import org.medveil.site.federation.ManifestCountersigner;
 
@@ -98,7 +98,7 @@ class CountersignTest {
         }
 
         @Override
-        public void contributionRecorded(String jobId, int round, String site, SiteContributionPart contribution) {
+        public void contributionRecorded(String jobId, int round, String site, ContributionRef contribution) {
             first.computeIfAbsent(round, r -> new ConcurrentHashMap<>()).put(site, contribution.getStatement());
         }
 

@@ -226,7 +226,11 @@ final class RoundsHarness implements AutoCloseable {
     }
 
     static float[] initialModel() {
-        float[] w = new float[PARAMETERS];
+        return initialModel(PARAMETERS);
+    }
+
+    static float[] initialModel(int parameters) {
+        float[] w = new float[parameters];
         for (int j = 0; j < w.length; j++) {
             w[j] = (float) Math.cos(0.003 * j);
         }

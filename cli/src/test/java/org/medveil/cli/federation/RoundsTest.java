@@ -43,7 +43,7 @@ import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundsMessage;
 import org.medveil.proto.rounds.RoundsMessage.BodyCase;
 import org.medveil.proto.rounds.SealedShares;
-import org.medveil.proto.rounds.SiteContributionPart;
+import org.medveil.proto.rounds.ContributionRef;
 import org.medveil.site.federation.KeyVault;
 import org.medveil.site.federation.LocalTraining.TrainingOutcome;
 
@@ -98,8 +98,8 @@ class RoundsTest {
                 }
 
                 @Override
-                public void contributionRecorded(String jobId, int round, String site, SiteContributionPart c) {
-                    journal.add("contribution " + round + " " + site + " " + c.getRecordsCount()
+                public void contributionRecorded(String jobId, int round, String site, ContributionRef c) {
+                    journal.add("contribution " + round + " " + site + " " + c.getRecordsObject()
                             + (c.hasStatement() ? " signed" : ""));
                 }
 
@@ -118,7 +118,10 @@ class RoundsTest {
             }
             // every site signed one statement covering its two chunks; every round reserved by the whole N-of-N set
             assertEquals(1 + 3 * 3 + 3, journal.size(), journal.toString());
-            assertTrue(journal.contains("contribution 2 hospital-b 2 signed"), journal.toString());
+            assertTrue(journal.contains("contribution 2 hospital-b job-7/round-2/update/hospital-b/records signed"),
+                    journal.toString());
+            assertEquals(2, h.objects.objects.get("job-7/round-2/update/hospital-b/records").size(),
+                    "one record per chunk");
             // the coordinator never saw a sealed share it could open: it only relayed them to their recipient
             for (Map.Entry<String, RoundsMessage> e : h.toSites) {
                 if (e.getValue().getBodyCase() == BodyCase.SEALED_SHARES) {
@@ -134,9 +137,22 @@ class RoundsTest {
         assertModelsClose(plain, encrypted, 3 * perRound, "HE run vs plaintext run");
     }
 
-    /** A coordinator that presents something other than the honest aggregate of all listed sites. */
+    /**
+     * A coordinator that presents something other than the honest aggregate of all listed sites,
+     * or serves other records than the ones a listed site's signed statement covers.
+     */
     private static final class MaliciousRun extends JobRun {
-        enum Attack { ONE_SITE_ALONE, ONE_SITE_WITH_ALL_RECORDS, ALL_BUT_ONE, ALTERED_RECORD }
+        enum Attack {
+            ONE_SITE_ALONE, ONE_SITE_WITH_ALL_RECORDS, ALL_BUT_ONE,
+            /** hospital-b's records object, rewritten in place: its record of chunk 1 names another Merkle root. */
+            ALTERED_RECORD,
+            /** hospital-b's statement listed with hospital-a's records object. */
+            SWAPPED_RECORDS,
+            /** hospital-b's records object with one extra record appended (a copy of its last). */
+            EXTRA_RECORD,
+            /** hospital-b's records object without its last record. */
+            MISSING_RECORD
+        }
 
         private final Attack attack;
         private final RoundsHarness h;
@@ -149,11 +165,11 @@ class RoundsTest {
 
         @Override
         protected List<Ciphertext> presentedAggregate(int round, List<Ciphertext> aggregate,
-                Map<String, SiteContributionPart> records, String base) {
+                Map<String, ContributionRef> records, String base) {
             HeContext ctx = new HeContext(Params.byName(FAST));
             WireCodec codec = new WireCodec(ctx);
-            if (attack == Attack.ALTERED_RECORD) {
-                return aggregate; // the honest aggregate, with one record of the list altered
+            if (attack.compareTo(Attack.ALTERED_RECORD) >= 0) {
+                return aggregate; // the honest aggregate, with records the statements do not cover
             }
             List<String> sites = attack == Attack.ALL_BUT_ONE ? List.of("hospital-a", "hospital-b") : List.of("hospital-a");
             StreamingAccumulator acc = new StreamingAccumulator(ctx, aggregate.get(0).keyId(), aggregate.size());
@@ -164,25 +180,43 @@ class RoundsTest {
         }
 
         @Override
-        protected Map<String, SiteContributionPart> presentedContributions(int round,
-                Map<String, SiteContributionPart> records) {
-            return switch (attack) {
-                case ONE_SITE_ALONE -> Map.of("hospital-a", records.get("hospital-a"));
-                case ONE_SITE_WITH_ALL_RECORDS -> records;
-                case ALL_BUT_ONE -> Map.of("hospital-a", records.get("hospital-a"), "hospital-b", records.get("hospital-b"));
+        protected Map<String, ContributionRef> presentedContributions(int round, Map<String, ContributionRef> records) {
+            ContributionRef b = records.get("hospital-b");
+            List<byte[]> bRecords = new ArrayList<>();
+            h.objects.get(b.getRecordsObject()).forEachRemaining(bRecords::add);
+            Map<String, ContributionRef> out = new java.util.TreeMap<>(records);
+            switch (attack) {
+                case ONE_SITE_ALONE -> {
+                    return Map.of("hospital-a", records.get("hospital-a"));
+                }
+                case ONE_SITE_WITH_ALL_RECORDS -> {
+                    return records;
+                }
+                case ALL_BUT_ONE -> {
+                    return Map.of("hospital-a", records.get("hospital-a"), "hospital-b", b);
+                }
                 case ALTERED_RECORD -> {
-                    // hospital-b's record of chunk 1 names another Merkle root; its statement is unchanged
-                    SiteContributionPart b = records.get("hospital-b");
-                    ContributionRecord r = ContributionRecord.parse(b.getRecords(1).toByteArray());
+                    ContributionRecord r = ContributionRecord.parse(bRecords.get(1));
                     byte[] digest = r.digest();
                     digest[0] ^= 1;
-                    ContributionRecord altered = new ContributionRecord(r.jobId(), r.round(), r.chunk(), r.site(), digest,
-                            r.sketch());
-                    Map<String, SiteContributionPart> out = new java.util.TreeMap<>(records);
-                    out.put("hospital-b", b.toBuilder().setRecords(1, ByteString.copyFrom(altered.canonicalBytes())).build());
-                    yield out;
+                    bRecords.set(1, new ContributionRecord(r.jobId(), r.round(), r.chunk(), r.site(), digest, r.sketch())
+                            .canonicalBytes());
+                    h.objects.put(b.getRecordsObject(), bRecords); // same name, other content
                 }
-            };
+                case SWAPPED_RECORDS -> out.put("hospital-b", b.toBuilder()
+                        .setRecordsObject(records.get("hospital-a").getRecordsObject()).build());
+                case EXTRA_RECORD -> {
+                    bRecords.add(bRecords.get(bRecords.size() - 1));
+                    h.objects.put(b.getRecordsObject() + "-extra", bRecords);
+                    out.put("hospital-b", b.toBuilder().setRecordsObject(b.getRecordsObject() + "-extra").build());
+                }
+                case MISSING_RECORD -> {
+                    h.objects.put(b.getRecordsObject() + "-short", bRecords.subList(0, bRecords.size() - 1));
+                    out.put("hospital-b", b.toBuilder().setRecordsObject(b.getRecordsObject() + "-short").build());
+                }
+                default -> throw new IllegalStateException(attack.name());
+            }
+            return out;
         }
     }
 
@@ -201,11 +235,75 @@ class RoundsTest {
                     List<RoundsMessage> refusals = h.sentBy(site, BodyCase.REFUSAL);
                     assertEquals(1, refusals.size(), attack + ": " + site + " " + refusals);
                     assertEquals("decryption", refusals.get(0).getRefusal().getStage());
-                    assertTrue(refusals.get(0).getRefusal().getReason().contains("UnverifiedAggregateException"),
-                            refusals.get(0).getRefusal().getReason());
+                    String reason = refusals.get(0).getRefusal().getReason();
+                    assertTrue(reason.contains("UnverifiedAggregateException"), reason);
+                    if (attack.compareTo(MaliciousRun.Attack.ALTERED_RECORD) >= 0) {
+                        // refused by the coverage check itself, before any chunk's proof or sketch is looked at
+                        assertTrue(reason.contains("records") && reason.contains("site hospital-b")
+                                && reason.contains("the coordinator altered or swapped them"), attack + ": " + reason);
+                    }
                     assertTrue(h.sentBy(site, BodyCase.DECRYPTION_SHARE).isEmpty(), site + " gave a decryption share");
                 }
             }
+        }
+    }
+
+    /** The messages of a round (after the key setup), both directions. */
+    private static final java.util.Set<BodyCase> ROUND_MESSAGES = java.util.EnumSet.of(BodyCase.ROUND_START,
+            BodyCase.CONTRIBUTION, BodyCase.DECRYPTION_REQUEST, BodyCase.CHALLENGE, BodyCase.CHALLENGE_ANSWER,
+            BodyCase.DECRYPTION_SHARE, BodyCase.ROUND_RESULT);
+
+    /** One HE round over a model of {@code parameters}; the largest encoded size per kind of round message. */
+    private Map<BodyCase, Integer> largestRoundMessages(RoundsHarness h, int parameters) {
+        JobRun run = h.start(RoundsHarness.plan(FAST, 3, 3, 1, Duration.ofSeconds(120)), new RoundListener() { });
+        run.run(RoundsHarness.initialModel(parameters));
+        assertEquals(RoundsHarness.SITES, run.results().get(0).getDecryptionSetList());
+        Map<BodyCase, Integer> largest = new java.util.EnumMap<>(BodyCase.class);
+        List<Map.Entry<String, RoundsMessage>> all = new ArrayList<>();
+        synchronized (h.fromSites) {
+            all.addAll(h.fromSites);
+        }
+        synchronized (h.toSites) {
+            all.addAll(h.toSites);
+        }
+        for (Map.Entry<String, RoundsMessage> e : all) {
+            if (ROUND_MESSAGES.contains(e.getValue().getBodyCase())) {
+                largest.merge(e.getValue().getBodyCase(), e.getValue().getSerializedSize(), Math::max);
+            }
+        }
+        assertEquals(ROUND_MESSAGES, largest.keySet(), "every kind of round message was sent");
+        return largest;
+    }
+
+    @Test
+    @Tag("REQ-FL-1")
+    void roundControlMessagesDoNotGrowWithTheNumberOfChunks() throws Exception {
+        Map<BodyCase, Integer> few;
+        try (RoundsHarness h = new RoundsHarness(dir.resolve("few"))) {
+            few = largestRoundMessages(h, RoundsHarness.PARAMETERS); // 2 chunks of n4096
+        }
+        int chunks = 64;
+        try (RoundsHarness h = new RoundsHarness(dir.resolve("many"))) {
+            Map<BodyCase, Integer> many = largestRoundMessages(h, chunks * 4096 - 300);
+            long recordBytes = 0;
+            for (String site : RoundsHarness.SITES) {
+                List<byte[]> records = h.objects.objects.get(RoundsHarness.JOB + "/round-0/update/" + site + "/records");
+                assertEquals(chunks, records.size(), site + ": one record per chunk");
+                for (byte[] r : records) {
+                    recordBytes += r.length;
+                }
+            }
+            int largest = many.values().stream().max(Integer::compare).orElseThrow();
+            // 32× the chunks: only varints (chunk and parameter counts) may grow by a few bytes
+            for (BodyCase kind : ROUND_MESSAGES) {
+                assertTrue(many.get(kind) <= few.get(kind) + 8, kind + " grew from " + few.get(kind) + " bytes at 2"
+                        + " chunks to " + many.get(kind) + " at " + chunks);
+            }
+            // the decryption request is the largest: a statement and a certificate per site (grows with sites only)
+            int bound = 4096;
+            assertTrue(largest < bound, "largest round message " + largest + " bytes: " + many);
+            // records inline (the old design) put every site's records into the decryption request: beyond the bound
+            assertTrue(recordBytes > bound, "the records of " + chunks + " chunks are " + recordBytes + " bytes");
         }
     }
 
@@ -504,32 +602,39 @@ class RoundsTest {
     @Tag("REQ-FL-1")
     void aStatementAlteredOrReplayedOnItsWayIsRefusedAndTheSiteLeftOut() throws Exception {
         try (RoundsHarness h = new RoundsHarness(dir)) {
-            Map<Integer, SiteContributionPart> earlier = new java.util.concurrent.ConcurrentHashMap<>();
-            // round 0: hospital-a's signature altered; round 1: hospital-b's first record altered; round 2:
-            // hospital-c's round-1 statement and records replayed
+            Map<Integer, ContributionRef> earlier = new java.util.concurrent.ConcurrentHashMap<>();
+            // round 0: hospital-a's signature altered; round 1: hospital-b's first record altered in its records
+            // object; round 2: hospital-c's round-1 statement replayed (naming its round-2 records object)
+            h.objects.onPut = (name, parts) -> {
+                if (!name.equals(RoundsHarness.JOB + "/round-1/update/hospital-b/records")) {
+                    return parts;
+                }
+                ContributionRecord r = ContributionRecord.parse(parts.get(0));
+                long[] sketch = r.sketch();
+                sketch[0] ^= 1;
+                List<byte[]> out = new ArrayList<>(parts);
+                out.set(0, new ContributionRecord(r.jobId(), r.round(), r.chunk(), r.site(), r.digest(), sketch)
+                        .canonicalBytes());
+                return out;
+            };
             h.rewriteFromSite = (site, m) -> {
                 if (m.getBodyCase() != BodyCase.CONTRIBUTION) {
                     return m;
                 }
                 int round = m.getContribution().getRound();
-                SiteContributionPart c = m.getContribution().getContribution();
-                SiteContributionPart changed = c;
+                ContributionRef c = m.getContribution().getSignedContribution();
+                ContributionRef changed = c;
                 if (round == 0 && site.equals("hospital-a")) {
                     byte[] sig = c.getStatement().getSignature().toByteArray();
                     sig[sig.length - 1] ^= 1;
                     changed = c.toBuilder().setStatement(c.getStatement().toBuilder()
                             .setSignature(ByteString.copyFrom(sig))).build();
-                } else if (round == 1 && site.equals("hospital-b")) {
-                    ContributionRecord r = ContributionRecord.parse(c.getRecords(0).toByteArray());
-                    long[] sketch = r.sketch();
-                    sketch[0] ^= 1;
-                    changed = c.toBuilder().setRecords(0, ByteString.copyFrom(new ContributionRecord(r.jobId(),
-                            r.round(), r.chunk(), r.site(), r.digest(), sketch).canonicalBytes())).build();
                 } else if (site.equals("hospital-c")) {
                     earlier.putIfAbsent(round, c);
-                    changed = round == 2 ? earlier.get(1) : c;
+                    changed = round == 2 ? c.toBuilder().setStatement(earlier.get(1).getStatement()).build() : c;
                 }
-                return m.toBuilder().setContribution(m.getContribution().toBuilder().setContribution(changed)).build();
+                return m.toBuilder().setContribution(m.getContribution().toBuilder().setSignedContribution(changed))
+                        .build();
             };
             List<String> leftOut = new CopyOnWriteArrayList<>();
             JobRun run = h.start(RoundsHarness.plan(FAST, 3, 2, 3, Duration.ofSeconds(60)), new RoundListener() {
@@ -544,8 +649,8 @@ class RoundsTest {
             assertEquals(List.of("hospital-a", "hospital-b"), run.results().get(2).getContributorsList());
             assertEquals(3, leftOut.size(), leftOut.toString());
             assertTrue(leftOut.get(0).startsWith("0 hospital-a: refused statement"), leftOut.toString());
-            assertTrue(leftOut.get(1).startsWith("1 hospital-b: the records listed for site hospital-b are not the ones"),
-                    leftOut.toString());
+            assertTrue(leftOut.get(1).startsWith("1 hospital-b: the records of site hospital-b in " + RoundsHarness.JOB
+                    + "/round-1/update/hospital-b/records are not the ones its signed statement covers"), leftOut.toString());
             assertTrue(leftOut.get(2).startsWith("2 hospital-c: the signed statement is for site hospital-c, job "
                     + RoundsHarness.JOB + ", round 1"), leftOut.toString());
         }

@@ -20,15 +20,16 @@ import org.medveil.proto.transfer.TransferStore;
 /**
  * The coordinator's bulk objects (models, encrypted updates, aggregates, challenge responses,
  * decryption shares): one file-backed store that the rounds engine uses directly and sites reach
- * through the Transfer service. Sites may read only their jobs' models, aggregates and their own
- * challenge responses, and write only their own updates and decryption shares.
+ * through the Transfer service. Sites may read only their jobs' models, aggregates, contribution
+ * records (every key holder checks every listed site's records) and their own challenge responses,
+ * and write only their own updates, records, challenges and decryption shares.
  */
 public final class JobObjects implements ObjectStore {
 
     /** The caller name the coordinator itself uses. */
     static final String COORDINATOR = "coordinator";
     private static final Pattern NAME = Pattern.compile("(job-[0-9a-f]{16})/round-\\d+/(model|next-model|aggregate"
-            + "|update/([a-z0-9-]+)|share/([a-z0-9-]+)|response/([a-z0-9-]+))");
+            + "|update/([a-z0-9-]+)(/records)?|share/([a-z0-9-]+)|response/([a-z0-9-]+)|challenge/([a-z0-9-]+))");
 
     private final FileTransferStore files;
 
@@ -45,7 +46,8 @@ public final class JobObjects implements ObjectStore {
                     return false;
                 }
                 String kind = m.group(2);
-                return kind.equals("model") || kind.equals("aggregate") || caller.equals(m.group(5));
+                return kind.equals("model") || kind.equals("aggregate") || m.group(4) != null
+                        || caller.equals(m.group(6));
             }
 
             @Override
@@ -55,7 +57,7 @@ public final class JobObjects implements ObjectStore {
                 }
                 Matcher m = NAME.matcher(object);
                 return m.matches() && participates.test(caller, m.group(1))
-                        && (caller.equals(m.group(3)) || caller.equals(m.group(4)));
+                        && (caller.equals(m.group(3)) || caller.equals(m.group(5)) || caller.equals(m.group(7)));
             }
         });
     }

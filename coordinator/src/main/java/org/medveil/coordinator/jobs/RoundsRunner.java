@@ -34,9 +34,9 @@ import org.medveil.he.rlwe.HeContext;
 import org.medveil.he.rlwe.Params;
 import org.medveil.proto.admin.RoundSummary;
 import org.medveil.proto.federation.SignedBlob;
+import org.medveil.proto.rounds.ContributionRef;
 import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundsMessage;
-import org.medveil.proto.rounds.SiteContributionPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -280,7 +280,7 @@ public final class RoundsRunner implements JobService.JobRunner {
         private final JobService.JobProgress progress;
         private final Map<Integer, Instant> started = new ConcurrentHashMap<>();
         private final Map<Integer, String> modelIn = new ConcurrentHashMap<>();
-        private final Map<Integer, Map<String, SiteContributionPart>> records = new ConcurrentHashMap<>();
+        private final Map<Integer, Map<String, ContributionRef>> records = new ConcurrentHashMap<>();
         private final Map<Integer, Integer> attempts = new ConcurrentHashMap<>();
         private final String heFingerprint;
         private final org.medveil.coordinator.strategy.ServerStrategy strategy;
@@ -325,11 +325,14 @@ public final class RoundsRunner implements JobService.JobRunner {
         }
 
         @Override
-        public void contributionRecorded(String jobId, int round, String site, SiteContributionPart contribution) {
+        public void contributionRecorded(String jobId, int round, String site, ContributionRef contribution) {
             records.computeIfAbsent(round, r -> new ConcurrentHashMap<>()).put(site, contribution);
-            byte[] all = contribution.toByteArray(); // signed statement + records, as received
-            store.recordContribution(jobId, round + 1, attempts.getOrDefault(round, 1), site,
-                    contribution.getRecordsCount(), Sha256.hex(all), all, null);
+            // signed statement + the name of the records object it covers (the records stay in the object store)
+            byte[] all = contribution.toByteArray();
+            int chunks = contribution.hasStatement() ? JobRun.parseStatement(contribution.getStatement()).statement()
+                    .chunks() : 0;
+            store.recordContribution(jobId, round + 1, attempts.getOrDefault(round, 1), site, chunks, Sha256.hex(all),
+                    all, null);
         }
 
         @Override
@@ -350,7 +353,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                 List<RoundManifest.SiteEntry> entries = new ArrayList<>();
                 for (String site : r.getContributorsList()) {
                     entries.add(entry(site, records.getOrDefault(round, Map.of()).getOrDefault(site,
-                            SiteContributionPart.getDefaultInstance()), round));
+                            ContributionRef.getDefaultInstance()), round));
                 }
                 String previous = store.lastManifestDigest(jobId).orElse(RoundManifest.GENESIS);
                 String aggregate = Sha256.hex((jobId + "/round-" + round + "/aggregate:"
@@ -384,7 +387,7 @@ public final class RoundsRunner implements JobService.JobRunner {
             }
         }
 
-        private RoundManifest.SiteEntry entry(String site, SiteContributionPart contribution, int round) {
+        private RoundManifest.SiteEntry entry(String site, ContributionRef contribution, int round) {
             SignedBlob d = job.descriptors().get(site);
             RoundManifest.DataDescriptor data = descriptor(d);
             String fingerprint = d == null ? "" : Sha256.hex(d.getCertificate().toByteArray());

@@ -37,10 +37,8 @@ import org.medveil.he.verify.CiphertextTree;
 import org.medveil.he.verify.ContributionOpening;
 import org.medveil.he.verify.ContributionRecord;
 import org.medveil.he.verify.ContributionVerifier;
-import org.medveil.he.verify.DecryptionRequest;
 import org.medveil.he.verify.ContributionStatement;
 import org.medveil.he.verify.SignedStatement;
-import org.medveil.he.verify.SiteContribution;
 import org.medveil.he.wire.ThresholdWireCodec;
 import org.medveil.he.wire.WireCodec;
 import org.medveil.proto.rounds.BlockOpeningPart;
@@ -50,6 +48,7 @@ import org.medveil.proto.rounds.ChallengeMessage;
 import org.medveil.proto.rounds.ChallengeResponsePart;
 import org.medveil.proto.rounds.ContributionAnnouncement;
 import org.medveil.proto.rounds.ContributionOpeningPart;
+import org.medveil.proto.rounds.ContributionRef;
 import org.medveil.proto.rounds.DecryptionRequestMessage;
 import org.medveil.proto.rounds.HeMode;
 import org.medveil.proto.rounds.KeySetupStart;
@@ -68,7 +67,6 @@ import org.medveil.proto.rounds.SeedCommit;
 import org.medveil.proto.rounds.SeedCommitments;
 import org.medveil.proto.rounds.SeedReveal;
 import org.medveil.proto.rounds.SeedReveals;
-import org.medveil.proto.rounds.SiteContributionPart;
 import org.medveil.proto.rounds.StatementPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -305,8 +303,8 @@ public class JobRun {
 
     /** What the coordinator collected for one round. */
     protected static final class Collected {
-        /** Each accepted site's signed statement and records, exactly as received. */
-        final Map<String, SiteContributionPart> contributions = new TreeMap<>();
+        /** Each accepted site's signed statement and records object, exactly as announced. */
+        final Map<String, ContributionRef> contributions = new TreeMap<>();
         StreamingAccumulator accumulator;
         double[] plainSum;
     }
@@ -345,7 +343,7 @@ public class JobRun {
                     }
                     contributed.add(site);
                     listener.contributionRecorded(plan.jobId(), round, site,
-                            in.contributions.getOrDefault(site, SiteContributionPart.getDefaultInstance()));
+                            in.contributions.getOrDefault(site, ContributionRef.getDefaultInstance()));
                     return true;
                 });
         List<String> leftOut = new ArrayList<>();
@@ -396,10 +394,12 @@ public class JobRun {
 
     /**
      * Checks one announced contribution and adds it. The site's statement is checked and its
-     * signature verified once; then one pass over the stored object decodes each chunk, checks
-     * its index, key and header, checks that its Merkle root is the digest in the site's record,
-     * and adds it. If a chunk fails after earlier ones were added, those are read again and
-     * subtracted (memory stays one ciphertext per chunk position, whatever the number of sites).
+     * signature verified once; then one pass reads the update object and the records object side
+     * by side: each record is parsed, checked for its chunk and hashed into the statement's digest,
+     * and each chunk is decoded, checked (index, key, header), compared with its record's Merkle
+     * root and added. At the end the hashed records must be the ones the signed statement covers.
+     * If anything fails after chunks were added, those are read again and subtracted. Memory stays
+     * one ciphertext per chunk position and one record, whatever the number of sites or chunks.
      * Returns the reason when refused.
      */
     private String accept(String site, int round, String base, int chunks, long length, ContributionAnnouncement a,
@@ -414,45 +414,50 @@ public class JobRun {
         if (!plan.encrypted()) {
             return addPlain(object, chunks, length, in.plainSum);
         }
-        if (!a.hasContribution()) {
-            return "the announcement carries no signed statement (a site of an older version signs each chunk"
-                    + " instead); update the site";
+        if (!a.hasSignedContribution()) {
+            return "the announcement carries no signed statement and records object (a site of an older version"
+                    + " sends its records inline); update the site";
         }
-        SiteContribution sc;
+        ContributionRef ref = a.getSignedContribution();
+        String recordsObject = recordsObject(object);
+        if (!ref.getRecordsObject().equals(recordsObject) || !store.contains(recordsObject)) {
+            return "the records object must be " + recordsObject + " and stored before the announcement (announced '"
+                    + ref.getRecordsObject() + "'); upload it next to the update";
+        }
+        SignedStatement signed;
         try {
-            sc = parseContribution(a.getContribution());
+            signed = parseStatement(ref.getStatement());
         } catch (IllegalArgumentException e) {
-            return "unreadable signed statement or record: " + e.getMessage();
+            return "unreadable signed statement: " + e.getMessage();
         }
-        ContributionStatement st = sc.statement();
+        ContributionStatement st = signed.statement();
         if (!st.site().equals(site) || !st.jobId().equals(plan.jobId()) || st.round() != round || st.chunks() != chunks) {
             return "the signed statement is for site " + st.site() + ", job " + st.jobId() + ", round " + st.round()
                     + " with " + st.chunks() + " chunks, not for this round's " + chunks + " chunks";
         }
-        String coverage = sc.coverageProblem();
-        if (coverage != null) {
-            return coverage;
-        }
-        for (int c = 0; c < chunks; c++) {
-            ContributionRecord r = sc.records().get(c);
-            if (r.chunk() != c || r.round() != round || !r.site().equals(site) || !r.jobId().equals(plan.jobId())) {
-                return "record " + c + " is for another chunk, round, site or job";
-            }
-        }
         try {
-            SignedStatement signed = sc.signed();
             verifier.verify(site, signed.signedBytes(), signed.signature(), signed.credential()); // once per site and round
         } catch (HeException e) {
             return "refused statement: " + e.getMessage();
         }
         WireCodec codec = new WireCodec(context);
+        ContributionStatement.RecordsHasher covered = new ContributionStatement.RecordsHasher(chunks);
         int added = 0;
         String problem = null;
         try {
             Iterator<byte[]> parts = store.get(object);
+            Iterator<byte[]> records = store.get(recordsObject);
             for (int c = 0; c < chunks && problem == null; c++) {
-                if (!parts.hasNext()) {
-                    problem = "object " + object + " has fewer than " + chunks + " chunks";
+                if (!parts.hasNext() || !records.hasNext()) {
+                    problem = "object " + (parts.hasNext() ? recordsObject : object) + " has fewer than " + chunks
+                            + " parts";
+                    break;
+                }
+                byte[] recordBytes = records.next();
+                ContributionRecord r = ContributionRecord.parse(recordBytes);
+                covered.add(recordBytes);
+                if (r.chunk() != c || r.round() != round || !r.site().equals(site) || !r.jobId().equals(plan.jobId())) {
+                    problem = "record " + c + " is for another chunk, round, site or job";
                     break;
                 }
                 Ciphertext ct = codec.decodeCiphertext(parts.next());
@@ -462,15 +467,19 @@ public class JobRun {
                     // a header beyond the job's bound or count could make later sites' additions overflow-refused
                     problem = "chunk " + c + " carries index " + ct.chunk() + ", another key, " + ct.valueCount()
                             + " values (expected " + values + "), a bound above the job's or a count other than 1";
-                } else if (!Arrays.equals(CiphertextTree.of(context, ct).root(), sc.records().get(c).digest())) {
+                } else if (!Arrays.equals(CiphertextTree.of(context, ct).root(), r.digest())) {
                     problem = "chunk " + c + " does not hash to the digest in its site's signed statement";
                 } else {
                     in.accumulator.add(ct);
                     added++;
                 }
             }
-            if (problem == null && parts.hasNext()) {
-                problem = "object " + object + " has more than " + chunks + " chunks";
+            if (problem == null && (parts.hasNext() || records.hasNext())) {
+                problem = "object " + (parts.hasNext() ? object : recordsObject) + " has more than " + chunks + " parts";
+            }
+            if (problem == null && !st.covers(covered.digest())) {
+                problem = "the records of site " + site + " in " + recordsObject + " are not the ones its signed"
+                        + " statement covers";
             }
         } catch (HeException | IllegalArgumentException e) {
             problem = "refused contribution at chunk " + added + ": " + e.getMessage();
@@ -479,8 +488,13 @@ public class JobRun {
             takeBack(object, added, in.accumulator);
             return problem;
         }
-        in.contributions.put(site, a.getContribution());
+        in.contributions.put(site, ref);
         return null;
+    }
+
+    /** Where a site puts the records of its update object: next to it. */
+    public static String recordsObject(String updateObject) {
+        return updateObject + "/records";
     }
 
     /** Subtracts the first {@code added} chunks of {@code object} again: the aggregate is as if the site never sent them. */
@@ -564,33 +578,33 @@ public class JobRun {
      * override this to present something else (e.g. one site's ciphertext): key holders must refuse.
      */
     protected List<Ciphertext> presentedAggregate(int round, List<Ciphertext> aggregate,
-            Map<String, SiteContributionPart> contributions, String base) {
+            Map<String, ContributionRef> contributions, String base) {
         return aggregate;
     }
 
-    /** The sites' signed statements and records presented with the aggregate; attack tests override it too. */
-    protected Map<String, SiteContributionPart> presentedContributions(int round,
-            Map<String, SiteContributionPart> contributions) {
+    /** The sites' signed statements and records objects presented with the aggregate; attack tests override it too. */
+    protected Map<String, ContributionRef> presentedContributions(int round,
+            Map<String, ContributionRef> contributions) {
         return contributions;
     }
 
     private DecryptionOutcome decrypt(int round, String base, int chunks, List<Ciphertext> honest,
-            Map<String, SiteContributionPart> honestContributions) {
+            Map<String, ContributionRef> honestContributions) {
         List<Ciphertext> aggregate = presentedAggregate(round, honest, honestContributions, base);
-        Map<String, SiteContributionPart> records = presentedContributions(round, honestContributions);
+        Map<String, ContributionRef> records = presentedContributions(round, honestContributions);
         WireCodec codec = new WireCodec(context);
         String aggName = base + "/aggregate";
         List<byte[]> aggParts = aggregate.stream().map(codec::encodeCiphertext).toList();
         store.put(aggName, aggParts);
         byte[] aggSha = Parts.sha256(aggParts.iterator());
         broadcast(msg().setDecryptionRequest(DecryptionRequestMessage.newBuilder().setRound(round)
-                .setAggregateObject(aggName).setChunkFrom(0).setChunkTo(chunks).addAllSites(records.values())));
+                .setAggregateObject(aggName).setChunkFrom(0).setChunkTo(chunks).addAllSiteContributions(records.values())));
 
         // challenges double as the liveness check: the active set is the first t holders that answer
         Map<String, String> refused = new TreeMap<>();
         Map<String, RoundsMessage> challenges = await(plan.sites(), BodyCase.CHALLENGE, round,
-                plan.decryptionTimeout(), plan.threshold(), refused, (site, m) -> m.getChallenge().getHolder().equals(site)
-                        && m.getChallenge().getChallengesCount() == chunks);
+                plan.decryptionTimeout(), plan.threshold(), refused, (site, m) -> validChallenge(site, round, base,
+                        chunks, m.getChallenge()));
         if (challenges.size() < plan.threshold()) {
             Set<String> silent = new TreeSet<>(plan.sites());
             silent.removeAll(challenges.keySet());
@@ -603,19 +617,15 @@ public class JobRun {
         ActiveSet set = threshold.choose(challenges.keySet());
         listener.decryptionReserved(plan.jobId(), round, set.members(), aggSha);
 
-        // the chunk's request as every holder rebuilds it
-        List<SiteContribution> listed = new ArrayList<>();
-        records.values().forEach(p -> listed.add(parseContribution(p)));
-        List<DecryptionRequest> requests = new ArrayList<>();
-        for (int c = 0; c < chunks; c++) {
-            requests.add(new DecryptionRequest(plan.jobId(), round, c, aggregate.get(c), listed));
-        }
+        // opening blocks needs only the listed sites, in the request's order: their records stay in the store
+        List<String> listed = List.copyOf(records.keySet());
         // each member's openings, produced chunk by chunk from the stored updates (trees are rebuilt, not kept)
         for (String member : set.members()) {
             ChallengeMessage challenge = challenges.get(member).getChallenge();
             String name = base + "/response/" + member;
             store.put(name, () -> new Iterator<>() {
                 private final Map<String, Iterator<byte[]>> updates = openUpdates(base, records.keySet());
+                private final Iterator<byte[]> challengeParts = store.get(challenge.getChallengeObject());
                 private int c = 0;
 
                 @Override
@@ -628,10 +638,11 @@ public class JobRun {
                     Map<String, CiphertextTree> trees = new TreeMap<>();
                     updates.forEach((site, it) -> trees.put(site, CiphertextTree.of(context,
                             codec.decodeCiphertext(it.next()))));
-                    ChallengeBlocks cb = challenge.getChallenges(c);
+                    ChallengeBlocks cb = challengeBlocks(challengeParts.next());
                     Challenge ch = new Challenge(plan.jobId(), round, c, cb.getRequestDigest().toByteArray(),
                             cb.getBlocksList().stream().mapToInt(Integer::intValue).toArray());
-                    return encodeResponse(ChallengeResponse.answer(ch, requests.get(c++), trees));
+                    c++;
+                    return encodeResponse(ChallengeResponse.answer(ch, listed, trees));
                 }
             });
             links.send(member, msg().setChallengeAnswer(ChallengeAnswer.newBuilder().setRound(round)
@@ -664,21 +675,56 @@ public class JobRun {
         return new DecryptionOutcome(values, set.members());
     }
 
+    /**
+     * A holder's challenge object must be its own, stored, and hold one readable ChallengeBlocks
+     * per chunk in chunk order; read once here (a few hundred bytes per chunk, streamed) so that
+     * answering it later cannot fail half-way. Logs why a challenge is not taken.
+     */
+    private boolean validChallenge(String site, int round, String base, int chunks, ChallengeMessage ch) {
+        String expected = base + "/challenge/" + site;
+        String problem = null;
+        if (!ch.getHolder().equals(site) || !ch.getChallengeObject().equals(expected) || !store.contains(expected)) {
+            problem = "its challenge names holder '" + ch.getHolder() + "' and object '" + ch.getChallengeObject()
+                    + "', expected its own stored object " + expected;
+        } else {
+            int c = 0;
+            try {
+                for (Iterator<byte[]> it = store.get(expected); it.hasNext() && problem == null; c++) {
+                    if (challengeBlocks(it.next()).getChunk() != c) {
+                        problem = "part " + c + " of " + expected + " is not the challenge of chunk " + c;
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+            if (problem == null && c != chunks) {
+                problem = expected + " holds " + c + " challenges for " + chunks + " chunks";
+            }
+        }
+        if (problem != null) {
+            LOG.warn("job {} round {}: key holder {} is not counted for decryption: {}", plan.jobId(), round, site, problem);
+        }
+        return problem == null;
+    }
+
+    private static ChallengeBlocks challengeBlocks(byte[] part) {
+        try {
+            return ChallengeBlocks.parseFrom(part);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("a challenge part is not a ChallengeBlocks message", e);
+        }
+    }
+
     private Map<String, Iterator<byte[]>> openUpdates(String base, Collection<String> sites) {
         Map<String, Iterator<byte[]>> out = new TreeMap<>();
         sites.forEach(site -> out.put(site, store.get(base + "/update/" + site)));
         return out;
     }
 
-    /** A site's contribution as received: statement and records are read from their exact (signed) bytes. */
-    public static SiteContribution parseContribution(SiteContributionPart p) {
-        StatementPart s = p.getStatement();
-        List<ContributionRecord> records = new ArrayList<>(p.getRecordsCount());
-        for (ByteString r : p.getRecordsList()) {
-            records.add(ContributionRecord.parse(r.toByteArray()));
-        }
-        return new SiteContribution(SignedStatement.fromSignedBytes(s.getSignedBytes().toByteArray(),
-                s.getSignature().toByteArray(), s.getCredential().toByteArray()), records);
+    /** A site's statement as received: read from its exact signed bytes. */
+    public static SignedStatement parseStatement(StatementPart s) {
+        return SignedStatement.fromSignedBytes(s.getSignedBytes().toByteArray(), s.getSignature().toByteArray(),
+                s.getCredential().toByteArray());
     }
 
     static byte[] encodeResponse(ChallengeResponse r) {

@@ -2,7 +2,7 @@ package org.medveil.coordinator.rounds;
 
 import java.util.List;
 import org.medveil.proto.rounds.RoundResult;
-import org.medveil.proto.rounds.SiteContributionPart;
+import org.medveil.proto.rounds.ContributionRef;
 
 /**
  * The journal hook of a {@link JobRun}: the integrator wires it to the coordinator store and the
@@ -22,9 +22,10 @@ public interface RoundListener {
 
     /**
      * A site's contribution passed the checks and was added to the aggregate: its signed statement
-     * and the records it covers, as received (the default instance, without statement, in plaintext mode).
+     * and the name of the records object it covers (records checked against the statement), as
+     * announced (the default instance, without statement, in plaintext mode).
      */
-    default void contributionRecorded(String jobId, int round, String site, SiteContributionPart contribution) {
+    default void contributionRecorded(String jobId, int round, String site, ContributionRef contribution) {
     }
 
     /** A site did not contribute to the round (timeout or refused contribution), with the reason. */

@@ -54,18 +54,56 @@ public record ContributionStatement(String jobId, long round, String site, int c
 
     /** SHA-256 over "MVCL" v1, the count, then each record's canonical bytes, length-prefixed, in list order. */
     public static byte[] recordsDigest(List<ContributionRecord> records) {
-        MessageDigest md = Digests.sha256();
-        md.update(new CanonicalBytes(LIST_MAGIC, 1).u32(records.size()).toByteArray());
-        byte[] len = new byte[4];
-        for (ContributionRecord r : records) {
-            byte[] b = r.canonicalBytes();
+        RecordsHasher h = new RecordsHasher(records.size());
+        records.forEach(r -> h.add(r.canonicalBytes()));
+        return h.digest();
+    }
+
+    /**
+     * {@link #recordsDigest(List)} one record at a time, for records read from a stream (a bulk
+     * object): memory stays one record whatever the number of chunks. The count is part of the
+     * digest, so it is given first; {@link #digest()} refuses another number of records.
+     */
+    public static final class RecordsHasher {
+        private final MessageDigest md = Digests.sha256();
+        private final int count;
+        private final byte[] len = new byte[4];
+        private int added;
+
+        public RecordsHasher(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("record count must not be negative, got " + count);
+            }
+            this.count = count;
+            md.update(new CanonicalBytes(LIST_MAGIC, 1).u32(count).toByteArray());
+        }
+
+        /** Adds the next record's canonical bytes (exactly as they will be parsed). */
+        public void add(byte[] canonicalRecord) {
             for (int i = 0; i < 4; i++) {
-                len[i] = (byte) (b.length >>> (24 - 8 * i));
+                len[i] = (byte) (canonicalRecord.length >>> (24 - 8 * i));
             }
             md.update(len);
-            md.update(b);
+            md.update(canonicalRecord);
+            added++;
         }
-        return md.digest();
+
+        public int added() {
+            return added;
+        }
+
+        /** The digest; throws IllegalStateException when another number of records than announced was added. */
+        public byte[] digest() {
+            if (added != count) {
+                throw new IllegalStateException(added + " records were hashed but " + count + " were announced");
+            }
+            return md.digest();
+        }
+    }
+
+    /** Whether {@code digest} is this statement's records digest (constant time). */
+    public boolean covers(byte[] digest) {
+        return digestEquals(digest);
     }
 
     @Override

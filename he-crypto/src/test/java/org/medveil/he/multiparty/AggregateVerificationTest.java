@@ -473,6 +473,36 @@ class AggregateVerificationTest {
     }
 
     @Test
+    void recordsHashedOneAtATimeFromAStreamMatchTheStatementOnlyWhenUnchanged() {
+        Coordinator c = new Coordinator(25, 3);
+        SiteContribution sc = c.signed.get(NAMES.get(1));
+        ContributionStatement.RecordsHasher h = new ContributionStatement.RecordsHasher(3);
+        sc.records().forEach(r -> h.add(r.canonicalBytes()));
+        byte[] streamed = h.digest();
+        assertArrayEquals(ContributionStatement.recordsDigest(sc.records()), streamed);
+        assertTrue(sc.statement().covers(streamed));
+        // one bit of one record's bytes changed: not covered
+        ContributionStatement.RecordsHasher altered = new ContributionStatement.RecordsHasher(3);
+        for (int i = 0; i < 3; i++) {
+            byte[] b = sc.records().get(i).canonicalBytes();
+            if (i == 2) {
+                b[b.length - 1] ^= 1;
+            }
+            altered.add(b);
+        }
+        assertFalse(sc.statement().covers(altered.digest()));
+        // another number of records than announced is no digest at all
+        ContributionStatement.RecordsHasher short1 = new ContributionStatement.RecordsHasher(3);
+        short1.add(sc.records().get(0).canonicalBytes());
+        assertThrows(IllegalStateException.class, short1::digest);
+        // the coordinator opens blocks knowing only the listed site names: the holder verifies that answer
+        AggregateVerifier v = verifier(64, new SecureRandom());
+        DecryptionRequest request = c.request(1, c.sum(1, NAMES), NAMES);
+        Challenge ch = v.challenge(request);
+        v.verify(request, ch, ChallengeResponse.answer(ch, NAMES, c.treesByChunk.get(1)));
+    }
+
+    @Test
     void statementsAndRecordsReadBackOnlyFromTheirExactBytes() {
         Coordinator c = new Coordinator(24);
         SiteContribution sc = c.signed.get(NAMES.get(0));

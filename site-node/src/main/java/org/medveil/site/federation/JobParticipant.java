@@ -65,6 +65,7 @@ import org.medveil.proto.rounds.ChallengeMessage;
 import org.medveil.proto.rounds.ChallengeResponsePart;
 import org.medveil.proto.rounds.ContributionAnnouncement;
 import org.medveil.proto.rounds.ContributionOpeningPart;
+import org.medveil.proto.rounds.ContributionRef;
 import org.medveil.proto.rounds.DecryptionRequestMessage;
 import org.medveil.proto.rounds.DecryptionShareAnnouncement;
 import org.medveil.proto.rounds.HeMode;
@@ -81,7 +82,6 @@ import org.medveil.proto.rounds.SealedShare;
 import org.medveil.proto.rounds.SealedShares;
 import org.medveil.proto.rounds.SeedCommit;
 import org.medveil.proto.rounds.SeedReveal;
-import org.medveil.proto.rounds.SiteContributionPart;
 import org.medveil.proto.rounds.StatementPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -485,33 +485,45 @@ public final class JobParticipant implements AutoCloseable {
         }
         List<Ciphertext> cts = new VectorEncryptor(context, publicKey, SecretRandom::create).encrypt(packed,
                 setupParams.getValueBound());
-        // one record per chunk (Merkle root + sketch), one signature per round over all of them
-        a.setContribution(toPart(SiteContribution.sign(context, jobId, round, cts, sketch, identity.signer())));
+        // one record per chunk (Merkle root + sketch), one signature per round over all of them; the records
+        // go up as a bulk object next to the update, the announcement only names it
+        SiteContribution signed = SiteContribution.sign(context, jobId, round, cts, sketch, identity.signer());
         WireCodec codec = new WireCodec(context);
         transfers.put(object, () -> cts.stream().map(codec::encodeCiphertext).iterator());
-        send(msg().setContribution(a.setChunks(cts.size())));
+        String records = recordsObject(object);
+        transfers.put(records, () -> signed.records().stream().map(ContributionRecord::canonicalBytes).iterator());
+        send(msg().setContribution(a.setChunks(cts.size()).setSignedContribution(toRef(signed, records))));
     }
 
-    static SiteContributionPart toPart(SiteContribution c) {
+    /** Where the records of an update object go: next to it (the coordinator expects this name). */
+    static String recordsObject(String updateObject) {
+        return updateObject + "/records";
+    }
+
+    static ContributionRef toRef(SiteContribution c, String recordsObject) {
         SignedStatement s = c.signed();
-        SiteContributionPart.Builder b = SiteContributionPart.newBuilder().setStatement(StatementPart.newBuilder()
+        return ContributionRef.newBuilder().setStatement(StatementPart.newBuilder()
                 .setSignedBytes(ByteString.copyFrom(s.signedBytes())).setSignature(ByteString.copyFrom(s.signature()))
-                .setCredential(ByteString.copyFrom(s.credential())));
-        for (ContributionRecord r : c.records()) {
-            b.addRecords(ByteString.copyFrom(r.canonicalBytes()));
-        }
-        return b.build();
+                .setCredential(ByteString.copyFrom(s.credential()))).setRecordsObject(recordsObject).build();
     }
 
-    /** A site's contribution as received: statement and records are read from their exact (signed) bytes. */
-    static SiteContribution fromPart(SiteContributionPart p) {
-        StatementPart s = p.getStatement();
-        List<ContributionRecord> records = new ArrayList<>(p.getRecordsCount());
-        for (ByteString r : p.getRecordsList()) {
-            records.add(ContributionRecord.parse(r.toByteArray()));
+    /**
+     * A listed site's contribution as the coordinator presents it: the statement from its exact
+     * signed bytes, the records downloaded from the named object. Nothing is trusted here: the
+     * verifier checks that these records are the ones the signed statement covers. Reading stops
+     * one record past the statement's chunk count (enough for the verifier to refuse the count),
+     * so a coordinator cannot make the holder parse an object of any size.
+     */
+    private SiteContribution fetch(ContributionRef ref) {
+        StatementPart s = ref.getStatement();
+        SignedStatement statement = SignedStatement.fromSignedBytes(s.getSignedBytes().toByteArray(),
+                s.getSignature().toByteArray(), s.getCredential().toByteArray());
+        int chunks = statement.statement().chunks();
+        List<ContributionRecord> records = new ArrayList<>();
+        for (Iterator<byte[]> it = transfers.get(ref.getRecordsObject()); it.hasNext() && records.size() <= chunks; ) {
+            records.add(ContributionRecord.parse(it.next()));
         }
-        return new SiteContribution(SignedStatement.fromSignedBytes(s.getSignedBytes().toByteArray(),
-                s.getSignature().toByteArray(), s.getCredential().toByteArray()), records);
+        return new SiteContribution(statement, records);
     }
 
     private void challenge(DecryptionRequestMessage d) {
@@ -525,14 +537,14 @@ public final class JobParticipant implements AutoCloseable {
         for (int c = 0; c < d.getChunkFrom(); c++) {
             parts.next();
         }
-        // each site's statement and records are parsed (and its records hashed) once for all chunks; the
-        // verifier checks each statement's signature once and then only that each chunk's record is covered
-        List<SiteContribution> listed = new ArrayList<>(d.getSitesCount());
-        for (SiteContributionPart p : d.getSitesList()) {
-            listed.add(fromPart(p));
+        // each site's records object is downloaded and parsed (and its records hashed) once for all chunks;
+        // the verifier checks each statement's signature once and then only that each chunk's record is covered
+        List<SiteContribution> listed = new ArrayList<>(d.getSiteContributionsCount());
+        for (ContributionRef ref : d.getSiteContributionsList()) {
+            listed.add(fetch(ref));
         }
         List<DecryptionRequest> requests = new ArrayList<>();
-        ChallengeMessage.Builder out = ChallengeMessage.newBuilder().setHolder(site).setRound(round);
+        List<byte[]> challenges = new ArrayList<>();
         for (int c = d.getChunkFrom(); c < d.getChunkTo(); c++) {
             if (!parts.hasNext()) {
                 throw new IllegalArgumentException("aggregate object has no chunk " + c);
@@ -546,10 +558,14 @@ public final class JobParticipant implements AutoCloseable {
             for (int b : ch.blocks()) {
                 cb.addBlocks(b);
             }
-            out.addChallenges(cb);
+            challenges.add(cb.build().toByteArray());
         }
         pending.put(round, requests);
-        send(msg().setChallenge(out));
+        // one part per chunk, uploaded as a bulk object: the message only names it
+        String object = jobId + "/round-" + round + "/challenge/" + site;
+        transfers.put(object, challenges);
+        send(msg().setChallenge(ChallengeMessage.newBuilder().setHolder(site).setRound(round)
+                .setChallengeObject(object)));
     }
 
     private void answer(ChallengeAnswer a) {

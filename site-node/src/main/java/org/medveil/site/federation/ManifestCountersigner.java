@@ -98,13 +98,13 @@ public final class ManifestCountersigner {
     /** This site announced its contribution (as sent). */
     public void contributed(ContributionAnnouncement a) {
         RoundManifest.Contribution c;
-        if (!a.hasContribution() || !a.getContribution().hasStatement()) {
+        if (!a.hasSignedContribution() || !a.getSignedContribution().hasStatement()) {
             // plaintext: the coordinator records the signed data descriptor in place of signed ciphertexts
             c = new RoundManifest.Contribution(Sha256.hex(facts.descriptorBytes()),
                     Base64.getEncoder().encodeToString(facts.descriptorSignature()));
         } else {
             // the site's one signature of the round, over the statement that covers every chunk's record
-            StatementPart statement = a.getContribution().getStatement();
+            StatementPart statement = a.getSignedContribution().getStatement();
             c = new RoundManifest.Contribution(Sha256.hex(statement.getSignedBytes().toByteArray()),
                     Base64.getEncoder().encodeToString(statement.getSignature().toByteArray()));
         }

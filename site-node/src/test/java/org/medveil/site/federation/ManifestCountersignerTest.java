@@ -32,7 +32,7 @@ import org.medveil.proto.rounds.ManifestCountersignRequest;
 import org.medveil.proto.rounds.ManifestCountersignature;
 import org.medveil.proto.rounds.RoundResult;
 import org.medveil.proto.rounds.RoundStart;
-import org.medveil.proto.rounds.SiteContributionPart;
+import org.medveil.proto.rounds.ContributionRef;
 import org.medveil.proto.rounds.StatementPart;
 
 /**
@@ -80,7 +80,7 @@ class ManifestCountersignerTest {
     private void takePart(boolean withResult) {
         signer.roundStarted(RoundStart.newBuilder().setRound(0).setModelSha256(ByteString.copyFrom(MODEL_IN)).build());
         signer.contributed(ContributionAnnouncement.newBuilder().setSite(SITE).setRound(0)
-                .setContribution(SiteContributionPart.newBuilder().setStatement(StatementPart.newBuilder()
+                .setSignedContribution(ContributionRef.newBuilder().setStatement(StatementPart.newBuilder()
                         .setSignedBytes(ByteString.copyFrom(RECORD)).setSignature(ByteString.copyFrom(RECORD_SIG))))
                 .build());
         if (withResult) {
