@@ -1,6 +1,5 @@
 package org.medveil.coordinator.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -405,18 +404,7 @@ public final class RoundsRunner implements JobService.JobRunner {
         }
 
         private RoundManifest.DataDescriptor descriptor(SignedBlob d) {
-            try {
-                JsonNode n = JSON.readTree(d.getSigned().toByteArray());
-                List<RoundManifest.GradeCount> counts = new ArrayList<>();
-                for (JsonNode c : n.get("counts")) {
-                    counts.add(new RoundManifest.GradeCount(c.get("category").asText(), c.get("grade").asInt(),
-                            c.get("count").asLong()));
-                }
-                return new RoundManifest.DataDescriptor(counts, n.get("deidProfileDigest").asText(),
-                        n.get("datasetMerkleRoot").asText());
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException("a site's data descriptor cannot be read: " + e.getMessage(), e);
-            }
+            return RoundManifest.DataDescriptor.fromSignedJson(d.getSigned().toByteArray());
         }
     }
 

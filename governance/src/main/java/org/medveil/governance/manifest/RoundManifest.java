@@ -54,6 +54,25 @@ public record RoundManifest(String format, String project, String jobId, String 
 
     /** The site's training data as a descriptor only: no object ids, no patient keys. */
     public record DataDescriptor(List<GradeCount> counts, String deidProfileDigest, String datasetMerkleRoot) {
+
+        /**
+         * The entry for a site's signed data descriptor (its JSON: {@code counts} of category,
+         * grade, count; {@code deidProfileDigest}; {@code datasetMerkleRoot}). The coordinator
+         * builds manifest entries with it and each site checks its own entry with it, so both
+         * read the same fields in the same order.
+         */
+        public static DataDescriptor fromSignedJson(byte[] json) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+                List<GradeCount> counts = new java.util.ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode c : n.get("counts")) {
+                    counts.add(new GradeCount(c.get("category").asText(), c.get("grade").asInt(), c.get("count").asLong()));
+                }
+                return new DataDescriptor(counts, n.get("deidProfileDigest").asText(), n.get("datasetMerkleRoot").asText());
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new ManifestException("a site's data descriptor cannot be read: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** How many objects of one imaging category and grade the site used. */

@@ -1,9 +1,6 @@
 package org.medveil.site.federation;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -42,7 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class ManifestCountersigner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManifestCountersigner.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where each decision is recorded (the site's audit log); fields hold digests and reasons, never PHI. */
     @FunctionalInterface
@@ -199,8 +195,8 @@ public final class ManifestCountersigner {
         }
         RoundManifest.DataDescriptor mine;
         try {
-            mine = descriptor(facts.descriptorBytes());
-        } catch (IOException | RuntimeException x) {
+            mine = RoundManifest.DataDescriptor.fromSignedJson(facts.descriptorBytes());
+        } catch (RuntimeException x) {
             return "this site's own data descriptor cannot be read: " + x.getMessage();
         }
         if (!mine.equals(e.data())) {
@@ -228,15 +224,4 @@ public final class ManifestCountersigner {
         return null;
     }
 
-    /** The descriptor as the coordinator turns it into a manifest entry (same fields, same order). */
-    static RoundManifest.DataDescriptor descriptor(byte[] signed) throws IOException {
-        JsonNode n = JSON.readTree(signed);
-        List<RoundManifest.GradeCount> counts = new ArrayList<>();
-        for (JsonNode c : n.get("counts")) {
-            counts.add(new RoundManifest.GradeCount(c.get("category").asText(), c.get("grade").asInt(),
-                    c.get("count").asLong()));
-        }
-        return new RoundManifest.DataDescriptor(counts, n.get("deidProfileDigest").asText(),
-                n.get("datasetMerkleRoot").asText());
-    }
 }
