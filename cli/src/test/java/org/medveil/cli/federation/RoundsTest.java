@@ -361,7 +361,6 @@ class RoundsTest {
     }
 
     @Test
-    @Tag("REQ-FL-1")
     void aKeyHolderOfTheActiveSetThatDropsDuringDecryptionMakesTheRoundRunAgainUnderTheNextNumber() throws Exception {
         try (RoundsHarness h = new RoundsHarness(dir)) {
             // round 0: the first holder of the active set never gets its challenge answer, so never sends its share
