@@ -2,18 +2,16 @@ package org.medveil.models.eval;
 
 import java.util.Arrays;
 import java.util.List;
-import org.medveil.models.data.Batches;
 import org.medveil.models.data.DatasetException;
 import org.medveil.models.data.LabeledImage;
-import org.medveil.models.spec.Network;
+import org.medveil.models.engine.TrainableModel;
 
-/** Accuracy, ROC AUC, sensitivity and specificity of a network on labeled images. */
+/** Accuracy, ROC AUC, sensitivity and specificity of a model (any engine) on labeled images. */
 public final class Evaluator {
-    private static final int BATCH = 128;
 
     private Evaluator() {}
 
-    public static Metrics evaluate(Network net, List<LabeledImage> images) {
+    public static Metrics evaluate(TrainableModel net, List<LabeledImage> images) {
         if (images.isEmpty()) {
             throw new DatasetException("no images to evaluate on; use more data or a larger test fraction");
         }
@@ -21,15 +19,11 @@ public final class Evaluator {
         double[] score = new double[n];
         int[] predicted = new int[n];
         int[] truth = new int[n];
-        for (int from = 0; from < n; from += BATCH) {
-            List<LabeledImage> part = images.subList(from, Math.min(n, from + BATCH));
-            float[][] p = net.predict(Batches.batch(part, net.classes(), null).getFeatures());
-            for (int i = 0; i < part.size(); i++) {
-                int k = from + i;
-                truth[k] = part.get(i).label();
-                score[k] = p[i][1];
-                predicted[k] = argmax(p[i]);
-            }
+        float[][] p = net.predict(images);
+        for (int k = 0; k < n; k++) {
+            truth[k] = images.get(k).label();
+            score[k] = p[k][1];
+            predicted[k] = argmax(p[k]);
         }
         return of(truth, predicted, score);
     }

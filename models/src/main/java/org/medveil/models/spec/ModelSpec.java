@@ -8,8 +8,15 @@ import java.util.TreeMap;
  * A declarative model: a zoo name plus hyperparameters, written {@code name[:key=value,...]}
  * (e.g. {@code cnn:input=64,filters=8}). Jobs name models this way; {@link #toString()} is the
  * canonical form (keys sorted), so two equal specs print identically in manifests.
+ *
+ * <p>{@code torchscript:FILE.pt[,key=value,...]} names a scripted PyTorch module instead of a zoo
+ * network: a bare first value is the {@code file} key, so it prints as
+ * {@code torchscript:file=FILE.pt,...}.
  */
 public record ModelSpec(String name, Map<String, String> params) {
+    /** Name of specs that point at a TorchScript file rather than a zoo network. */
+    public static final String TORCHSCRIPT = "torchscript";
+
     public ModelSpec {
         if (name == null || name.isBlank()) {
             throw new ModelSpecException("model spec has no name; write e.g. 'cnn' or 'resnet:input=64'");
@@ -27,7 +34,11 @@ public record ModelSpec(String name, Map<String, String> params) {
         String name = colon < 0 ? t : t.substring(0, colon).strip();
         Map<String, String> params = new TreeMap<>();
         if (colon >= 0 && colon < t.length() - 1) {
-            for (String part : t.substring(colon + 1).split(",")) {
+            String[] parts = t.substring(colon + 1).split(",");
+            if (TORCHSCRIPT.equals(name) && parts[0].indexOf('=') < 0 && !parts[0].isBlank()) {
+                parts[0] = "file=" + parts[0];
+            }
+            for (String part : parts) {
                 int eq = part.indexOf('=');
                 if (eq <= 0 || eq == part.length() - 1) {
                     throw new ModelSpecException("model spec '" + t + "': '" + part.strip()
@@ -40,6 +51,13 @@ public record ModelSpec(String name, Map<String, String> params) {
             }
         }
         return new ModelSpec(name, params);
+    }
+
+    /** A copy with {@code key} set to {@code value}. */
+    public ModelSpec with(String key, String value) {
+        Map<String, String> p = new TreeMap<>(params);
+        p.put(key, value);
+        return new ModelSpec(name, p);
     }
 
     /** Integer hyperparameter {@code key}, {@code fallback} when absent, checked to be in [min, max]. */

@@ -16,12 +16,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * starts are w_global: the update is measured against them and FedProx (μ > 0) pulls towards them.
  */
 public final class LocalTrainer {
-    /** Called after each epoch, e.g. to print progress. */
-    @FunctionalInterface
-    public interface EpochCallback {
-        void epochDone(int epoch, double meanLoss);
-    }
-
     private final TrainConfig config;
 
     public LocalTrainer(TrainConfig config) { this.config = config; }
