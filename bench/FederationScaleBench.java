@@ -295,6 +295,11 @@ public class FederationScaleBench {
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
 
+        /** Synthetic training ignores the model; the bench's jobs name the zoo CNN. */
+        @Override
+        public void checkModel(String engine, String modelSpec) {
+        }
+
         @Override
         public TrainingOutcome train(TrainingRequest r) {
             timeline.mark("train-start", r.round(), site);

@@ -129,7 +129,8 @@ public final class SiteNode implements AutoCloseable {
                 node.jobs = new SiteJobs();
                 node.jobs.connect(kit, config, store, audit, new StoreLocalTraining(store, audit,
                         StoreLocalTraining.profileDigest(config.deidProfile().source()),
-                        new ConsentRules(ZoneId.systemDefault()), Clock.systemUTC()), () -> node.federation,
+                        new ConsentRules(ZoneId.systemDefault()), Clock.systemUTC(), config.modelsDir()),
+                        () -> node.federation,
                         Clock.systemUTC(), keystore, node.bulkChannel(kit, federation));
                 node.federation = FederationClient.start(kit, federation, node.jobs, SiteJobs.CAPABILITIES);
                 node.federation.fatal().thenAccept(node.fatal::complete);

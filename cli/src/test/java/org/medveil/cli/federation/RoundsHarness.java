@@ -110,6 +110,11 @@ final class RoundsHarness implements AutoCloseable {
             return new DataSummary(List.of(new CategoryGradeCount("CT", 2, samples(site))), "profile", "root");
         }
 
+        /** Deterministic fake training runs any model. */
+        @Override
+        public void checkModel(String engine, String modelSpec) {
+        }
+
         @Override
         public TrainingOutcome train(TrainingRequest r) {
             Random rnd = new Random(1000L * index + r.round());
@@ -209,8 +214,11 @@ final class RoundsHarness implements AutoCloseable {
         };
         InMemoryKeyVault vault = vaults.computeIfAbsent(site, x -> new InMemoryKeyVault());
         Path ledger = dir.resolve("ledger-" + site + ".log");
-        return restore ? JobParticipant.restore(job, id, selection, trainings.get(site), link, objects, vault, ledger)
-                : new JobParticipant(job, id, selection, trainings.get(site), link, objects, vault, ledger);
+        // the training values of plan() below, as a signed job would state them
+        LocalTraining.JobTraining training = new LocalTraining.JobTraining(selection, "test-model", "dl4j", 1, null, 8,
+                0.1, 0.0, 42L);
+        return restore ? JobParticipant.restore(job, id, training, trainings.get(site), link, objects, vault, ledger)
+                : new JobParticipant(job, id, training, trainings.get(site), link, objects, vault, ledger);
     }
 
     /** A site node that stops (its participant closes) and starts again from its vault and ledger file. */

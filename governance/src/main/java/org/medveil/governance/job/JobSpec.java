@@ -36,15 +36,18 @@ import org.medveil.he.rlwe.Params;
  * {@link ConfigException} naming the file, the field and the line. Defaults are filled in here, so
  * {@link #canonicalBytes()} states every value a site agrees to, including the ones not written.
  *
- * <p>{@code model} stays an opaque string (e.g. {@code cnn:input=32,filters=8}): governance does
- * not depend on the models module. Fractional values are decimal strings and {@code seed} a
+ * <p>{@code model} stays an opaque string (e.g. {@code cnn:input=32,filters=8}) and {@code engine}
+ * a name ({@value #DEFAULT_ENGINE} unless written): governance does not depend on the models
+ * module; sites check both when they accept a job. Fractional values are decimal strings and {@code seed} a
  * decimal string in the canonical form, since RFC 8785 documents here carry integers only up to
  * 2^53 - 1 (see {@link Jcs}).
  */
-public record JobSpec(String name, String project, String model, long seed, int rounds, Local local,
+public record JobSpec(String name, String project, String model, String engine, long seed, int rounds, Local local,
                       Strategy strategy, int minSites, int threshold, int roundTimeoutSeconds, String he,
                       DataSelection selection, List<SiteDua> sites) {
 
+    /** The training engine every site uses unless the job names another. */
+    public static final String DEFAULT_ENGINE = "dl4j";
     public static final int DEFAULT_BATCH_SIZE = 32;
     public static final double DEFAULT_LEARNING_RATE = 0.001;
     public static final int DEFAULT_ROUND_TIMEOUT_SECONDS = 600;
@@ -57,6 +60,7 @@ public record JobSpec(String name, String project, String model, long seed, int 
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern MODEL = Pattern.compile("[\\x21-\\x7e]{1,512}");
+    private static final Pattern ENGINE = Pattern.compile("[a-z][a-z0-9]{0,31}");
     /** DICOM code strings (CS): upper-case letters, digits, space and underscore, at most 16. */
     private static final Pattern CODE_STRING = Pattern.compile("[A-Z0-9_][A-Z0-9_ ]{0,15}");
 
@@ -169,7 +173,7 @@ public record JobSpec(String name, String project, String model, long seed, int 
     public ObjectNode canonicalTree() {
         JsonNodeFactory j = JsonNodeFactory.instance;
         ObjectNode o = j.objectNode();
-        o.put("name", name).put("project", project).put("model", model).put("seed", Long.toString(seed))
+        o.put("name", name).put("project", project).put("model", model).put("engine", engine).put("seed", Long.toString(seed))
                 .put("rounds", rounds).put("minSites", minSites).put("threshold", threshold)
                 .put("roundTimeoutSeconds", roundTimeoutSeconds).put("he", he);
         ObjectNode l = o.putObject("local").put("epochs", local.epochs()).put("batchSize", local.batchSize())
@@ -233,6 +237,10 @@ public record JobSpec(String name, String project, String model, long seed, int 
             if (!MODEL.matcher(model).matches()) {
                 throw bad("model", "must be a model spec such as cnn:input=32,filters=8 (no spaces, at most 512 characters)");
             }
+            String engine = f.engine() == null ? DEFAULT_ENGINE : f.engine();
+            if (!ENGINE.matcher(engine).matches()) {
+                throw bad("engine", "must be a training engine name such as dl4j or torch, was '" + engine + "'");
+            }
             long seed = present("seed", f.seed());
             int rounds = atLeast("rounds", present("rounds", f.rounds()), 1);
             Local local = local(f.local());
@@ -251,7 +259,7 @@ public record JobSpec(String name, String project, String model, long seed, int 
                 throw bad("he", "must be one of " + HE_CHOICES + ", was '" + he + "'");
             }
             DataSelection selection = selection(f.selection());
-            return new JobSpec(name, project, model, seed, rounds, local, strategy, minSites, threshold, timeout, he,
+            return new JobSpec(name, project, model, engine, seed, rounds, local, strategy, minSites, threshold, timeout, he,
                     selection, sites);
         }
 

@@ -7,7 +7,7 @@ import java.util.List;
  * {@code YamlFiles}) before {@link JobSpec} checks the values and fills in defaults. Boxed types
  * so a missing value is seen as missing, not as zero.
  */
-record JobSpecFile(String name, String project, String model, Long seed, Integer rounds, Local local,
+record JobSpecFile(String name, String project, String model, String engine, Long seed, Integer rounds, Local local,
                    Strategy strategy, Integer minSites, Integer threshold, Integer roundTimeoutSeconds, String he,
                    Selection selection, List<Site> sites) {
 

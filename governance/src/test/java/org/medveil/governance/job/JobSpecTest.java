@@ -76,7 +76,8 @@ class JobSpecTest {
         assertEquals(2, s.threshold()); // ceil(2*3/3)
         assertEquals(List.of(), s.selection().bodyParts());
         String json = new String(s.canonicalBytes(), StandardCharsets.UTF_8);
-        for (String field : List.of("\"batchSize\":32", "\"learningRate\":\"0.001\"", "\"roundTimeoutSeconds\":600",
+        assertEquals(JobSpec.DEFAULT_ENGINE, s.engine());
+        for (String field : List.of("\"engine\":\"dl4j\"", "\"batchSize\":32", "\"learningRate\":\"0.001\"", "\"roundTimeoutSeconds\":600",
                 "\"maxGrade\":3", "\"threshold\":2", "\"seed\":\"7\"", "\"he\":\"n4096\"", "\"bodyParts\":[]")) {
             assertTrue(json.contains(field), field + " in " + json);
         }
@@ -115,7 +116,18 @@ class JobSpecTest {
         assertEquals(s.digest(), parse(MINIMAL.replace("  epochs: 2", "  epochs: 2\n  batchSize: 32")).digest(),
                 "a default written out is the same job");
         assertFalse(s.digest().equals(parse(MINIMAL.replace("seed: 7", "seed: 8")).digest()));
+        assertFalse(s.digest().equals(parse(MINIMAL.replace("seed: 7", "seed: 7\nengine: torch")).digest()),
+                "the engine is part of what sites agree to");
         assertFalse(s.digest().equals(parse(MINIMAL.replace("dua: dua-c", "dua: dua-x")).digest()));
+    }
+
+    @Test
+    void anEngineNameIsCheckedAndReadsBack() {
+        JobSpec s = parse(MINIMAL.replace("seed: 7", "seed: 7\nengine: torch"));
+        assertEquals("torch", s.engine());
+        assertEquals(s, JobSpec.fromCanonical(Jcs.parse(s.canonicalBytes())));
+        ConfigException e = refused(MINIMAL.replace("seed: 7", "seed: 7\nengine: ../torch"));
+        assertTrue(e.getMessage().contains("engine") && e.getMessage().contains("dl4j or torch"), e.getMessage());
     }
 
     @Test

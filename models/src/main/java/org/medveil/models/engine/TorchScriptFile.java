@@ -56,7 +56,12 @@ public final class TorchScriptFile {
             throw new ModelSpecException("model " + spec + " is a TorchScript file but this site has no models"
                     + " folder configured (training.modelsDir); place approved .pt files there");
         }
-        return spec.with(FILE, modelsDir.resolve(name).toString());
+        Path file = modelsDir.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new ModelSpecException("TorchScript file " + name + " is not in this site's models folder; the"
+                    + " site's IT places the files it approves there (training.modelsDir)");
+        }
+        return spec.with(FILE, file.toString());
     }
 
     /**

@@ -25,12 +25,14 @@ import java.util.Set;
  * against the config file's folder), the de-identification profile loaded and checked against
  * Table 2, secrets named by their source only. {@link #load} refuses anything doubtful with a
  * message naming the file, the field and (for YAML errors and value checks) the line.
+ * {@code modelsDir} (null when not configured) holds the TorchScript files the site's IT approved;
+ * jobs name them by file name and digest.
  */
 public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile ingest, int quietMillis,
                          int rescanSeconds, LoadedProfile deidProfile, StrategyDecision deidDecision,
                          SecretSource projectKey, StoreSettings store, int archiveAfterDays, BackupPolicy backup,
                          List<SiteConfigFile.AutoApproval> autoApprove, AdminSettings admin,
-                         boolean secondPersonForDestruction) {
+                         boolean secondPersonForDestruction, Path modelsDir) {
 
     /** File name the node looks for in its site folder. */
     public static final String FILE = "site.yaml";
@@ -167,7 +169,8 @@ public record SiteConfig(Path file, Path inbox, ScpSettings scp, IngestProfile i
                 f.admin() == null ? AdminSettings.DEFAULTS : new AdminSettings(
                         f.admin().bindAddress() == null ? "127.0.0.1" : f.admin().bindAddress(),
                         f.admin().port() == null ? AdminSettings.DEFAULT_PORT : f.admin().port()),
-                f.destruction() != null && Boolean.TRUE.equals(f.destruction().secondPerson()));
+                f.destruction() != null && Boolean.TRUE.equals(f.destruction().secondPerson()),
+                f.training() == null || f.training().modelsDir() == null ? null : path(base, f.training().modelsDir()));
     }
 
     /**

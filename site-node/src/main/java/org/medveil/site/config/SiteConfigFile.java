@@ -11,7 +11,11 @@ import java.util.List;
  * then resolves paths and loads the de-identification profile.
  */
 public record SiteConfigFile(String inbox, Scp scp, Ingest ingest, Deid deid, Store store, Archive archive,
-                             Backup backup, List<AutoApproval> autoApprove, Admin admin, Destruction destruction) {
+                             Backup backup, List<AutoApproval> autoApprove, Admin admin, Destruction destruction,
+                             Training training) {
+
+    /** Local training: {@code modelsDir} holds the TorchScript files this site's IT approved for jobs. */
+    public record Training(String modelsDir) {}
 
     /** C-STORE SCP; TLS uses the site kit's certificate and CA. */
     public record Scp(Boolean enabled, String aeTitle, String bindAddress, Integer port, List<String> allowedCallingAes,

@@ -115,7 +115,7 @@ public final class JobParticipant implements AutoCloseable {
     private final String jobId;
     private final String site;
     private final Identity identity;
-    private final DataSelection selection;
+    private final LocalTraining.JobTraining plan;
     private final LocalTraining training;
     private final CoordinatorLink link;
     private final Transfers transfers;
@@ -143,12 +143,12 @@ public final class JobParticipant implements AutoCloseable {
     /**
      * @param ledgerFile where this job's decryption ledger lives (one file per job; it must survive restarts)
      */
-    public JobParticipant(String jobId, Identity identity, DataSelection selection, LocalTraining training,
+    public JobParticipant(String jobId, Identity identity, LocalTraining.JobTraining plan, LocalTraining training,
             CoordinatorLink link, Transfers transfers, KeyVault vault, Path ledgerFile) {
         this.jobId = jobId;
         this.site = identity.site();
         this.identity = identity;
-        this.selection = selection;
+        this.plan = plan;
         this.training = training;
         this.link = link;
         this.transfers = transfers;
@@ -395,9 +395,9 @@ public final class JobParticipant implements AutoCloseable {
      * from its {@link KeyVault} and its ledger file (which still refuses every chunk it answered).
      * Throws IllegalStateException when the vault does not hold the job (run a new key setup).
      */
-    public static JobParticipant restore(String jobId, Identity identity, DataSelection selection, LocalTraining training,
+    public static JobParticipant restore(String jobId, Identity identity, LocalTraining.JobTraining plan, LocalTraining training,
             CoordinatorLink link, Transfers transfers, KeyVault vault, Path ledgerFile) {
-        JobParticipant p = new JobParticipant(jobId, identity, selection, training, link, transfers, vault, ledgerFile);
+        JobParticipant p = new JobParticipant(jobId, identity, plan, training, link, transfers, vault, ledgerFile);
         byte[] setup = vault.load(jobId, KeyVault.SETUP).orElseThrow(() -> new IllegalStateException("site "
                 + identity.site() + " holds no key setup for job " + jobId + "; the job needs a new key setup"));
         try {
@@ -437,6 +437,7 @@ public final class JobParticipant implements AutoCloseable {
             throw new IllegalStateException("round " + round + " started before this site took part in the job's key"
                     + " setup; the coordinator must run the key setup first");
         }
+        plan.check(rs);
         if (rs.getParameterCount() > Integer.MAX_VALUE - 1024) {
             throw new IllegalArgumentException("model of " + rs.getParameterCount() + " parameters is too large");
         }
@@ -459,9 +460,7 @@ public final class JobParticipant implements AutoCloseable {
             throw new IllegalArgumentException("global model of round " + round + " does not match its announced size"
                     + " and SHA-256; download it again");
         }
-        LocalTraining.TrainingOutcome outcome = training.train(new LocalTraining.TrainingRequest(jobId, round, selection,
-                rs.getModelSpec(), global, rs.getEpochs(), rs.getMaxSteps() == 0 ? null : rs.getMaxSteps(),
-                rs.getBatchSize(), rs.getLearningRate(), rs.getMu(), rs.getSeed()));
+        LocalTraining.TrainingOutcome outcome = training.train(plan.request(jobId, rs, global));
         double[] packed = UpdatePacker.pack(outcome, p, setupParams.getValueBound());
         String object = rs.getUpdateObject() + "/" + site;
         ContributionAnnouncement.Builder a = ContributionAnnouncement.newBuilder().setSite(site).setRound(round)

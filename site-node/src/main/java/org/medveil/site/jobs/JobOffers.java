@@ -142,6 +142,12 @@ public final class JobOffers {
         if (!checked.accepted()) {
             return decline(out, jobId, checked.reason(), checked.checks());
         }
+        try {
+            training.checkModel(spec.engine(), spec.model());
+        } catch (RuntimeException e) {
+            return decline(out, jobId, "this site cannot train the job's model " + spec.model() + " with engine "
+                    + spec.engine() + ": " + e.getMessage(), checked.checks());
+        }
         UseRequests.Request request = useRequests.file(jobId, spec.selection());
         if (request.state() == UseRequests.State.REJECTED) {
             return decline(out, jobId, "the site's data manager rejected the use request"

@@ -115,7 +115,7 @@ final class Participants implements AutoCloseable {
                     .setSignature(ByteString.copyFrom(sj.signature()))
                     .setCertificate(ByteString.copyFrom(sj.researcherDer())).build().toByteArray());
             vault.store(job, DESCRIPTOR, accepted.get().descriptor().toByteArray());
-            p = new JobParticipant(job, id, accepted.get().spec().selection(), training, link, transfers, vault,
+            p = new JobParticipant(job, id, LocalTraining.JobTraining.of(accepted.get().spec()), training, link, transfers, vault,
                     ledgers.resolve(job + ".ledger"));
             p.countersigning(countersigner(job, sj, accepted.get().spec(), accepted.get().descriptor()));
             LOG.info("job {}: taking part (key setup and rounds)", job);
@@ -143,7 +143,7 @@ final class Participants implements AutoCloseable {
             SignedBlob b = SignedBlob.parseFrom(stored.get());
             SignedJob sj = SignedJob.of(b.getSigned().toByteArray(), b.getSignature().toByteArray(),
                     b.getCertificate().toByteArray());
-            JobParticipant p = JobParticipant.restore(job, id, sj.spec().selection(), training, link, transfers, vault,
+            JobParticipant p = JobParticipant.restore(job, id, LocalTraining.JobTraining.of(sj.spec()), training, link, transfers, vault,
                     ledgers.resolve(job + ".ledger"));
             var descriptor = vault.load(job, DESCRIPTOR);
             if (descriptor.isPresent()) {

@@ -16,14 +16,14 @@ import java.util.Objects;
 import org.medveil.governance.audit.AuditLog;
 import org.medveil.governance.consent.ConsentRules;
 import org.medveil.governance.job.DataSelection;
-import org.medveil.models.data.Batches;
 import org.medveil.models.data.LabeledImage;
 import org.medveil.models.data.Split;
+import org.medveil.models.engine.Engines;
+import org.medveil.models.engine.TorchScriptFile;
+import org.medveil.models.engine.TrainableModel;
+import org.medveil.models.engine.TrainingEngine;
 import org.medveil.models.spec.ModelSpec;
-import org.medveil.models.spec.ModelZoo;
-import org.medveil.models.spec.Network;
 import org.medveil.models.spec.Optimizer;
-import org.medveil.models.train.LocalTrainer;
 import org.medveil.models.train.TrainConfig;
 import org.medveil.models.train.TrainResult;
 import org.medveil.site.federation.LocalTraining;
@@ -32,8 +32,9 @@ import org.medveil.site.store.ObjectStore;
 /**
  * {@link LocalTraining} over the site store: selects with {@link TrainingData}, decrypts into
  * memory, splits off a held-out part ({@link #HOLD_OUT_FRACTION}, seeded by the job seed), trains
- * from the global parameters with the models module's {@link LocalTrainer} (Adam at the request's
- * learning rate, FedProx μ), and evaluates on the held-out part. Every summary and every round
+ * from the global parameters with the job's training engine (Adam at the request's learning
+ * rate, FedProx μ), and evaluates on the held-out part. A TorchScript model is taken only from
+ * the site's models folder and only when its digest is the one the job names. Every summary and every round
  * writes one audit record ({@value #SELECTION_RECORD}, {@value #ROUND_RECORD}) with job id, round,
  * counts and digests only — never a patient key, name, ID, UID or date.
  */
@@ -51,17 +52,42 @@ public final class StoreLocalTraining implements LocalTraining {
     private final TrainingData data;
     private final AuditLog audit;
     private final String deidProfileDigest;
+    private final Path modelsDir;
 
     /**
      * @param deidProfileDigest SHA-256 (hex) of the de-identification profile the derivatives were
      *                          made with; the store does not record it per object, so the site
      *                          passes its configured profile's digest ({@link #profileDigest(Path)})
+     * @param modelsDir         the site's approved TorchScript files, or null when it has none
      */
     public StoreLocalTraining(ObjectStore store, AuditLog audit, String deidProfileDigest, ConsentRules rules,
-            Clock clock) {
+            Clock clock, Path modelsDir) {
         this.data = new TrainingData(store, rules, clock);
         this.audit = Objects.requireNonNull(audit, "audit");
         this.deidProfileDigest = Objects.requireNonNull(deidProfileDigest, "deidProfileDigest");
+        this.modelsDir = modelsDir;
+    }
+
+    /**
+     * The model a job names, as this site will run it: its engine is in this build and runs here,
+     * and a TorchScript file is in the site's models folder with the job's digest. Sites call it
+     * when they accept a job, so a job they cannot train is declined with the reason up front.
+     */
+    @Override
+    public void checkModel(String engine, String model) {
+        siteModel(engine, model);
+    }
+
+    private ModelSpec siteModel(String engine, String model) {
+        TrainingEngine e = Engines.usable(engine);
+        ModelSpec spec = ModelSpec.parse(model);
+        if (ModelSpec.TORCHSCRIPT.equals(spec.name())) {
+            spec = TorchScriptFile.locatedIn(spec, modelsDir);
+            TorchScriptFile.verifiedBytes(spec);
+        } else if (!e.name().equals(Engines.DEFAULT) && spec.params().containsKey(TorchScriptFile.FILE)) {
+            throw new IllegalArgumentException("model " + spec + " names a file but is not a TorchScript spec");
+        }
+        return spec;
     }
 
     /** SHA-256 (hex) of a de-identification profile file's bytes, e.g. {@code deid/basic.yaml}. */
@@ -86,10 +112,16 @@ public final class StoreLocalTraining implements LocalTraining {
     @Override
     public TrainingOutcome train(TrainingRequest r) {
         Objects.requireNonNull(r, "request");
-        Network net = ModelZoo.build(ModelSpec.parse(r.modelSpec()), Optimizer.adam(r.learningRate()), r.seed());
+        ModelSpec spec = siteModel(r.engine(), r.modelSpec());
+        try (TrainableModel net = Engines.usable(r.engine()).build(spec, Optimizer.adam(r.learningRate()), r.seed())) {
+            return train(r, net);
+        }
+    }
+
+    private TrainingOutcome train(TrainingRequest r, TrainableModel net) {
         if (r.global().length != net.numParams()) {
             throw new IllegalArgumentException("job " + r.jobId() + " round " + r.round() + ": the global parameter"
-                    + " vector has " + r.global().length + " values but model " + net.spec() + " has "
+                    + " vector has " + r.global().length + " values but model " + r.modelSpec() + " has "
                     + net.numParams() + "; the coordinator sent parameters for another model spec");
         }
         net.setParameters(r.global());
@@ -99,7 +131,7 @@ public final class StoreLocalTraining implements LocalTraining {
         for (TrainingData.Selected s : selected) {
             if (s.label() >= net.classes()) {
                 throw new IllegalStateException("object " + s.objectId() + " has class " + s.label() + " but model "
-                        + net.spec() + " has " + net.classes() + " classes; fix the labels or the model's classes");
+                        + r.modelSpec() + " has " + net.classes() + " classes; fix the labels or the model's classes");
             }
         }
         Split split = Split.holdOut(data.load(selected, net.inputSize()), HOLD_OUT_FRACTION, r.seed());
@@ -110,7 +142,7 @@ public final class StoreLocalTraining implements LocalTraining {
         }
         TrainConfig config = new TrainConfig(r.epochs(), r.maxSteps() == null ? 0 : r.maxSteps(), r.batchSize(),
                 r.mu(), r.seed(), false);
-        TrainResult result = new LocalTrainer(config).train(net, split.train(), null);
+        TrainResult result = net.train(split.train(), config, null);
         // the trainer measures Δ against the parameters the network held at the start: w_global
         float[] delta = result.update();
         Eval e = evaluate(net, split.test());
@@ -120,7 +152,8 @@ public final class StoreLocalTraining implements LocalTraining {
         Map<String, String> f = selectionFields(r.selection(), summary);
         f.put("job", r.jobId());
         f.put("round", Integer.toString(r.round()));
-        f.put("model", net.spec().toString());
+        f.put("model", r.modelSpec());
+        f.put("engine", net.engine());
         f.put("parameters", Integer.toString(delta.length));
         f.put("trainImages", Integer.toString(split.train().size()));
         f.put("heldOutImages", Integer.toString(split.test().size()));
@@ -171,23 +204,19 @@ public final class StoreLocalTraining implements LocalTraining {
         final long[] negHist = new long[TrainingOutcome.SCORE_BINS];
     }
 
-    private static Eval evaluate(Network net, List<LabeledImage> test) {
+    private static Eval evaluate(TrainableModel net, List<LabeledImage> test) {
         Eval e = new Eval();
-        int batch = 64;
-        for (int from = 0; from < test.size(); from += batch) {
-            List<LabeledImage> part = test.subList(from, Math.min(test.size(), from + batch));
-            float[][] p = net.predict(Batches.batch(part, net.classes(), null).getFeatures());
-            for (int i = 0; i < part.size(); i++) {
-                double score = p[i][1]; // positive class = class 1
-                boolean positive = part.get(i).label() == 1;
-                boolean predicted = score >= 0.5;
-                if (positive) {
-                    if (predicted) { e.tp++; } else { e.fn++; }
-                } else {
-                    if (predicted) { e.fp++; } else { e.tn++; }
-                }
-                (positive ? e.posHist : e.negHist)[bin(score)]++;
+        float[][] p = test.isEmpty() ? new float[0][] : net.predict(test);
+        for (int i = 0; i < test.size(); i++) {
+            double score = p[i][1]; // positive class = class 1
+            boolean positive = test.get(i).label() == 1;
+            boolean predicted = score >= 0.5;
+            if (positive) {
+                if (predicted) { e.tp++; } else { e.fn++; }
+            } else {
+                if (predicted) { e.fp++; } else { e.tn++; }
             }
+            (positive ? e.posHist : e.negHist)[bin(score)]++;
         }
         return e;
     }

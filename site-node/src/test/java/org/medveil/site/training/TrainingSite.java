@@ -197,7 +197,7 @@ final class TrainingSite implements AutoCloseable {
 
     StoreLocalTraining training() {
         return new StoreLocalTraining(store, audit, StoreLocalTraining.profileDigest(config.deidProfile().source()),
-                rules, clock);
+                rules, clock, config.modelsDir());
     }
 
     /** Concatenated bytes of every file of the audit folder. */
