@@ -119,10 +119,10 @@ public class FederationScaleBench {
                 agreements.add(JobClient.agreement(agreement(work, project, i)));
             }
             JobSpec spec = JobSpec.parse(jobYaml(names, model, rounds, he), "federation-scale job");
-            long parameters = JobClient.initialParameters(spec).length;
+            long parameters = JobClient.initialParameters(spec, null).length;
             System.out.printf(Locale.ROOT, "model %s%nparameters %d%n", model, parameters);
             long before = proxy.total();
-            String jobId = JobClient.submit(researcher, spec, agreements, CertifiedKey.of(rita), Instant.now()).getJobId();
+            String jobId = JobClient.submit(researcher, spec, null, agreements, CertifiedKey.of(rita), Instant.now()).getJobId();
             JobStatus last = null;
             Iterator<JobStatus> watch = AdminGrpc.newBlockingStub(researcher)
                     .watchJob(GetJobRequest.newBuilder().setJobId(jobId).build());

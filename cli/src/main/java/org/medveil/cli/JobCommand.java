@@ -71,11 +71,12 @@ final class JobCommand extends CommandGroup {
 
         @Override
         public void run() {
-            JobSpec js = JobSpec.read(spec);
+            Path folder = spec.toAbsolutePath().getParent();
+            JobSpec js = JobClient.pinModelFile(JobSpec.read(spec), folder);
             List<SiteAgreement> agreements = new ArrayList<>();
             duas.forEach(d -> agreements.add(JobClient.agreement(d)));
             CertifiedKey key = CertifiedKey.of(Kit.load(kit));
-            SubmitJobResponse r = call(ch -> JobClient.submit(ch, js, agreements, key, Instant.now()));
+            SubmitJobResponse r = call(ch -> JobClient.submit(ch, js, folder, agreements, key, Instant.now()));
             out().println("submitted job " + r.getJobId() + " (" + js.name() + "): " + r.getStatus().getState());
             out().println("follow it with: medveil job watch " + r.getJobId() + " --kit " + kit);
         }
@@ -164,12 +165,15 @@ final class JobCommand extends CommandGroup {
         String job;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write into.")
         Path outDir;
+        @Option(names = "--models", paramLabel = "DIR", defaultValue = ".",
+                description = "Where the job's TorchScript file is, for a torchscript: job (default: this folder).")
+        Path models;
 
         @Override
         public void run() {
-            ResultHeader h = call(ch -> JobClient.result(ch, job, outDir));
+            ResultHeader h = call(ch -> JobClient.result(ch, job, outDir, models.toAbsolutePath()));
             out().println("model sha256:" + h.getModelDigest() + " (" + h.getParameterCount() + " parameters) in "
-                    + outDir.resolve("model.zip"));
+                    + outDir.resolve("model.params") + " and, in the engine's format, beside it");
             out().println("manifests in " + outDir.resolve("manifests"));
         }
     }

@@ -264,7 +264,7 @@ class FederatedJobTest {
         Path result = dir.resolve("result");
         // every round countersigned by all 3 sites, also those whose answers the restart may have cut off
         Await.until("every participant's countersignature of every round", java.time.Duration.ofSeconds(30), () -> {
-            JobClient.result(demo.researcher(), jobId, result);
+            JobClient.result(demo.researcher(), jobId, result, null);
             return ManifestVerifier.verify(result.resolve("manifests"), demo.kit("coordinator").caCertificate(), true)
                     .ok();
         });

@@ -38,13 +38,13 @@ import org.medveil.models.data.LabeledImage;
 import org.medveil.models.data.Normalization;
 import org.medveil.models.eval.Evaluator;
 import org.medveil.models.eval.Metrics;
+import org.medveil.models.engine.Engines;
+import org.medveil.models.engine.TorchScriptFile;
+import org.medveil.models.engine.TrainableModel;
 import org.medveil.models.spec.ModelSpec;
-import org.medveil.models.spec.ModelZoo;
-import org.medveil.models.spec.Network;
 import org.medveil.models.spec.Optimizer;
 import org.medveil.models.synth.SiteSummary;
 import org.medveil.models.synth.SyntheticGenerator;
-import org.medveil.models.train.LocalTrainer;
 import org.medveil.models.train.TrainConfig;
 import org.medveil.proto.admin.AdminGrpc;
 import org.medveil.proto.admin.GetJobRequest;
@@ -72,7 +72,13 @@ public final class Demo implements AutoCloseable {
 
     /** What to run. */
     public record Options(int sites, int patients, int testPatients, int rounds, int epochs, boolean he, String model,
-            long seed, Path work) {
+            long seed, Path work, String engine) {
+        /** With the default training engine. */
+        public Options(int sites, int patients, int testPatients, int rounds, int epochs, boolean he, String model,
+                long seed, Path work) {
+            this(sites, patients, testPatients, rounds, epochs, he, model, seed, work, Engines.DEFAULT);
+        }
+
         public static Options defaults(Path work) {
             return new Options(3, 120, 60, 5, 2, true, "cnn:input=32", 1, work);
         }
@@ -156,7 +162,7 @@ public final class Demo implements AutoCloseable {
         for (int i = 1; i <= o.sites(); i++) {
             agreements.add(JobClient.agreement(agreement(i)));
         }
-        JobSpec spec = JobSpec.parse(jobYaml(sites), "demo job");
+        JobSpec spec = JobClient.pinModelFile(JobSpec.parse(jobYaml(sites), "demo job"), Path.of("").toAbsolutePath());
         p.step("submitting job '" + spec.name() + "': " + o.rounds() + " rounds, FedAvg, "
                 + (o.he() ? "homomorphically encrypted updates (" + spec.he() + ")" : "plaintext updates (HE off)"));
         String jobId = submit(spec, agreements);
@@ -180,7 +186,7 @@ public final class Demo implements AutoCloseable {
     private ManifestReport countersignedResult(String jobId, Path result) throws InterruptedException {
         long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
         while (true) {
-            JobClient.result(researcher(), jobId, result);
+            JobClient.result(researcher(), jobId, result, modelFolder());
             ManifestReport r = ManifestVerifier.verify(result.resolve("manifests"), coordinatorKit.caCertificate(), true);
             if (r.ok() || System.nanoTime() > until || r.problems().stream().noneMatch(x -> x.reason()
                     .contains("has not countersigned"))) {
@@ -201,8 +207,8 @@ public final class Demo implements AutoCloseable {
 
     /** Signs and submits a job as the researcher; returns its id. */
     public String submit(JobSpec spec, List<SiteAgreement> agreements) {
-        return JobClient.submit(researcher(), spec, agreements, CertifiedKey.of(kit("users/rita")), Instant.now())
-                .getJobId();
+        return JobClient.submit(researcher(), spec, modelFolder(), agreements, CertifiedKey.of(kit("users/rita")),
+                Instant.now()).getJobId();
     }
 
     /** Follows a job until it ends; returns its last status. */
@@ -288,6 +294,7 @@ public final class Demo implements AutoCloseable {
         SiteInit.Result init = SiteInit.create(dir, name, freePort());
         Path yaml = init.config();
         configureSite(yaml, adminPort);
+        approveModelFile(yaml);
         SiteConfig config = SiteConfig.load(yaml);
         Kit kit = Kit.load(prov.resolve("sites").resolve(name));
         SiteNode node = SiteNode.start(config, kit, SiteSettings.DEFAULTS
@@ -408,12 +415,35 @@ public final class Demo implements AutoCloseable {
         return file;
     }
 
+    /** Folder of the demo's TorchScript file, or null for a zoo model. */
+    private Path modelFolder() {
+        ModelSpec m = ModelSpec.parse(o.model());
+        return ModelSpec.TORCHSCRIPT.equals(m.name())
+                ? Path.of(m.params().get(TorchScriptFile.FILE)).toAbsolutePath().getParent() : null;
+    }
+
+    /**
+     * For a TorchScript model, does what a site's IT does before such a job: copies the file into
+     * the site's models folder and names that folder in site.yaml.
+     */
+    private void approveModelFile(Path yaml) throws IOException {
+        Path folder = modelFolder();
+        if (folder == null) {
+            return;
+        }
+        Path file = Path.of(ModelSpec.parse(o.model()).params().get(TorchScriptFile.FILE)).toAbsolutePath();
+        Path models = Files.createDirectories(yaml.getParent().resolve("models"));
+        Files.copy(file, models.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(yaml, "training:\n  modelsDir: models\n", java.nio.file.StandardOpenOption.APPEND);
+    }
+
     /** The demo's job spec for these sites. */
     public String jobYaml(List<String> sites) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, """
                 name: demo-lesions
                 project: demo
                 model: "%s"
+                engine: %s
                 seed: %d
                 rounds: %d
                 local: {epochs: %d, batchSize: 32, learningRate: 0.002}
@@ -423,7 +453,7 @@ public final class Demo implements AutoCloseable {
                 he: %s
                 selection: {modalities: [CT], categories: [clinical-structural], maxGrade: 3, purpose: research}
                 sites:
-                """, o.model(), o.seed(), o.rounds(), o.epochs(), Math.max(1, o.sites() - 1),
+                """, o.model(), o.engine(), o.seed(), o.rounds(), o.epochs(), Math.max(1, o.sites() - 1),
                 o.he() ? "n8192" : "plaintext"));
         for (int i = 0; i < sites.size(); i++) {
             s.append("  - {site: ").append(sites.get(i)).append(", dua: dua-demo-").append(i + 1).append("}\n");
@@ -433,8 +463,11 @@ public final class Demo implements AutoCloseable {
 
     /** Each site alone and pooled, trained for as many epochs as the federation ran in total; plus the federated model. */
     private List<Row> compare(List<SiteSummary> train, float[] federated) {
-        Network probe = network();
-        LabeledFolders folders = new LabeledFolders(new DicomImageReader(Normalization.DEFAULT, probe.inputSize()));
+        int inputSize;
+        try (TrainableModel probe = network()) {
+            inputSize = probe.inputSize();
+        }
+        LabeledFolders folders = new LabeledFolders(new DicomImageReader(Normalization.DEFAULT, inputSize));
         List<Path> testFolders = new ArrayList<>();
         for (int i = 1; i <= o.sites(); i++) {
             testFolders.add(o.work().resolve("synthetic/test/site-" + i));
@@ -444,22 +477,25 @@ public final class Demo implements AutoCloseable {
         List<Row> rows = new ArrayList<>();
         List<Path> all = new ArrayList<>();
         for (int i = 0; i < train.size(); i++) {
-            Network net = network();
-            new LocalTrainer(config).train(net, folders.load(List.of(train.get(i).folder())).images(), (e, l) -> { });
-            rows.add(new Row(siteName(i + 1) + " alone", Evaluator.evaluate(net, test)));
+            try (TrainableModel net = network()) {
+                net.train(folders.load(List.of(train.get(i).folder())).images(), config, (e, l) -> { });
+                rows.add(new Row(siteName(i + 1) + " alone", Evaluator.evaluate(net, test)));
+            }
             all.add(train.get(i).folder());
         }
-        Network fed = network();
-        fed.setParameters(federated);
-        rows.add(new Row("federated (" + (o.he() ? "HE" : "plaintext") + ")", Evaluator.evaluate(fed, test)));
-        Network pooled = network();
-        new LocalTrainer(config).train(pooled, folders.load(all).images(), (e, l) -> { });
-        rows.add(new Row("pooled (upper bound)", Evaluator.evaluate(pooled, test)));
+        try (TrainableModel fed = network()) {
+            fed.setParameters(federated);
+            rows.add(new Row("federated (" + (o.he() ? "HE" : "plaintext") + ")", Evaluator.evaluate(fed, test)));
+        }
+        try (TrainableModel pooled = network()) {
+            pooled.train(folders.load(all).images(), config, (e, l) -> { });
+            rows.add(new Row("pooled (upper bound)", Evaluator.evaluate(pooled, test)));
+        }
         return rows;
     }
 
-    private Network network() {
-        return ModelZoo.build(ModelSpec.parse(o.model()), Optimizer.adam(0.002), o.seed());
+    private TrainableModel network() {
+        return Engines.usable(o.engine()).build(ModelSpec.parse(o.model()), Optimizer.adam(0.002), o.seed());
     }
 
     static int freePort() {

@@ -33,6 +33,13 @@ public final class DemoCommand implements Runnable {
     int epochs;
     @Option(names = "--no-he", description = "Send plaintext updates (recorded as such in the manifests).")
     boolean noHe;
+    @Option(names = "--engine", paramLabel = "dl4j|torch", defaultValue = "dl4j",
+            description = "Training engine at every site: dl4j (DeepLearning4J) or torch (libtorch) (default: ${DEFAULT-VALUE}).")
+    String engine;
+    @Option(names = "--model", paramLabel = "SPEC", defaultValue = "cnn:input=32",
+            description = "Model spec, e.g. resnet:input=32, or torchscript:FILE.pt,input=32 with --engine torch"
+                    + " (copied into each demo site's models folder) (default: ${DEFAULT-VALUE}).")
+    String model;
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--work", paramLabel = "DIR",
@@ -68,7 +75,7 @@ public final class DemoCommand implements Runnable {
             throw new DemoException("cannot create a work folder: " + e.getMessage());
         }
         Demo.Options o = new Demo.Options(sites, patients, Math.max(20, patients / 2), rounds, epochs, !noHe,
-                "cnn:input=32", seed, dir);
+                model, seed, dir, engine);
         boolean bars = !noProgress && System.console() != null;
         Demo.Outcome r;
         try (Demo demo = new Demo(o); ProgressBar bar = bars ? new ProgressBarBuilder().setTaskName("rounds")

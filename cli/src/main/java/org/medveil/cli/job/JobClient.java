@@ -23,9 +23,10 @@ import org.medveil.governance.dua.DuaSignature;
 import org.medveil.governance.job.JobSpec;
 import org.medveil.governance.job.SignedJob;
 import org.medveil.governance.pki.Role;
+import org.medveil.models.engine.Engines;
+import org.medveil.models.engine.TorchScriptFile;
+import org.medveil.models.engine.TrainableModel;
 import org.medveil.models.spec.ModelSpec;
-import org.medveil.models.spec.ModelZoo;
-import org.medveil.models.spec.Network;
 import org.medveil.models.spec.Optimizer;
 import org.medveil.proto.admin.AdminGrpc;
 import org.medveil.proto.admin.AgreementSignature;
@@ -51,11 +52,40 @@ public final class JobClient {
     private JobClient() {
     }
 
-    /** The initial parameters of a job: the zoo model built from the spec with the job's seed. */
-    public static float[] initialParameters(JobSpec spec) {
-        Network net = ModelZoo.build(ModelSpec.parse(spec.model()), Optimizer.adam(spec.local().learningRate()),
-                spec.seed());
-        return net.parameters();
+    /**
+     * The job with a TorchScript model's file pinned: {@code file} becomes the plain file name
+     * (sites look it up in their own models folder) and {@code sha256} its digest, both signed
+     * with the job. A relative file is read against {@code specFolder}. Other jobs are returned as
+     * they are.
+     */
+    public static JobSpec pinModelFile(JobSpec spec, Path specFolder) {
+        ModelSpec m = ModelSpec.parse(spec.model());
+        if (!ModelSpec.TORCHSCRIPT.equals(m.name())) {
+            return spec;
+        }
+        ModelSpec pinned = TorchScriptFile.pinned(m, specFolder);
+        Path file = Path.of(pinned.params().get(TorchScriptFile.FILE));
+        return spec.withModel(pinned.with(TorchScriptFile.FILE, file.getFileName().toString()).toString());
+    }
+
+    /**
+     * The job's model built with its engine on the researcher's machine: a zoo model from the
+     * spec and the job's seed, or a TorchScript module's own weights, its file found in
+     * {@code modelFolder} and checked against the digest the job names.
+     */
+    public static TrainableModel model(JobSpec spec, Path modelFolder) {
+        ModelSpec m = ModelSpec.parse(spec.model());
+        if (ModelSpec.TORCHSCRIPT.equals(m.name())) {
+            m = TorchScriptFile.locatedIn(m, modelFolder);
+        }
+        return Engines.usable(spec.engine()).build(m, Optimizer.adam(spec.local().learningRate()), spec.seed());
+    }
+
+    /** The initial parameters of a job ({@link #model}). */
+    public static float[] initialParameters(JobSpec spec, Path modelFolder) {
+        try (TrainableModel net = model(spec, modelFolder)) {
+            return net.parameters();
+        }
     }
 
     /** float32 little-endian, in the model's documented order: what is hashed, signed and sent. */
@@ -96,10 +126,13 @@ public final class JobClient {
         return b.build();
     }
 
-    /** Signs and submits; returns the coordinator's answer (job id and first status). */
-    public static SubmitJobResponse submit(ManagedChannel channel, JobSpec spec, List<SiteAgreement> agreements,
-            CertifiedKey researcher, Instant now) {
-        byte[] params = bytes(initialParameters(spec));
+    /**
+     * Signs and submits; returns the coordinator's answer (job id and first status).
+     * {@code modelFolder} holds a TorchScript job's file (unused for zoo models).
+     */
+    public static SubmitJobResponse submit(ManagedChannel channel, JobSpec spec, Path modelFolder,
+            List<SiteAgreement> agreements, CertifiedKey researcher, Instant now) {
+        byte[] params = bytes(initialParameters(spec, modelFolder));
         SignedJob job = SignedJob.sign(spec, Sha256.hex(params), researcher, now);
         SubmitJobHeader.Builder h = SubmitJobHeader.newBuilder().setSignedJob(ByteString.copyFrom(job.signedBytes()))
                 .setSignature(ByteString.copyFrom(job.signature())).addAllAgreements(agreements)
@@ -123,10 +156,11 @@ public final class JobClient {
 
     /**
      * Downloads the final model and the manifest chain into {@code out}: {@code model.params}
-     * (float32 LE), {@code model.zip} (the DL4J model file), {@code job.json} + {@code job.sig}
-     * (the signed job), and {@code manifests/} for {@code medveil manifest verify}.
+     * (float32 LE), the model in its engine's format ({@link #modelFileName}), {@code job.json} +
+     * {@code job.sig} (the signed job), and {@code manifests/} for {@code medveil manifest verify}.
+     * {@code modelFolder} holds a TorchScript job's file (unused for zoo models).
      */
-    public static ResultHeader result(ManagedChannel channel, String jobId, Path out) {
+    public static ResultHeader result(ManagedChannel channel, String jobId, Path out, Path modelFolder) {
         try {
             Files.createDirectories(out.resolve("manifests"));
             Iterator<ResultPart> parts = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES)
@@ -161,14 +195,19 @@ public final class JobClient {
             Files.write(out.resolve("job.sig"), header.getJobSignature().toByteArray());
             SignedJob job = SignedJob.of(header.getSignedJob().toByteArray(), header.getJobSignature().toByteArray(),
                     header.getResearcherCertificate().toByteArray());
-            Network net = ModelZoo.build(ModelSpec.parse(job.spec().model()),
-                    Optimizer.adam(job.spec().local().learningRate()), job.spec().seed());
-            net.setParameters(floats(bytes));
-            org.deeplearning4j.util.ModelSerializer.writeModel(net.graph(), out.resolve("model.zip").toFile(), false);
+            try (TrainableModel net = model(job.spec(), modelFolder)) {
+                net.setParameters(floats(bytes));
+                net.save(out.resolve(modelFileName(job.spec())));
+            }
             return header;
         } catch (IOException e) {
             throw new JobClientException("cannot write the result into " + out + ": " + e.getMessage());
         }
+    }
+
+    /** {@code model.zip} (DL4J) or {@code model.pt} (libtorch: a TorchScript file). */
+    public static String modelFileName(JobSpec spec) {
+        return "dl4j".equals(spec.engine()) ? "model.zip" : "model.pt";
     }
 
     static <T> StreamObserver<T> observer(CompletableFuture<T> f) {

@@ -14,11 +14,11 @@ import org.medveil.models.data.Normalization;
 import org.medveil.models.data.Split;
 import org.medveil.models.eval.Evaluator;
 import org.medveil.models.eval.Metrics;
+import org.medveil.models.engine.Engines;
+import org.medveil.models.engine.TorchScriptFile;
+import org.medveil.models.engine.TrainableModel;
 import org.medveil.models.spec.ModelSpec;
-import org.medveil.models.spec.ModelZoo;
-import org.medveil.models.spec.Network;
 import org.medveil.models.spec.Optimizer;
-import org.medveil.models.train.LocalTrainer;
 import org.medveil.models.train.TrainConfig;
 import org.medveil.models.train.TrainResult;
 import picocli.CommandLine;
@@ -46,8 +46,18 @@ public final class TrainCommand implements Runnable {
 
     @Option(names = "--model", paramLabel = "SPEC", defaultValue = "cnn",
             description = "Model spec name[:key=value,...], e.g. cnn:input=64,filters=8 or "
-                    + "resnet:input=64,stages=2,blocks=1 (default: ${DEFAULT-VALUE}).")
+                    + "resnet:input=64,stages=2,blocks=1, or torchscript:FILE.pt[,input=64,classes=2] for a module"
+                    + " scripted in PyTorch (needs --engine torch) (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--engine", paramLabel = "dl4j|torch", defaultValue = Engines.DEFAULT,
+            description = "Training engine: dl4j (DeepLearning4J) or torch (libtorch, PyTorch's C++ core; needs"
+                    + " glibc >= 2.35) (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Write the trained model in the engine's own format (DL4J zip, or TorchScript for torch).")
+    Path save;
 
     @Option(names = "--epochs", paramLabel = "E", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -99,7 +109,16 @@ public final class TrainCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid training option: " + e.getMessage(), e);
         }
-        Network net = ModelZoo.build(ModelSpec.parse(model), opt, seed);
+        ModelSpec modelSpec = ModelSpec.parse(model);
+        if (ModelSpec.TORCHSCRIPT.equals(modelSpec.name())) {
+            modelSpec = TorchScriptFile.pinned(modelSpec, Path.of(""));
+        }
+        try (TrainableModel net = Engines.usable(engine).build(modelSpec, opt, seed)) {
+            train(net, opt, config, out);
+        }
+    }
+
+    private void train(TrainableModel net, Optimizer opt, TrainConfig config, PrintWriter out) {
         LabeledFolders folders = new LabeledFolders(new DicomImageReader(Normalization.DEFAULT, net.inputSize()));
 
         LabeledFolders.Loaded loaded = folders.load(data);
@@ -116,13 +135,13 @@ public final class TrainCommand implements Runnable {
             eval = folders.load(test).images();
             how = "--test folders";
         }
-        out.printf(Locale.ROOT, "model %s (%d parameters), %s %.4g; %d training images from %d folder(s)%s, "
-                        + "%d test images (%s)%n", net.spec(), net.numParams(), opt.kind().name().toLowerCase(Locale.ROOT),
+        out.printf(Locale.ROOT, "model %s on %s (%d parameters), %s %.4g; %d training images from %d folder(s)%s, "
+                        + "%d test images (%s)%n", net.spec(), net.engine(), net.numParams(), opt.kind().name().toLowerCase(Locale.ROOT),
                 opt.learningRate(), train.size(), data.size(),
                 loaded.unlabeled() > 0 ? " (" + loaded.unlabeled() + " unlabeled skipped)" : "", eval.size(), how);
         out.flush();
 
-        TrainResult r = new LocalTrainer(config).train(net, train, (epoch, loss) -> {
+        TrainResult r = net.train(train, config, (epoch, loss) -> {
             out.printf(Locale.ROOT, "epoch %d/%d loss %.4f%n", epoch, epochs, loss);
             out.flush();
         });
@@ -136,6 +155,10 @@ public final class TrainCommand implements Runnable {
         }
         if (bySource.size() > 1) {
             bySource.forEach((source, images) -> out.println("test[" + source + "] " + Evaluator.evaluate(net, images)));
+        }
+        if (save != null) {
+            net.save(save);
+            out.println("saved " + save);
         }
         out.flush();
     }

@@ -13,6 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medveil.models.engine.Engines;
+import org.medveil.models.engine.TrainableModel;
+import org.medveil.models.spec.ModelSpec;
+import org.medveil.models.spec.Optimizer;
 
 /** Runs {@code medveil synth} and {@code medveil train} in-process through the real command line. */
 class ModelsCommandsTest {
@@ -38,6 +42,37 @@ class ModelsCommandsTest {
         double acc = Double.parseDouble(m.group(2));
         assertTrue(acc >= 0 && acc <= 1);
         assertTrue(t.out().contains("test[site-1]") && t.out().contains("test[site-2]"), t.out());
+    }
+
+    /**
+     * Both engines through the real command: same data, --engine picks the engine, --save writes a
+     * model file that engine reads back to the parameters the command printed. The torch engine is
+     * in every default build; a -Dno-torch build skips it (and fails under CI=true).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"dl4j", "torch"})
+    void eachEngineTrainsAndSavesAModelItReadsBack(String engine, @TempDir Path dir) {
+        org.medveil.testsupport.External.require(Engines.names().contains(engine),
+                "training engine " + engine + " in this build (built with -Dno-torch?)");
+        assertEquals(0, run("synth", "--sites", "1", "--patients", "24", "--seed", "6", "--out", dir.toString()).exit());
+        Path saved = dir.resolve("model." + engine);
+        CliRun t = run("train", "--engine", engine, "--data", dir.resolve("site-1").toString(),
+                "--model", "cnn:input=16,filters=2,dense=4", "--epochs", "1", "--seed", "3", "--save", saved.toString());
+        assertEquals(0, t.exit(), t.err());
+        assertTrue(t.out().contains(" on " + engine + " ("), t.out());
+        Matcher m = Pattern.compile("parameters sha256=([0-9a-f]{64})").matcher(t.out());
+        assertTrue(m.find(), t.out());
+        try (TrainableModel back = Engines.named(engine).load(ModelSpec.parse("cnn:input=16,filters=2,dense=4"),
+                Optimizer.adam(0.002), saved)) {
+            assertEquals(m.group(1), back.parameterDigest(), "the saved model holds the trained parameters");
+        }
+    }
+
+    @Test
+    void anUnknownEngineIsRefusedNamingTheOnesThereAre(@TempDir Path dir) {
+        CliRun t = run("train", "--engine", "tensorflow", "--data", dir.toString());
+        assertEquals(1, t.exit());
+        assertTrue(t.err().contains("'tensorflow' is not in this build") && t.err().contains("dl4j"), t.err());
     }
 
     @Test

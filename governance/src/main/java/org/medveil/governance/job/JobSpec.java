@@ -159,6 +159,13 @@ public record JobSpec(String name, String project, String model, String engine, 
         return s;
     }
 
+    /** The same job with another model string (e.g. with a TorchScript file's digest pinned). */
+    public JobSpec withModel(String newModel) {
+        JobSpec s = new JobSpec(name, project, newModel, engine, seed, rounds, local, strategy, minSites, threshold,
+                roundTimeoutSeconds, he, selection, sites);
+        return fromCanonical(Jcs.parse(s.canonicalBytes()));
+    }
+
     /** True unless the job runs in plaintext. */
     public boolean encrypted() {
         return !RoundManifest.PLAINTEXT.equals(he);
