@@ -115,6 +115,11 @@ public final class SiteConfigTemplate {
             destruction:
               secondPerson: false
 
+            # Local training. A job with a TorchScript model (engine torch) runs only a file placed in this
+            # folder by the site's IT, and only when its SHA-256 is the one the signed job names.
+            # training:
+            #   modelsDir: models
+
             # Local admin API used by every 'medveil site ...' operator command (mTLS with user kits).
             admin:
               bindAddress: 127.0.0.1     # loopback: only operators on this host reach it
