@@ -266,6 +266,9 @@ class DeployFilesTest {
         }
         Map<String, List<String>> site = unitSettings(Files.readString(DEPLOY.resolve("systemd/medveil-site.service")));
         assertEquals(List.of("3"), site.get("RestartPreventExitStatus"), "exit code 3 means stopped for good");
+        assertEquals(List.of("medveil-site"), site.get("CacheDirectory"), "native libraries unpack once");
+        assertTrue(site.get("ExecStart").get(0).contains("-Dorg.bytedeco.javacpp.cachedir=${CACHE_DIRECTORY}/"),
+                "JavaCPP unpacks into the unit's cache directory");
         Map<String, List<String>> c = unitSettings(Files.readString(DEPLOY.resolve("systemd/medveil-coordinator.service")));
         assertTrue(c.get("ExecStart").get(0).contains("--state-dir ${STATE_DIRECTORY}"), "state outside the kit");
     }
