@@ -31,7 +31,7 @@ import org.medveil.testsupport.External;
  */
 class TorchFederationTest {
 
-    /** The project's exporter: a small CNN scripted and saved by PyTorch (see models-torch/README.md). */
+    /** The project's exporter: a small CNN scripted and saved by PyTorch, input size free (global pooling). */
     static final Path EXPORTER = Path.of("..", "models-torch", "src", "test", "python", "export_torchscript.py");
 
     @TempDir
@@ -56,7 +56,7 @@ class TorchFederationTest {
     };
 
     /** Exports the module with python3-torch; skips (fails under CI=true) without it or the torch engine. */
-    static Path exportModule(Path dir, int input) throws Exception {
+    static Path exportModule(Path dir) throws Exception {
         External.require(Engines.names().contains("torch"), "the torch engine in this build (built with -Dno-torch?)");
         External.require(Engines.named("torch").unavailableReason().isEmpty(),
                 "a machine the torch engine runs on: " + Engines.named("torch").unavailableReason().orElse(""));
@@ -66,8 +66,7 @@ class TorchFederationTest {
                 "PyTorch for /usr/bin/python3 (apt-get install -y python3-torch)");
         Path out = dir.resolve("researcher").resolve("lesion.pt");
         Files.createDirectories(out.getParent());
-        External.Result r = External.run(List.of(python.toString(), EXPORTER.toString(), out.toString(),
-                Integer.toString(input)));
+        External.Result r = External.run(List.of(python.toString(), EXPORTER.toString(), out.toString(), "1"));
         assertEquals(0, r.exit(), r.err(java.nio.charset.StandardCharsets.UTF_8));
         return out;
     }
@@ -76,7 +75,7 @@ class TorchFederationTest {
     @DisplayName("a TorchScript model from Python trains over 2 encrypted rounds at the sites that approved the file;"
             + " the site without it declines saying so; the result loads as a TorchScript model")
     void torchScriptJob() throws Exception {
-        Path module = exportModule(dir, 16);
+        Path module = exportModule(dir);
         String model = "torchscript:" + module + ",input=16";
         demo = new Demo(new Demo.Options(3, 16, 8, 2, 1, true, model, 4, dir.resolve("demo"), "torch"));
         demo.start(QUIET);
