@@ -138,6 +138,51 @@ class TorchEngineTest {
     }
 
     @Test
+    @DisplayName("L2 as DL4J applies it: l2·w added to the weights' gradients (not biases) before the optimizer; loss reports 0.5·l2·‖W‖²")
+    void l2LikeDl4j() {
+        double lr = 0.1;
+        double l2 = 0.01;
+        float[] w0;
+        float[] plain;
+        float[] decayed;
+        double lossPlain;
+        double lossDecayed;
+        TrainConfig oneStep = new TrainConfig(1, 1, 16, 0, 6, false);
+        try (TrainableModel m = torch("cnn:input=32,l2=0", Optimizer.sgd(lr), 6)) {
+            w0 = m.parameters();
+            for (int i = 0; i < w0.length; i++) {
+                w0[i] += 0.01f * (i % 7 - 3); // biases start at 0: make them non-zero so L2 on them would show
+            }
+            m.setParameters(w0);
+            lossPlain = m.train(data, oneStep, null).epochLosses().get(0);
+            plain = m.parameters();
+        }
+        try (TrainableModel m = torch("cnn:input=32,l2=" + l2, Optimizer.sgd(lr), 6)) {
+            m.setParameters(w0);
+            lossDecayed = m.train(data, oneStep, null).epochLosses().get(0);
+            decayed = m.parameters();
+        }
+        // cnn order: conv1 w [8,1,3,3] b [8], conv2 w [16,8,3,3] b [16], conv3 w [32,16,3,3] b [32],
+        // fc w [32,32] b [32], out w [2,32] b [2].
+        int[][] tensors = {{72, 1}, {8, 0}, {1152, 1}, {16, 0}, {4608, 1}, {32, 0}, {1024, 1}, {32, 0}, {64, 1}, {2, 0}};
+        int off = 0;
+        double sq = 0;
+        for (int[] t : tensors) {
+            for (int i = off; i < off + t[0]; i++) {
+                // SGD: w1 = w0 - lr·(g + l2·w0) for weights, so the two runs differ by lr·l2·w0.
+                double want = t[1] == 1 ? -lr * l2 * w0[i] : 0;
+                assertEquals(want, (double) decayed[i] - plain[i], 1e-6 + Math.abs(want) * 1e-3, "index " + i);
+                if (t[1] == 1) {
+                    sq += (double) w0[i] * w0[i];
+                }
+            }
+            off += t[0];
+        }
+        assertEquals(w0.length, off);
+        assertEquals(0.5 * l2 * sq, lossDecayed - lossPlain, 1e-5);
+    }
+
+    @Test
     @DisplayName("Same seed, same data, same threads: bitwise identical parameters after training (with augmentation)")
     void reproducible() {
         String[] digests = new String[2];
