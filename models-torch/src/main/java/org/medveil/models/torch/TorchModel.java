@@ -163,7 +163,9 @@ abstract class TorchModel implements TrainableModel {
         if (config.mu() > 0) {
             try (NoGradGuard g = new NoGradGuard()) {
                 for (Tensor p : params) {
-                    globalTensors.add(p.detach().clone());
+                    try (Tensor d = p.detach()) {
+                        globalTensors.add(d.clone());
+                    }
                 }
             }
         }
