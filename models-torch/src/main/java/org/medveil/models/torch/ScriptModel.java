@@ -55,7 +55,12 @@ final class ScriptModel extends TorchModel {
         double l2 = spec.doubleParam("l2", 0, 0, 1);
         byte[] bytes = TorchScriptFile.verifiedBytes(spec);
         JitModule module = loadBytes(bytes, spec);
-        return new ScriptModel(spec, input, classes, l2, optimizer, module);
+        try {
+            return new ScriptModel(spec, input, classes, l2, optimizer, module);
+        } catch (RuntimeException e) {
+            module.close();
+            throw e;
+        }
     }
 
     /**
