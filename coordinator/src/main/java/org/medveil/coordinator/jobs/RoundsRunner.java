@@ -281,6 +281,9 @@ public final class RoundsRunner implements JobService.JobRunner {
         private final Map<Integer, String> modelIn = new ConcurrentHashMap<>();
         private final Map<Integer, Map<String, ContributionRef>> records = new ConcurrentHashMap<>();
         private final Map<Integer, Integer> attempts = new ConcurrentHashMap<>();
+        /** When the last contribution of a round arrived (or a site was left out) and when decryption began. */
+        private final Map<Integer, Instant> lastArrival = new ConcurrentHashMap<>();
+        private final Map<Integer, Instant> decryptionFrom = new ConcurrentHashMap<>();
         private final String heFingerprint;
         private final org.medveil.coordinator.strategy.ServerStrategy strategy;
 
@@ -326,6 +329,7 @@ public final class RoundsRunner implements JobService.JobRunner {
         @Override
         public void contributionRecorded(String jobId, int round, String site, ContributionRef contribution) {
             records.computeIfAbsent(round, r -> new ConcurrentHashMap<>()).put(site, contribution);
+            lastArrival.put(round, clock.instant());
             // signed statement + the name of the records object it covers (the records stay in the object store)
             byte[] all = contribution.toByteArray();
             int chunks = contribution.hasStatement() ? JobRun.parseStatement(contribution.getStatement()).statement()
@@ -335,9 +339,42 @@ public final class RoundsRunner implements JobService.JobRunner {
         }
 
         @Override
+        public void siteLeftOut(String jobId, int round, String site, String reason) {
+            lastArrival.put(round, clock.instant());
+        }
+
+        @Override
+        public void decryptionReserved(String jobId, int round, List<String> activeSet, byte[] aggregateSha256) {
+            decryptionFrom.put(round, clock.instant());
+        }
+
+        /**
+         * The round's phases as the coordinator sees them, for the console's timeline: the sites
+         * download the model, train and upload (until the last contribution arrived or a site was
+         * left out); key holders verify the contributions and the aggregate is formed (until the
+         * decryption set is fixed); key holders decrypt; the coordinator writes model and manifest.
+         */
+        private void recordPhases(String jobId, int round, Instant computed, Instant recorded) {
+            int attempt = attempts.getOrDefault(round, 1);
+            Instant start = started.get(round);
+            Instant arrived = lastArrival.remove(round);
+            Instant decrypt = decryptionFrom.remove(round);
+            if (start == null || arrived == null) {
+                return;
+            }
+            store.recordPhase(jobId, round + 1, attempt, "train", start, arrived);
+            store.recordPhase(jobId, round + 1, attempt, "aggregate", arrived, decrypt != null ? decrypt : computed);
+            if (decrypt != null) {
+                store.recordPhase(jobId, round + 1, attempt, "decrypt", decrypt, computed);
+            }
+            store.recordPhase(jobId, round + 1, attempt, "record", computed, recorded);
+        }
+
+        @Override
         public void roundFinished(String jobId, RoundResult r, float[] nextModel) {
             int round = r.getRound();
-            Instant finished = clock.instant();
+            Instant computed = clock.instant();
+            Instant finished = computed;
             try {
                 String out = models.writeFloats(nextModel);
                 // the strategy's state after this round, durable before the round row names both: both or neither
@@ -369,6 +406,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                 // one transaction: a kill -9 between the two would leave a manifest for a round the restart fails
                 store.completeRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, state,
                         JSON.writeValueAsString(metrics), finished, number, m.digest(), m.canonicalBytes(), sig);
+                recordPhases(jobId, round, computed, clock.instant());
                 countersignatures.request(jobId, round, number, m.canonicalBytes(), r.getContributorsList());
                 progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
                         .addAllParticipants(r.getContributorsList()).addAllLeftOut(r.getLeftOutList())
