@@ -34,6 +34,7 @@ import org.medveil.testsupport.External;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -60,8 +61,7 @@ class ConsoleBrowserTest {
     /** Rounds of the watched job: enough that the page sees it between two rounds, not only at the end. */
     static final int JOB_ROUNDS = 6;
 
-    @TempDir
-    Path dir;
+    private Path dir;
     private Demo demo;
     private String jobId;
     private final List<WebDriver> browsers = new ArrayList<>();
@@ -78,7 +78,8 @@ class ConsoleBrowserTest {
     };
 
     @BeforeAll
-    void startFederation() throws Exception {
+    void startFederation(@TempDir Path tmp) throws Exception {
+        dir = tmp;
         External.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "chromium and chromedriver at " + CHROMIUM + " and " + CHROMEDRIVER
                         + " (apt-get install -y chromium chromium-driver)");
@@ -119,10 +120,18 @@ class ConsoleBrowserTest {
         return d;
     }
 
+    /** Waits; the pages redraw every 2 s, so an element found a moment ago may be gone: try again then. */
     private static WebDriverWait waiting(WebDriver d, Duration limit) {
         WebDriverWait w = new WebDriverWait(d, limit);
         w.pollingEvery(Duration.ofMillis(200));
+        w.ignoring(StaleElementReferenceException.class);
         return w;
+    }
+
+    /** An attribute of the element with this id, read in one step in the page (null when absent). */
+    private static String attr(WebDriver d, String id, String name) {
+        return (String) ((JavascriptExecutor) d).executeScript(
+                "const e = document.getElementById(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;", id, name);
     }
 
     private static void screenshot(WebDriver d, String name) throws Exception {
@@ -170,6 +179,18 @@ class ConsoleBrowserTest {
         return AdminGrpc.newBlockingStub(demo.researcher()).getJob(GetJobRequest.newBuilder().setJobId(id).build());
     }
 
+    /** The manifest page as the user sees it, read in one step: "verified|summary" then "round|status|text" per row. */
+    @SuppressWarnings("unchecked")
+    private static List<String> manifestPage(WebDriver d) {
+        return (List<String>) ((JavascriptExecutor) d).executeScript("""
+                const s = document.getElementById('manifest-summary');
+                if (!s) return null;
+                const rows = [...document.querySelectorAll('#manifests tbody tr')].map(r =>
+                    r.getAttribute('data-round') + '|' + r.className.replace('status-', '') + '|' + r.textContent);
+                return [s.getAttribute('data-verified') + '|' + s.textContent, ...rows];
+                """);
+    }
+
     private static int rounds(WebElement chart) {
         return Integer.parseInt(chart.getAttribute("data-rounds"));
     }
@@ -213,13 +234,12 @@ class ConsoleBrowserTest {
         assertTrue(rounds(d.findElement(By.id("chart-loss"))) >= 2);
         assertTrue(rounds(d.findElement(By.id("chart-participation"))) >= 2);
         assertFalse(d.findElements(By.cssSelector("#timeline .row")).isEmpty(), "no round timeline");
-        assertTrue(d.findElement(By.id("job-state")).getAttribute("data-state").equals("running"));
+        assertTrue(attr(d, "job-state", "data-state").equals("running"));
         String page = d.findElement(By.tagName("body")).getText();
         assertTrue(page.contains("HE, parameter set n8192") && page.contains("fedavg"), page);
         screenshot(d, "02-job-running");
         demo.watch(jobId, QUIET);
-        waiting(d, Duration.ofSeconds(20)).until(x -> "completed".equals(x.findElement(By.id("job-state"))
-                .getAttribute("data-state")));
+        waiting(d, Duration.ofSeconds(20)).until(x -> "completed".equals(attr(x, "job-state", "data-state")));
         assertEquals(JOB_ROUNDS, rounds(d.findElement(By.id("chart-quality"))));
         screenshot(d, "02-job-completed");
     }
@@ -230,10 +250,12 @@ class ConsoleBrowserTest {
     void manifestChainVerified() throws Exception {
         WebDriver d = signedIn("carla");
         d.get(base() + "/#/jobs/" + jobId + "/manifests");
-        WebElement summary = waiting(d, Duration.ofSeconds(20)).until(x -> x.findElement(By.id("manifest-summary")));
-        assertEquals("true", summary.getAttribute("data-verified"), summary.getText());
-        assertTrue(summary.getText().startsWith("OK: " + JOB_ROUNDS + " round(s)"), summary.getText());
-        assertEquals(JOB_ROUNDS, d.findElements(By.cssSelector("#manifests tr.status-verified")).size());
+        List<String> page = waiting(d, Duration.ofSeconds(20)).until(x -> manifestPage(x));
+        assertTrue(page.get(0).startsWith("true|OK: " + JOB_ROUNDS + " round(s)"), page.get(0));
+        assertEquals(JOB_ROUNDS, page.size() - 1, page.toString());
+        for (int r = 1; r <= JOB_ROUNDS; r++) {
+            assertTrue(page.get(r).startsWith(r + "|verified|"), page.get(r));
+        }
         Path file = manifests().resolve("round-000001.json");
         Object fetched = ((JavascriptExecutor) d).executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "fetch(document.querySelector('a[download=\"round-000001.json\"]').href).then(r => r.text()).then(done);");
@@ -258,15 +280,13 @@ class ConsoleBrowserTest {
         try {
             WebDriver d = signedIn("carla");
             d.get(base() + "/#/jobs/" + jobId + "/manifests");
-            waiting(d, Duration.ofSeconds(20)).until(x -> "false".equals(x.findElement(By.id("manifest-summary"))
-                    .getAttribute("data-verified")));
-            assertEquals("1", d.findElement(By.cssSelector("#manifests tr.status-verified")).getAttribute("data-round"));
-            WebElement bad = d.findElement(By.cssSelector("#manifests tr.status-failed"));
-            assertEquals("2", bad.getAttribute("data-round"));
-            assertTrue(bad.getText().contains("signature"), bad.getText());
-            assertEquals(JOB_ROUNDS - 2, d.findElements(By.cssSelector("#manifests tr.status-untrusted")).size());
-            assertTrue(d.findElement(By.id("manifest-summary")).getText().startsWith("FAILED: first bad file:"
-                    + " round-000002.json"));
+            List<String> page = waiting(d, Duration.ofSeconds(20)).until(x -> manifestPage(x));
+            assertTrue(page.get(0).startsWith("false|FAILED: first bad file: round-000002.json"), page.get(0));
+            assertTrue(page.get(1).startsWith("1|verified|"), page.get(1));
+            assertTrue(page.get(2).startsWith("2|failed|") && page.get(2).contains("signature"), page.get(2));
+            for (int r = 3; r <= JOB_ROUNDS; r++) {
+                assertTrue(page.get(r).startsWith(r + "|untrusted|"), page.get(r));
+            }
             screenshot(d, "04-manifest-tampered");
         } finally {
             Files.write(file, original);
@@ -279,13 +299,15 @@ class ConsoleBrowserTest {
     void roleIsRefusedAPage() throws Exception {
         WebDriver d = signedIn("dm-1");
         d.get(base() + "/#/jobs/" + jobId);
-        WebElement refused = waiting(d, Duration.ofSeconds(20)).until(x -> x.findElement(By.id("refused")));
-        assertTrue(refused.getText().contains("your role (data-manager) may not see jobs"), refused.getText());
+        waiting(d, Duration.ofSeconds(20)).until(x -> x.findElement(By.id("refused")).getText()
+                .contains("your role (data-manager) may not see jobs"));
         assertTrue(d.findElements(By.id("chart-quality")).isEmpty());
         screenshot(d, "05-refused");
         d.get(base() + "/#/sites");
-        waiting(d, Duration.ofSeconds(20)).until(x -> x.findElements(By.cssSelector("#sites tbody tr")).size() == 3);
-        String sites = d.findElement(By.id("sites")).getText();
+        String sites = waiting(d, Duration.ofSeconds(20)).until(x -> {
+            String t = x.findElement(By.id("sites")).getText();
+            return x.findElements(By.cssSelector("#sites tbody tr")).size() == 3 ? t : null;
+        });
         assertTrue(sites.contains("hospital-1") && sites.contains("connected") && sites.contains("days"), sites);
         screenshot(d, "05-sites");
     }
@@ -297,7 +319,7 @@ class ConsoleBrowserTest {
         String long1 = submit(100);
         WebDriver researcher = signedIn("rita");
         researcher.get(base() + "/#/jobs/" + long1);
-        waiting(researcher, ROUNDS).until(x -> "running".equals(x.findElement(By.id("job-state")).getAttribute("data-state")));
+        waiting(researcher, ROUNDS).until(x -> "running".equals(attr(x, "job-state", "data-state")));
         assertTrue(researcher.findElements(By.id("abort")).isEmpty(), "a researcher was offered the abort button");
 
         WebDriver admin = signedIn("pat");
@@ -305,8 +327,7 @@ class ConsoleBrowserTest {
         waiting(admin, Duration.ofSeconds(20)).until(x -> x.findElement(By.id("abort"))).click();
         admin.findElement(By.id("abort-reason")).sendKeys("wrong cohort");
         admin.findElement(By.id("abort-confirm")).click();
-        waiting(admin, Duration.ofSeconds(20)).until(x -> "aborted".equals(x.findElement(By.id("job-state"))
-                .getAttribute("data-state")));
+        waiting(admin, Duration.ofSeconds(20)).until(x -> "aborted".equals(attr(x, "job-state", "data-state")));
         JobStatus s = status(long1);
         assertEquals("aborted", s.getState());
         assertTrue(s.getReason().contains("pat (project-admin)") && s.getReason().contains("wrong cohort"), s.getReason());

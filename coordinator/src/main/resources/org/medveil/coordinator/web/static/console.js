@@ -16,7 +16,7 @@ function h(tag, attrs, ...children) {
     else if (k.startsWith("on")) el.addEventListener(k.substring(2), v);
     else el.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
   }
@@ -27,10 +27,18 @@ class Refused extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
+// A refresh whose answer is the same as the last one leaves the page as it is (no flicker, no lost selection).
+const UNCHANGED = new Error("unchanged");
+const lastBody = new Map();
+
 async function api(path, refresh) {
   const r = await fetch(path, { credentials: "same-origin", headers: refresh ? { "X-Console-Refresh": "1" } : {} });
-  const body = await r.json().catch(() => ({}));
+  const text = await r.text();
+  let body = {};
+  try { body = JSON.parse(text); } catch (e) { /* an error page */ }
   if (!r.ok) throw new Refused(r.status, body.error || ("HTTP " + r.status));
+  if (refresh && lastBody.get(path) === text) throw UNCHANGED;
+  lastBody.set(path, text);
   return body;
 }
 
@@ -61,7 +69,9 @@ function bytes(n) {
 }
 
 function main() { return document.getElementById("main"); }
-function show(...nodes) { main().replaceChildren(...nodes); }
+function show(...nodes) {
+  main().replaceChildren(...nodes.flat(Infinity).filter(n => n !== null && n !== undefined && n !== false));
+}
 
 function refusedPage(e) {
   if (e.status === 401) {
@@ -120,7 +130,7 @@ function drawChart(c, xs, ys) {
   }
   if (typeof uPlot === "undefined") return;
   c.plot = new uPlot({
-    width, height: 220,
+    width, height: 200,
     scales: { x: { time: false }, y: c.yRange ? { range: c.yRange } : { auto: true } },
     axes: [{ label: "round", incrs: [1, 2, 5, 10, 20, 50, 100] }, {}],
     series: [{ label: "round" }, ...c.series.map(s => ({ label: s[0], stroke: s[1], width: 2, points: { size: 7 } }))]
@@ -194,13 +204,12 @@ async function jobPage(id, refresh) {
   const done = j.roundSummaries.filter(r => r.state === "completed");
   const xs = done.map(r => r.round);
   const facts = h("div", { class: "card facts" },
-    h("div", {}, h("span", { text: "state" }), badge(j.state), j.reason ? h("div", { class: "reason", text: j.reason }) : null),
-    h("div", {}, h("span", { text: "strategy" }), j.strategy),
-    h("div", {}, h("span", { text: "encryption" }), j.encrypted ? "HE, parameter set " + j.he : "off (plaintext updates)"),
-    h("div", {}, h("span", { text: "decryption threshold" }), j.encrypted ? j.threshold + " of the accepted sites" : "—"),
-    h("div", {}, h("span", { text: "minimum sites" }), String(j.minSites)),
-    h("div", {}, h("span", { text: "round" }), h("span", { id: "current-round", text: j.currentRound + " of " + j.rounds })),
-    h("div", {}, h("span", { text: "submitted" }), when(j.submitted)));
+    h("div", {}, h("span", { class: "k", text: "strategy" }), j.strategy),
+    h("div", {}, h("span", { class: "k", text: "encryption" }), j.encrypted ? "HE, parameter set " + j.he : "off (plaintext updates)"),
+    h("div", {}, h("span", { class: "k", text: "decryption threshold" }), j.encrypted ? j.threshold + " of the accepted sites" : "—"),
+    h("div", {}, h("span", { class: "k", text: "minimum sites" }), String(j.minSites)),
+    h("div", {}, h("span", { class: "k", text: "round" }), h("span", { id: "current-round", text: j.currentRound + " of " + j.rounds })),
+    h("div", {}, h("span", { class: "k", text: "submitted" }), when(j.submitted)));
   const sites = h("table", { id: "job-sites" },
     h("thead", {}, h("tr", {}, ["Site", "Decision", "Reason the site gave"].map(t => h("th", { text: t })))),
     h("tbody", {}, j.sites.map(s => h("tr", {}, h("td", { text: s.site }), h("td", {}, badge(s.decision)),
@@ -208,15 +217,17 @@ async function jobPage(id, refresh) {
   const c = view.charts;
   const wireMeasured = j.roundSummaries.some(r => r.bytesIn || r.bytesOut);
   show(h("h1", {}, "Job ", h("span", { id: "job-name", text: j.name }), " ",
-      h("span", { id: "job-state", "data-state": j.state }, badge(j.state))),
-    h("p", {}, h("a", { href: "#/jobs/" + encodeURIComponent(j.id) + "/manifests", id: "manifests-link" },
-      "Manifests and their verification →"), " ", h("span", { class: "mono muted", text: j.id })),
-    view.abort, facts, h("h2", { text: "Sites" }), sites,
-    h("h2", { text: "Rounds" }),
+      h("span", { id: "job-state", "data-state": j.state }, badge(j.state)), " ",
+      h("a", { href: "#/jobs/" + encodeURIComponent(j.id) + "/manifests", id: "manifests-link", class: "small" },
+        "manifests and their verification →")),
+    j.reason ? h("p", { class: "reason", id: "job-reason", text: j.reason }) : null,
+    view.abort, facts,
     h("div", { class: "charts" }, c.quality.box, c.loss.box, c.participation.box,
       wireMeasured ? c.wire.box : h("div", { class: "card" }, h("h2", { text: "Bytes on the wire" }),
         h("p", { class: "muted", text: "Not measured by this coordinator." }))),
     h("h2", { text: "Round timeline (as the coordinator saw it)" }), h("div", { class: "card" }, timeline(j.phases || [])),
+    h("h2", { text: "Sites" }), sites,
+    h("p", { class: "mono muted", text: j.id }),
     h("p", { class: "muted", text: "Only aggregates over the contributing sites exist; no site's own values are shown or kept." }));
   drawChart(c.quality, xs, [done.map(r => r.accuracy), done.map(r => r.auc), done.map(r => r.sensitivity),
     done.map(r => r.specificity)]);
@@ -302,6 +313,10 @@ async function render(refresh) {
     if (nodes) show(...nodes);
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
   } catch (e) {
+    if (e === UNCHANGED) {
+      document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
+      return;
+    }
     if (e instanceof Refused) show(refusedPage(e));
     else show(h("div", { class: "refused", id: "error" }, "The console cannot reach the coordinator: " + e.message));
     if (e instanceof Refused && e.status === 401) me = null;
@@ -313,7 +328,7 @@ function schedule() {
   timer = setTimeout(async () => { await render(true); schedule(); }, REFRESH_MS);
 }
 
-window.addEventListener("hashchange", () => { view = null; render(false); schedule(); });
+window.addEventListener("hashchange", () => { view = null; lastBody.clear(); render(false); schedule(); });
 window.addEventListener("DOMContentLoaded", () => {
   document.getElementById("logout").addEventListener("click", async () => {
     try { await post("/logout"); } catch (e) { /* signed out either way */ }
