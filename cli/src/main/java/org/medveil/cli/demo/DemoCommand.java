@@ -157,7 +157,7 @@ public final class DemoCommand implements Runnable {
     private void linger(Demo demo, PrintWriter out) {
         out.println();
         out.println("web console: https://localhost:" + demo.consolePort() + "/ stays up for " + consoleMinutes
-                + " minutes (Ctrl-C stops it). One-time sign-in links, each valid for a minute:");
+                + " minute(s) (Ctrl-C stops it). One-time sign-in links, each valid for a minute:");
         for (String user : java.util.List.of("pat", "carla", "rita")) {
             out.println("   " + user + ": " + demo.consoleLink(user));
         }
