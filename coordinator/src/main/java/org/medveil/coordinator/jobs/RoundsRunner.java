@@ -68,6 +68,13 @@ public final class RoundsRunner implements JobService.JobRunner {
     private final Countersignatures countersignatures;
     private volatile java.util.function.Supplier<java.util.Set<String>> connected = java.util.Set::of;
 
+    private volatile java.util.function.BiFunction<String, Integer, long[]> wire = (job, round) -> new long[2];
+
+    /** Bulk bytes per (job, round index), [to sites, from sites], for the users' round summaries. */
+    public void wireBytes(java.util.function.BiFunction<String, Integer, long[]> bytes) {
+        this.wire = bytes;
+    }
+
     /** Who is connected now (for a resumed job, rounds wait until its sites are back). */
     public void connected(java.util.function.Supplier<java.util.Set<String>> sites) {
         this.connected = sites;
@@ -407,6 +414,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                 store.completeRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, state,
                         JSON.writeValueAsString(metrics), finished, number, m.digest(), m.canonicalBytes(), sig);
                 recordPhases(jobId, round, computed, clock.instant());
+                long[] bytes = wire.apply(jobId, round);
                 countersignatures.request(jobId, round, number, m.canonicalBytes(), r.getContributorsList());
                 progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
                         .addAllParticipants(r.getContributorsList()).addAllLeftOut(r.getLeftOutList())
@@ -414,7 +422,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                         .setAuc(r.getMetrics().getAuc()).setSensitivity(r.getMetrics().getSensitivity())
                         .setSpecificity(r.getMetrics().getSpecificity()).setExamples((long) r.getTotalSamples())
                         .setStarted(ts(started.getOrDefault(round, finished))).setFinished(ts(finished))
-                        .setManifestDigest(m.digest()).build());
+                        .setManifestDigest(m.digest()).setBytesOut(bytes[0]).setBytesIn(bytes[1]).build());
                 LOG.info("job {} round {}: {} sites, loss {}, auc {}, manifest {}", jobId, round + 1,
                         r.getContributorsCount(), fmt(r.getMetrics().getMeanLoss()), fmt(r.getMetrics().getAuc()),
                         file.getFileName());

@@ -195,7 +195,7 @@ async function jobPage(id, refresh) {
         loss: chart("chart-loss", "Aggregated mean training loss", [["loss", "#5b2a86"]]),
         participation: chart("chart-participation", "Participation per round",
           [["sites contributing", "#1a7f37"], ["sites left out", "#b42318"]], [0, Math.max(1, j.sites.length)]),
-        wire: chart("chart-wire", "Bytes on the wire per round", [["to sites", "#1d5fbf"], ["from sites", "#c26a1b"]])
+        wire: chart("chart-wire", "MiB on the wire per round (bulk transfers)", [["to sites", "#1d5fbf"], ["from sites", "#c26a1b"]])
       },
       abort: abortBox(j) // kept across refreshes: a reason being typed must survive them
     };
@@ -224,7 +224,7 @@ async function jobPage(id, refresh) {
     view.abort, facts,
     h("div", { class: "charts" }, c.quality.box, c.loss.box, c.participation.box,
       wireMeasured ? c.wire.box : h("div", { class: "card" }, h("h2", { text: "Bytes on the wire" }),
-        h("p", { class: "muted", text: "Not measured by this coordinator." }))),
+        h("p", { class: "muted", text: "Not measured yet (counted once a round completes, since the coordinator started)." }))),
     h("h2", { text: "Round timeline (as the coordinator saw it)" }), h("div", { class: "card" }, timeline(j.phases || [])),
     h("h2", { text: "Sites" }), sites,
     h("p", { class: "mono muted", text: j.id }),
@@ -233,7 +233,8 @@ async function jobPage(id, refresh) {
     done.map(r => r.specificity)]);
   drawChart(c.loss, xs, [done.map(r => r.loss)]);
   drawChart(c.participation, xs, [done.map(r => r.participants.length), done.map(r => r.leftOut.length)]);
-  if (wireMeasured) drawChart(c.wire, xs, [done.map(r => r.bytesOut), done.map(r => r.bytesIn)]);
+  const mib = n => (n || 0) / 1048576;
+  if (wireMeasured) drawChart(c.wire, xs, [done.map(r => mib(r.bytesOut)), done.map(r => mib(r.bytesIn))]);
   return null;
 }
 
