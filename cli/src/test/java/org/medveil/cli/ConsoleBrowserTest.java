@@ -205,6 +205,8 @@ class ConsoleBrowserTest {
         waiting(d, Duration.ofSeconds(20)).until(x -> x.findElement(By.id("who")).getText().equals("rita · researcher"));
         assertEquals(base() + "/", d.getCurrentUrl());
         assertEquals("Jobs", d.findElement(By.tagName("h1")).getText());
+        assertFalse(String.valueOf(((JavascriptExecutor) d).executeScript("return document.cookie;")).contains("medveil"),
+                "the page's scripts can read the session cookie (it must be HttpOnly)");
         screenshot(d, "01-signed-in");
 
         WebDriver other = browser();

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleServer implements AutoCloseable {
 
     static final Logger LOG = LoggerFactory.getLogger("org.medveil.coordinator.console");
-    public static final String COOKIE = "medveil_console";
+    /** {@code __Host-}: browsers keep it only if Secure, Path=/ and without Domain (no subdomain can plant it). */
+    public static final String COOKIE = "__Host-medveil_console";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STATIC = "/org/medveil/coordinator/web/static/";
     private static final Pattern JOB_PATH = Pattern.compile("/api/jobs/([A-Za-z0-9._-]+)(/manifests|/abort"
