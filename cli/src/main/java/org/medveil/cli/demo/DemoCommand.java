@@ -115,10 +115,10 @@ public final class DemoCommand implements Runnable {
                 }
             });
         } catch (RuntimeException e) {
-            demo.close();
+            closeIfKept(demo);
             throw e;
         } catch (Exception e) {
-            demo.close();
+            closeIfKept(demo);
             throw new DemoException(e.toString());
         }
         out.println();
@@ -150,6 +150,13 @@ public final class DemoCommand implements Runnable {
         }
         if (!r.manifests().ok()) {
             throw new DemoException("the manifests did not verify");
+        }
+    }
+
+    /** With the console the try block above left the federation running; on failure it ends here. */
+    private void closeIfKept(Demo demo) {
+        if (console != null) {
+            demo.close();
         }
     }
 
