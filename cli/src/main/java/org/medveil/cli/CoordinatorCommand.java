@@ -32,6 +32,10 @@ final class CoordinatorCommand {
                 description = "Keep jobs, keys, rounds and manifests in this database instead of STATE/coordinator.db:"
                         + " jdbc:postgresql://HOST:PORT/DB?user=U (or jdbc:sqlite:FILE). Default: settings.database.")
         String db;
+        @Option(names = "--console", paramLabel = "PORT",
+                description = "Also serve the web console over HTTPS on this port (same address and certificate as"
+                        + " the coordinator; off by default). Users sign in with 'medveil console open --kit USER_KIT'.")
+        Integer console;
         @Mixin
         LogOptions log;
 
@@ -50,6 +54,14 @@ final class CoordinatorCommand {
                 settings = settings.withDatabase(db);
             }
             CoordinatorServer server = CoordinatorServer.start(k, settings, Clock.systemUTC());
+            if (console != null) {
+                try {
+                    server.openConsole(console);
+                } catch (RuntimeException e) {
+                    server.close();
+                    throw new CliException(e.getMessage());
+                }
+            }
             Daemons.runUntilStopped(server);
         }
     }

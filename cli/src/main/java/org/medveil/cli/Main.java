@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
                 CoordinatorCommand.class,
                 SiteCommand.class,
                 SitesCommand.class,
+                ConsoleCommand.class,
                 HealthCommand.class,
                 AuditCommand.class,
                 ManifestCommand.class,

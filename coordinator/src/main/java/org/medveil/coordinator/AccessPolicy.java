@@ -39,6 +39,8 @@ public final class AccessPolicy {
             Map.entry(TransferGrpc.getUploadStatusMethod().getFullMethodName(), new Rule(Kind.SITE, Set.of())),
             Map.entry(AdminGrpc.getListSitesMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE)),
             Map.entry(AdminGrpc.getWhoAmIMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE)),
+            // the web console decides per page what a role sees (web.ConsoleAccess)
+            Map.entry(AdminGrpc.getOpenConsoleMethod().getFullMethodName(), new Rule(Kind.USER, ANY_ROLE)),
             // Jobs: researchers submit; everyone who answers for a job may follow it; a compliance
             // officer reads results (they carry the manifests), aborting is checked per job as well.
             Map.entry(AdminGrpc.getSubmitJobMethod().getFullMethodName(), new Rule(Kind.USER, Set.of(Role.RESEARCHER))),

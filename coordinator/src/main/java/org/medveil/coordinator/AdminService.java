@@ -25,6 +25,10 @@ import org.medveil.proto.admin.ListJobsResponse;
 import org.medveil.proto.admin.ListSitesRequest;
 import org.medveil.proto.admin.ListSitesResponse;
 import org.medveil.proto.admin.ManifestFile;
+import org.medveil.proto.admin.OpenConsoleRequest;
+import org.medveil.proto.admin.OpenConsoleResponse;
+import org.medveil.coordinator.web.ConsoleLogins;
+import org.medveil.coordinator.web.ConsoleServer;
 import org.medveil.proto.admin.ResultHeader;
 import org.medveil.proto.admin.ResultPart;
 import org.medveil.proto.admin.SubmitJobHeader;
@@ -49,9 +53,11 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     private final ModelFiles models;
     private final Path jobsDir;
     private final byte[] coordinatorCertificate;
+    private final java.util.function.Supplier<ConsoleServer> console;
 
     AdminService(SiteRegistry registry, JobService jobs, JobRecords records, ModelFiles models, Path jobsDir,
-            byte[] coordinatorCertificate) {
+            byte[] coordinatorCertificate, java.util.function.Supplier<ConsoleServer> console) {
+        this.console = console;
         this.registry = registry;
         this.jobs = jobs;
         this.records = records;
@@ -72,6 +78,23 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         out.onNext(WhoAmIResponse.newBuilder().setName(c.identity().name()).setKind(c.identity().kind().id())
                 .setRole(c.identity().role() == null ? "" : c.identity().role().id())
                 .setProject(c.identity().project()).setCertificateFingerprint(c.fingerprint()).build());
+        out.onCompleted();
+    }
+
+    /** The caller's certificate (checked by this call's TLS handshake and interceptor) is the login. */
+    @Override
+    public void openConsole(OpenConsoleRequest request, StreamObserver<OpenConsoleResponse> out) {
+        CallerInterceptor.Caller c = CallerInterceptor.CALLER.get();
+        ConsoleServer web = console.get();
+        if (web == null) {
+            out.onError(Status.FAILED_PRECONDITION.withDescription("the web console is off on this coordinator;"
+                    + " the operator starts it with 'medveil coordinator serve --console PORT'").asRuntimeException());
+            return;
+        }
+        String url = web.loginLink(new ConsoleLogins.User(c.identity().name(), c.identity().role(), c.fingerprint(),
+                c.certificate()));
+        java.time.Instant expires = web.logins().linkExpiry();
+        out.onNext(OpenConsoleResponse.newBuilder().setUrl(url).setExpires(Timestamps.of(expires)).build());
         out.onCompleted();
     }
 

@@ -7,7 +7,15 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import org.medveil.coordinator.persistence.CoordinatorStore;
+import org.medveil.coordinator.web.ConsoleBackend;
+import org.medveil.coordinator.web.ConsoleLogins;
+import org.medveil.coordinator.web.ConsoleServer;
 import org.medveil.governance.config.ConfigException;
+import org.medveil.governance.pki.PeerRefusedException;
+import org.medveil.proto.admin.JobStatus;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import org.medveil.proto.transfer.TransferService;
 import org.medveil.governance.pki.HostNames;
 import org.medveil.governance.pki.Kind;
@@ -48,9 +56,19 @@ public final class CoordinatorServer implements AutoCloseable {
     private final SiteRegistry registry;
     private final ScheduledExecutorService housekeeping;
     private final JobDesk desk;
+    private final PeerVerifier verifier;
+    private final String bindHost;
+    private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicReference<ConsoleServer> console;
 
     private CoordinatorServer(Kit kit, Server server, FederationService federation, SiteRegistry registry,
-                              ScheduledExecutorService housekeeping, JobDesk desk) {
+                              ScheduledExecutorService housekeeping, JobDesk desk, PeerVerifier verifier,
+                              String bindHost, Clock clock,
+                              java.util.concurrent.atomic.AtomicReference<ConsoleServer> console) {
+        this.verifier = verifier;
+        this.bindHost = bindHost;
+        this.clock = clock;
+        this.console = console;
         this.kit = kit;
         this.server = server;
         this.federation = federation;
@@ -150,6 +168,7 @@ public final class CoordinatorServer implements AutoCloseable {
         } catch (SSLException e) {
             throw new PkiException("cannot set up TLS from kit " + kit.dir() + ": " + e.getMessage(), e);
         }
+        java.util.concurrent.atomic.AtomicReference<ConsoleServer> console = new java.util.concurrent.atomic.AtomicReference<>();
         TlsHandshakes.Listener handshakeLog = (host, failure, detail) -> {
             switch (failure) {
                 case CERTIFICATE_REFUSED -> { } // logged by the trust manager with the fingerprint
@@ -168,7 +187,7 @@ public final class CoordinatorServer implements AutoCloseable {
                 .addService(observed(ServerInterceptors.intercept(new TransferService(desk.objects.transferStore(),
                         () -> CallerInterceptor.CALLER.get().identity().name(), MAX_PART_BYTES), interceptor), observer))
                 .addService(observed(ServerInterceptors.intercept(new AdminService(registry, desk.jobs, desk.records,
-                        desk.models, desk.jobsDir, der(kit)), interceptor), observer))
+                        desk.models, desk.jobsDir, der(kit), console::get), interceptor), observer))
                 .build();
         try {
             server.start();
@@ -196,7 +215,77 @@ public final class CoordinatorServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         LOG.info("coordinator of project {} listening on {}:{} (TLS 1.3, client certificates required)",
                 kit.identity().project(), listen.host(), server.getPort());
-        return new CoordinatorServer(kit, server, federation, registry, housekeeping, desk);
+        return new CoordinatorServer(kit, server, federation, registry, housekeeping, desk, verifier, listen.host(),
+                clock, console);
+    }
+
+    /**
+     * Starts the web console on {@code port} (0: any free port) of the address the coordinator
+     * listens on, with its certificate; {@code medveil console open} then hands out login links.
+     */
+    public synchronized ConsoleServer openConsole(int port) {
+        if (console.get() != null) {
+            return console.get();
+        }
+        ConsoleBackend backend = new ConsoleBackend() {
+            @Override
+            public List<JobStatus> jobs() {
+                return desk.jobs.list();
+            }
+
+            @Override
+            public JobStatus job(String jobId) {
+                return desk.jobs.status(jobId);
+            }
+
+            @Override
+            public List<CoordinatorStore.RoundPhase> phases(String jobId) {
+                return desk.store.phases(jobId);
+            }
+
+            @Override
+            public JobStatus abort(String jobId, String reason, String by) {
+                return desk.jobs.abort(jobId, reason, by);
+            }
+
+            @Override
+            public List<SiteView> sites() {
+                return registry.list().stream().map(s -> new SiteView(s.getName(),
+                        s.getState().name().toLowerCase(java.util.Locale.ROOT),
+                        s.hasLastHeartbeat() ? instant(s.getLastHeartbeat()) : null,
+                        s.hasConnectedSince() ? instant(s.getConnectedSince()) : null, s.getSoftwareVersion(),
+                        s.getCertificateFingerprint(), registry.certificateNotAfter(s.getName()),
+                        s.hasRevokedAt() ? instant(s.getRevokedAt()) : null)).toList();
+            }
+
+            @Override
+            public Path manifestFolder(String jobId) {
+                return desk.jobsDir.resolve(jobId).resolve("manifests");
+            }
+
+            @Override
+            public X509Certificate projectCa() {
+                return kit.caCertificate();
+            }
+
+            @Override
+            public String refusal(X509Certificate userCertificate) {
+                try {
+                    verifier.verify(userCertificate, Set.of(Kind.USER));
+                    return null;
+                } catch (PeerRefusedException e) {
+                    return e.getMessage();
+                }
+            }
+        };
+        ConsoleServer c = ConsoleServer.start(kit, bindHost, port, kit.coordinatorAddress().host(), backend,
+                new ConsoleLogins(clock, Duration.ofSeconds(60), Duration.ofHours(8)));
+        console.set(c);
+        return c;
+    }
+
+    private static java.time.Instant instant(com.google.protobuf.Timestamp t) {
+        return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     private static byte[] der(Kit kit) {
@@ -225,6 +314,10 @@ public final class CoordinatorServer implements AutoCloseable {
 
     @Override
     public void close() {
+        ConsoleServer web = console.getAndSet(null);
+        if (web != null) {
+            web.close();
+        }
         housekeeping.shutdownNow();
         federation.shutdown();
         server.shutdown();

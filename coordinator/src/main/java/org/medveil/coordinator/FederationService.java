@@ -240,7 +240,8 @@ final class FederationService extends FederationGrpc.FederationImplBase
                         + " connected from " + caller.host()).setPeerHost(caller.host()), Status.ABORTED);
             }
             registry.connected(site, id, m.getHello().getSoftware().getVersion(), m.getHello().getCapabilitiesList(),
-                    caller.fingerprint(), caller.certificate().getSerialNumber());
+                    caller.fingerprint(), caller.certificate().getSerialNumber(),
+                    caller.certificate().getNotAfter().toInstant());
             LOG.atInfo().addKeyValue("event", "site-connected").addKeyValue("site", site)
                     .addKeyValue("session", id).addKeyValue("peer", caller.host())
                     .addKeyValue("fingerprint", caller.fingerprint())

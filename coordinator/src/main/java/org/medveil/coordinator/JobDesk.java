@@ -76,6 +76,7 @@ final class JobDesk implements AutoCloseable, FederationService.SiteMessages {
                 new CertificateVerifier(kit.caCertificate(), kit.identity().project(), crl, clock),
                 CertifiedKey.of(kit), kit.identity().project(), jobsDir, clock);
         jobs.runner(rounds);
+        rounds.wireBytes(objects::transferred);
         rounds.connected(() -> federation.connectedWith(org.medveil.proto.Capabilities.JOBS));
         jobs.recoverAfterRestart();
         JobDesk desk = new JobDesk(store, models, records, jobs, jobsDir, objects, rounds);

@@ -33,10 +33,12 @@ final class SiteRegistry {
 
     /**
      * What is persisted and shown for one site. Times are ISO-8601 strings; null when unknown.
-     * {@code certificateSerial} (hex) lets {@code list()} find the certificate in the CRL.
+     * {@code certificateSerial} (hex) lets {@code list()} find the certificate in the CRL;
+     * {@code certificateNotAfter} is its expiry (absent in registries written before the console).
      */
     record SiteRecord(String name, String connectedSince, String lastHeartbeat, String softwareVersion,
-                      List<String> capabilities, String certificateFingerprint, String certificateSerial) {
+                      List<String> capabilities, String certificateFingerprint, String certificateSerial,
+                      String certificateNotAfter) {
     }
 
     record Stored(List<SiteRecord> sites) {
@@ -74,17 +76,18 @@ final class SiteRegistry {
     }
 
     void connected(String site, String sessionId, String version, List<String> capabilities, String fingerprint,
-                   BigInteger serial) {
+                   BigInteger serial, Instant notAfter) {
         String now = clock.instant().toString();
         sites.put(site, new SiteRecord(site, now, now, version, List.copyOf(capabilities), fingerprint,
-                serial.toString(16)));
+                serial.toString(16), notAfter.toString()));
         liveSessions.put(site, sessionId);
         save();
     }
 
     void heartbeat(String site) {
         sites.computeIfPresent(site, (k, r) -> new SiteRecord(r.name(), r.connectedSince(), clock.instant().toString(),
-                r.softwareVersion(), r.capabilities(), r.certificateFingerprint(), r.certificateSerial()));
+                r.softwareVersion(), r.capabilities(), r.certificateFingerprint(), r.certificateSerial(),
+                r.certificateNotAfter()));
     }
 
     /** Marks the site gone, unless a newer session of the same site has taken over. */
@@ -127,6 +130,12 @@ final class SiteRegistry {
         }
         out.sort(Comparator.comparing(SiteStatus::getName));
         return out;
+    }
+
+    /** When the certificate the site last connected with expires; null when unknown. */
+    Instant certificateNotAfter(String site) {
+        SiteRecord r = sites.get(site);
+        return r == null ? null : parse(r.certificateNotAfter());
     }
 
     /** Saves once more and stops saving: late disconnects after shutdown must not touch the state folder. */

@@ -130,8 +130,41 @@ public final class Demo implements AutoCloseable {
         running.remove(coordinator);
         coordinator = CoordinatorServer.start(coordinatorKit, coordinatorSettings(), Clock.systemUTC(), observer);
         running.add(coordinator);
+        if (consolePort != null) {
+            coordinator.openConsole(consolePort);
+        }
     }
     private ManagedChannel researcher;
+    private Integer consolePort;
+
+    /**
+     * Serves the coordinator's web console on this port (0: any free one) and provisions a project
+     * admin ({@code users/pat}) and a compliance officer ({@code users/carla}) besides the
+     * researcher and the data managers, to sign in as; before {@link #start}.
+     */
+    public Demo console(int port) {
+        this.consolePort = port;
+        return this;
+    }
+
+    /** The console's port, or -1 when it is off. */
+    public int consolePort() {
+        return consolePort == null ? -1 : coordinator.openConsole(consolePort).port();
+    }
+
+    /**
+     * A one-time sign-in link to the console for the user kit {@code users/NAME}, asked for over the
+     * admin API with that kit, as {@code medveil console open} does.
+     */
+    public String consoleLink(String user) {
+        ManagedChannel ch = CoordinatorChannel.forKit(kit("users/" + user), HostNames.parse("localhost:" + port)).open();
+        try {
+            return AdminGrpc.newBlockingStub(ch).withDeadlineAfter(15, java.util.concurrent.TimeUnit.SECONDS)
+                    .openConsole(org.medveil.proto.admin.OpenConsoleRequest.getDefaultInstance()).getUrl();
+        } finally {
+            ch.shutdownNow();
+        }
+    }
     private String database;
     private io.grpc.ServerInterceptor observer;
 
@@ -263,6 +296,10 @@ public final class Demo implements AutoCloseable {
             sites.add(siteName(i));
             users.add(new ProjectSpec.User("dm-" + i, "data-manager"));
         }
+        if (consolePort != null) {
+            users.add(new ProjectSpec.User("pat", "project-admin"));
+            users.add(new ProjectSpec.User("carla", "compliance-officer"));
+        }
         p.step("provisioning project 'demo': CA, coordinator, " + o.sites() + " sites, researcher and data managers");
         Provisioner.init(new ProjectSpec("demo", "localhost:" + port, null, null, sites, users), prov,
                 Clock.systemUTC());
@@ -277,6 +314,11 @@ public final class Demo implements AutoCloseable {
         coordinatorKit = Kit.load(prov.resolve("coordinator"));
         coordinator = CoordinatorServer.start(coordinatorKit, coordinatorSettings(), Clock.systemUTC(), observer);
         running.add(coordinator);
+        if (consolePort != null) {
+            int webPort = coordinator.openConsole(consolePort).port();
+            p.step("web console on https://localhost:" + webPort + "/ (sign in: medveil console open --kit "
+                    + prov.resolve("users/pat") + ")");
+        }
 
         List<Integer> adminPorts = new ArrayList<>();
         for (int i = 1; i <= o.sites(); i++) {

@@ -49,6 +49,14 @@ public final class DemoCommand implements Runnable {
     boolean noProgress;
     @Option(names = "--logs", description = "Show the coordinator's and the sites' log lines (default: warnings only).")
     boolean logs;
+    @Option(names = "--console", arity = "0..1", fallbackValue = "8445", paramLabel = "PORT",
+            description = {"Also serve the coordinator's web console on https://localhost:PORT (default 8445),",
+                    "print sign-in links, and keep the federation up for --console-minutes after the job"
+                            + " (Ctrl-C stops it earlier)."})
+    Integer console;
+    @Option(names = "--console-minutes", paramLabel = "M", defaultValue = "10",
+            description = "With --console: minutes to keep the console up after the demo (default: ${DEFAULT-VALUE}).")
+    int consoleMinutes;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -78,7 +86,12 @@ public final class DemoCommand implements Runnable {
                 model, seed, dir, engine);
         boolean bars = !noProgress && System.console() != null;
         Demo.Outcome r;
-        try (Demo demo = new Demo(o); ProgressBar bar = bars ? new ProgressBarBuilder().setTaskName("rounds")
+        Demo demo = new Demo(o);
+        if (console != null) {
+            demo.console(console);
+        }
+        // with the console the federation outlives this block (linger closes it)
+        try (Demo closeHere = console == null ? demo : null; ProgressBar bar = bars ? new ProgressBarBuilder().setTaskName("rounds")
                 .setInitialMax(rounds).setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null) {
             r = demo.run(new Demo.Progress() {
                 private final java.util.Set<Integer> printed = new java.util.HashSet<>();
@@ -86,6 +99,10 @@ public final class DemoCommand implements Runnable {
                 @Override
                 public void step(String what) {
                     out.println("== " + what);
+                    if (console != null && what.startsWith("submitting job")) {
+                        out.println("   open the console as the project admin (works once, within a minute): "
+                                + demo.consoleLink("pat"));
+                    }
                     out.flush();
                 }
 
@@ -105,8 +122,10 @@ public final class DemoCommand implements Runnable {
                 }
             });
         } catch (RuntimeException e) {
+            closeIfKept(demo);
             throw e;
         } catch (Exception e) {
+            closeIfKept(demo);
             throw new DemoException(e.toString());
         }
         out.println();
@@ -133,8 +152,39 @@ public final class DemoCommand implements Runnable {
         out.println("job " + r.job().getJobId() + ": result in " + r.result() + ", everything in " + r.work());
         out.println("check the manifests yourself: medveil manifest verify " + r.result().resolve("manifests")
                 + " --ca " + r.work().resolve("project/ca/ca.pem") + " --require-countersignatures");
+        if (console != null) {
+            linger(demo, out);
+        }
         if (!r.manifests().ok()) {
             throw new DemoException("the manifests did not verify");
+        }
+    }
+
+    /** With the console the try block above left the federation running; on failure it ends here. */
+    private void closeIfKept(Demo demo) {
+        if (console != null) {
+            demo.close();
+        }
+    }
+
+    /** Keeps the federation and its console up for a while, so the user can look around; Ctrl-C ends it. */
+    private void linger(Demo demo, PrintWriter out) {
+        out.println();
+        out.println("web console: https://localhost:" + demo.consolePort() + "/ stays up for " + consoleMinutes
+                + " minute(s) (Ctrl-C stops it). One-time sign-in links, each valid for a minute:");
+        for (String user : java.util.List.of("pat", "carla", "rita")) {
+            out.println("   " + user + ": " + demo.consoleLink(user));
+        }
+        out.println("   later: medveil console open --kit " + demo.project().resolve("users/NAME")
+                + " (the browser warns: the certificate is from the demo's own CA, "
+                + demo.project().resolve("ca/ca.pem") + ")");
+        out.flush();
+        try {
+            Thread.sleep(java.time.Duration.ofMinutes(consoleMinutes).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            demo.close();
         }
     }
 }

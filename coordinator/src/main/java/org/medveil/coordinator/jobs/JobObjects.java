@@ -31,7 +31,13 @@ public final class JobObjects implements ObjectStore {
     private static final Pattern NAME = Pattern.compile("(job-[0-9a-f]{16})/round-\\d+/(model|next-model|aggregate"
             + "|update/([a-z0-9-]+)(/records)?|share/([a-z0-9-]+)|response/([a-z0-9-]+)|challenge/([a-z0-9-]+))");
 
+    private static final Pattern ROUND_OF = Pattern.compile("(job-[0-9a-f]{16})/round-(\\d+)/.*");
+
     private final FileTransferStore files;
+    /** Bulk bytes sites moved per "job/round-index": [read by sites, written by sites]. */
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLongArray> wire =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final TransferStore counted;
 
     /** @param participates whether a site takes part in a job: (site, jobId) */
     public JobObjects(Path root, BiPredicate<String, String> participates) throws IOException {
@@ -60,11 +66,104 @@ public final class JobObjects implements ObjectStore {
                         && (caller.equals(m.group(3)) || caller.equals(m.group(5)) || caller.equals(m.group(7)));
             }
         });
+        this.counted = counting(files);
     }
 
-    /** What the Transfer service serves. */
+    /** What the Transfer service serves: the files, with the bytes each site reads and writes counted per round. */
     public TransferStore transferStore() {
-        return files;
+        return counted;
+    }
+
+    /**
+     * Bulk bytes the sites moved through the Transfer service for round {@code roundIndex} (0-based,
+     * as in the object names) of a job since this coordinator started: {@code [to sites, from sites]}
+     * (part payloads: models, updates, records, aggregates, challenges, responses, shares; not the
+     * control messages on the session stream, nor TLS framing).
+     */
+    public long[] transferred(String jobId, int roundIndex) {
+        var c = wire.get(jobId + "/round-" + roundIndex);
+        return c == null ? new long[2] : new long[] {c.get(0), c.get(1)};
+    }
+
+    private void count(String object, String caller, int direction, long bytes) {
+        if (COORDINATOR.equals(caller)) {
+            return;
+        }
+        Matcher m = ROUND_OF.matcher(object);
+        if (m.matches()) {
+            wire.computeIfAbsent(m.group(1) + "/round-" + m.group(2),
+                    k -> new java.util.concurrent.atomic.AtomicLongArray(2)).addAndGet(direction, bytes);
+        }
+    }
+
+    /** The file store with every part a site reads or writes counted. */
+    private TransferStore counting(TransferStore store) {
+        return new TransferStore() {
+            @Override
+            public PartSource openRead(String object, String caller) throws IOException {
+                PartSource src = store.openRead(object, caller);
+                return new PartSource() {
+                    @Override
+                    public long partCount() {
+                        return src.partCount();
+                    }
+
+                    @Override
+                    public ByteString part(long index) throws IOException {
+                        ByteString b = src.part(index);
+                        count(object, caller, 0, b.size());
+                        return b;
+                    }
+
+                    @Override
+                    public byte[] sha256() {
+                        return src.sha256();
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        src.close();
+                    }
+                };
+            }
+
+            @Override
+            public PartSink openWrite(String object, String caller) throws IOException {
+                PartSink sink = store.openWrite(object, caller);
+                return new PartSink() {
+                    @Override
+                    public long nextIndex() {
+                        return sink.nextIndex();
+                    }
+
+                    @Override
+                    public byte[] finishedSha256() {
+                        return sink.finishedSha256();
+                    }
+
+                    @Override
+                    public void accept(long index, ByteString data) throws IOException {
+                        sink.accept(index, data);
+                        count(object, caller, 1, data.size());
+                    }
+
+                    @Override
+                    public void finish(byte[] sha256) throws IOException {
+                        sink.finish(sha256);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        sink.close();
+                    }
+                };
+            }
+
+            @Override
+            public UploadState status(String object, String caller) throws IOException {
+                return store.status(object, caller);
+            }
+        };
     }
 
     @Override

@@ -68,6 +68,13 @@ public final class RoundsRunner implements JobService.JobRunner {
     private final Countersignatures countersignatures;
     private volatile java.util.function.Supplier<java.util.Set<String>> connected = java.util.Set::of;
 
+    private volatile java.util.function.BiFunction<String, Integer, long[]> wire = (job, round) -> new long[2];
+
+    /** Bulk bytes per (job, round index), [to sites, from sites], for the users' round summaries. */
+    public void wireBytes(java.util.function.BiFunction<String, Integer, long[]> bytes) {
+        this.wire = bytes;
+    }
+
     /** Who is connected now (for a resumed job, rounds wait until its sites are back). */
     public void connected(java.util.function.Supplier<java.util.Set<String>> sites) {
         this.connected = sites;
@@ -281,6 +288,9 @@ public final class RoundsRunner implements JobService.JobRunner {
         private final Map<Integer, String> modelIn = new ConcurrentHashMap<>();
         private final Map<Integer, Map<String, ContributionRef>> records = new ConcurrentHashMap<>();
         private final Map<Integer, Integer> attempts = new ConcurrentHashMap<>();
+        /** When the last contribution of a round arrived (or a site was left out) and when decryption began. */
+        private final Map<Integer, Instant> lastArrival = new ConcurrentHashMap<>();
+        private final Map<Integer, Instant> decryptionFrom = new ConcurrentHashMap<>();
         private final String heFingerprint;
         private final org.medveil.coordinator.strategy.ServerStrategy strategy;
 
@@ -326,6 +336,7 @@ public final class RoundsRunner implements JobService.JobRunner {
         @Override
         public void contributionRecorded(String jobId, int round, String site, ContributionRef contribution) {
             records.computeIfAbsent(round, r -> new ConcurrentHashMap<>()).put(site, contribution);
+            lastArrival.put(round, clock.instant());
             // signed statement + the name of the records object it covers (the records stay in the object store)
             byte[] all = contribution.toByteArray();
             int chunks = contribution.hasStatement() ? JobRun.parseStatement(contribution.getStatement()).statement()
@@ -335,9 +346,42 @@ public final class RoundsRunner implements JobService.JobRunner {
         }
 
         @Override
+        public void siteLeftOut(String jobId, int round, String site, String reason) {
+            lastArrival.put(round, clock.instant());
+        }
+
+        @Override
+        public void decryptionReserved(String jobId, int round, List<String> activeSet, byte[] aggregateSha256) {
+            decryptionFrom.put(round, clock.instant());
+        }
+
+        /**
+         * The round's phases as the coordinator sees them, for the console's timeline: the sites
+         * download the model, train and upload (until the last contribution arrived or a site was
+         * left out); key holders verify the contributions and the aggregate is formed (until the
+         * decryption set is fixed); key holders decrypt; the coordinator writes model and manifest.
+         */
+        private void recordPhases(String jobId, int round, Instant computed, Instant recorded) {
+            int attempt = attempts.getOrDefault(round, 1);
+            Instant start = started.get(round);
+            Instant arrived = lastArrival.remove(round);
+            Instant decrypt = decryptionFrom.remove(round);
+            if (start == null || arrived == null) {
+                return;
+            }
+            store.recordPhase(jobId, round + 1, attempt, "train", start, arrived);
+            store.recordPhase(jobId, round + 1, attempt, "aggregate", arrived, decrypt != null ? decrypt : computed);
+            if (decrypt != null) {
+                store.recordPhase(jobId, round + 1, attempt, "decrypt", decrypt, computed);
+            }
+            store.recordPhase(jobId, round + 1, attempt, "record", computed, recorded);
+        }
+
+        @Override
         public void roundFinished(String jobId, RoundResult r, float[] nextModel) {
             int round = r.getRound();
-            Instant finished = clock.instant();
+            Instant computed = clock.instant();
+            Instant finished = computed;
             try {
                 String out = models.writeFloats(nextModel);
                 // the strategy's state after this round, durable before the round row names both: both or neither
@@ -369,6 +413,8 @@ public final class RoundsRunner implements JobService.JobRunner {
                 // one transaction: a kill -9 between the two would leave a manifest for a round the restart fails
                 store.completeRound(jobId, round + 1, attempts.getOrDefault(round, 1), out, state,
                         JSON.writeValueAsString(metrics), finished, number, m.digest(), m.canonicalBytes(), sig);
+                recordPhases(jobId, round, computed, clock.instant());
+                long[] bytes = wire.apply(jobId, round);
                 countersignatures.request(jobId, round, number, m.canonicalBytes(), r.getContributorsList());
                 progress.round(jobId, RoundSummary.newBuilder().setRound(round + 1).setState("completed")
                         .addAllParticipants(r.getContributorsList()).addAllLeftOut(r.getLeftOutList())
@@ -376,7 +422,7 @@ public final class RoundsRunner implements JobService.JobRunner {
                         .setAuc(r.getMetrics().getAuc()).setSensitivity(r.getMetrics().getSensitivity())
                         .setSpecificity(r.getMetrics().getSpecificity()).setExamples((long) r.getTotalSamples())
                         .setStarted(ts(started.getOrDefault(round, finished))).setFinished(ts(finished))
-                        .setManifestDigest(m.digest()).build());
+                        .setManifestDigest(m.digest()).setBytesOut(bytes[0]).setBytesIn(bytes[1]).build());
                 LOG.info("job {} round {}: {} sites, loss {}, auc {}, manifest {}", jobId, round + 1,
                         r.getContributorsCount(), fmt(r.getMetrics().getMeanLoss()), fmt(r.getMetrics().getAuc()),
                         file.getFileName());

@@ -804,6 +804,47 @@ public final class CoordinatorStore implements AutoCloseable {
         }
     }
 
+    /** One phase of a round attempt: its name (see {@code RoundsRunner}) and when it began and ended. */
+    public record RoundPhase(String jobId, int round, int attempt, String phase, Instant started, Instant finished) {
+    }
+
+    /** Records how long a phase of a round attempt took; a phase recorded again for the same attempt replaces it. */
+    public void recordPhase(String jobId, int round, int attempt, String phase, Instant started, Instant finished) {
+        tx("record phase " + phase + " of round " + round + " of job " + jobId, c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM round_phases WHERE job_id = ? AND round_no = ?"
+                    + " AND attempt = ? AND phase = ?");
+                 PreparedStatement ins = c.prepareStatement("INSERT INTO round_phases (job_id, round_no, attempt, phase,"
+                         + " started, finished) VALUES (?, ?, ?, ?, ?, ?)")) {
+                del.setString(1, jobId);
+                del.setInt(2, round);
+                del.setInt(3, attempt);
+                del.setString(4, phase);
+                del.executeUpdate();
+                ins.setString(1, jobId);
+                ins.setInt(2, round);
+                ins.setInt(3, attempt);
+                ins.setString(4, phase);
+                ins.setString(5, started.toString());
+                ins.setString(6, finished.toString());
+                ins.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The recorded phases of a job's rounds, by round, attempt and start. */
+    public List<RoundPhase> phases(String jobId) {
+        return tx("read the round phases of job " + jobId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM round_phases WHERE job_id = ?"
+                    + " ORDER BY round_no, attempt, started")) {
+                ps.setString(1, jobId);
+                return list(ps, rs -> new RoundPhase(rs.getString("job_id"), rs.getInt("round_no"), rs.getInt("attempt"),
+                        rs.getString("phase"), Instant.parse(rs.getString("started")),
+                        Instant.parse(rs.getString("finished"))));
+            }
+        });
+    }
+
     // ---- plumbing
 
     @FunctionalInterface

@@ -115,8 +115,24 @@ final class Schema {
               FOREIGN KEY (job_id, round_no) REFERENCES manifests(job_id, round_no)
             )""");
 
+    /**
+     * Version 3: how long each phase of a round attempt took, as the coordinator saw it (for the
+     * web console's timeline). Times only; no site data.
+     */
+    static final List<String> V3 = List.of(
+            """
+            CREATE TABLE round_phases (
+              job_id TEXT NOT NULL,
+              round_no INTEGER NOT NULL,
+              attempt INTEGER NOT NULL,
+              phase TEXT NOT NULL,
+              started TEXT NOT NULL,
+              finished TEXT NOT NULL,
+              PRIMARY KEY (job_id, round_no, attempt, phase)
+            )""");
+
     /** Index = version - 1. */
-    static final List<List<String>> MIGRATIONS = List.of(V1, V2);
+    static final List<List<String>> MIGRATIONS = List.of(V1, V2, V3);
 
     static int latest() {
         return MIGRATIONS.size();

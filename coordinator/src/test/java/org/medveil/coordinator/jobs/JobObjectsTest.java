@@ -70,4 +70,21 @@ class JobObjectsTest {
         assertThrows(TransferException.class, () -> write(t, ROUND + "/update/site-a/other", "site-a", "x"));
         assertEquals("records of a", read(t, ROUND + "/update/site-a/records", "site-a"));
     }
+
+    @Test
+    void bytesTheSitesMoveAreCountedPerRound() throws Exception {
+        JobObjects objects = new JobObjects(dir, (site, job) -> job.equals(JOB));
+        TransferStore t = objects.transferStore();
+        objects.put(ROUND + "/model", List.of(new byte[1000], new byte[24]));
+        try (PartSource src = t.openRead(ROUND + "/model", "site-a")) {
+            src.part(0);
+            src.part(1);
+        }
+        write(t, ROUND + "/update/site-a", "site-a", "12345");
+        write(t, JOB + "/round-1/update/site-a", "site-a", "1234567");
+        objects.get(ROUND + "/update/site-a").next(); // the coordinator's own reads and writes do not count
+        assertArrayEquals(new long[] {1024, 5}, objects.transferred(JOB, 0));
+        assertArrayEquals(new long[] {0, 7}, objects.transferred(JOB, 1));
+        assertArrayEquals(new long[] {0, 0}, objects.transferred(JOB, 2));
+    }
 }

@@ -44,7 +44,7 @@ abstract class CoordinatorStoreContractTest {
     @Test
     void jobsAreStoredWithTheirStateAndFinalStatesStay() throws Exception {
         try (CoordinatorStore s = CoordinatorStore.open(newUrl())) {
-            assertEquals(2, s.schemaVersion());
+            assertEquals(3, s.schemaVersion());
             assertTrue(s.jobs().isEmpty());
             s.insertJob("j2", b("signed"), b("sig"), b("cert-der"), "d2", T0.plusSeconds(5));
             s.insertJob("j1", b("signed1"), b("sig1"), b("cert-der"), "d1", T0);
@@ -318,15 +318,43 @@ abstract class CoordinatorStoreContractTest {
             addJob(s, "j");
         }
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.executeUpdate("DROP TABLE round_phases");
             st.executeUpdate("DROP TABLE manifest_countersignatures");
-            st.executeUpdate("DELETE FROM schema_version WHERE version = 2");
+            st.executeUpdate("DELETE FROM schema_version WHERE version >= 2");
         }
         try (CoordinatorStore s = CoordinatorStore.open(url)) {
-            assertEquals(2, s.schemaVersion());
+            assertEquals(3, s.schemaVersion());
             s.saveManifest("j", 1, "d1", b("{}"), b("sig"));
             s.saveCountersignature("j", 1, "site-a", b("cs"), b("cert"), null, T0);
             assertEquals(1, s.countersignatures("j").size());
             assertEquals(1, s.jobs().size());
+        }
+    }
+
+    @Test
+    void roundPhasesAreRecordedPerAttemptAndAVersion2DatabaseGainsTheirTable() throws Exception {
+        String url = newUrl();
+        try (CoordinatorStore s = CoordinatorStore.open(url)) {
+            addJob(s, "j");
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.executeUpdate("DROP TABLE round_phases");
+            st.executeUpdate("DELETE FROM schema_version WHERE version = 3");
+        }
+        try (CoordinatorStore s = CoordinatorStore.open(url)) {
+            assertEquals(3, s.schemaVersion());
+            s.recordPhase("j", 1, 1, "decryption", T0.plusSeconds(9), T0.plusSeconds(12));
+            s.recordPhase("j", 1, 1, "training", T0, T0.plusSeconds(5));
+            s.recordPhase("j", 1, 1, "training", T0, T0.plusSeconds(6)); // recorded again: replaced
+            s.recordPhase("j", 2, 1, "training", T0.plusSeconds(20), T0.plusSeconds(25));
+            s.recordPhase("other", 1, 1, "training", T0, T0.plusSeconds(1));
+        }
+        try (CoordinatorStore s = CoordinatorStore.open(url)) {
+            List<CoordinatorStore.RoundPhase> p = s.phases("j");
+            assertEquals(List.of("1/training", "1/decryption", "2/training"),
+                    p.stream().map(x -> x.round() + "/" + x.phase()).toList());
+            assertEquals(T0.plusSeconds(6), p.get(0).finished());
+            assertEquals(T0.plusSeconds(9), p.get(1).started());
         }
     }
 
@@ -352,7 +380,7 @@ abstract class CoordinatorStoreContractTest {
             assertEquals("m1", s.lastCompletedRound("j").orElseThrow().modelOutDigest());
             assertEquals(5L, s.contributions("j", 1).get(0).samples());
             assertEquals("d1", s.lastManifestDigest("j").orElseThrow());
-            assertEquals(2, s.schemaVersion());
+            assertEquals(3, s.schemaVersion());
         }
     }
 

@@ -38,7 +38,7 @@ public final class ManifestFiles {
     }
 
     /** The round number of a {@code round-NNNNNN.json} name, or -1. */
-    static int roundOf(String fileName) {
+    public static int roundOf(String fileName) {
         Matcher m = ROUND_JSON.matcher(fileName);
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
