@@ -24,9 +24,15 @@ public interface LocalTraining {
     /** Trains one round. Never returns or logs anything that identifies a patient. */
     TrainingOutcome train(TrainingRequest request);
 
-    /** One round's training input. {@code global} is the flat parameter vector in the model's documented order. */
+    /**
+     * One round's training input. {@code global} is the flat parameter vector in the model's
+     * documented order; {@code seed} (the job's seed plus the round number) orders this round's
+     * batches, and {@code splitSeed} (the job's seed) fixes the held-out split for the whole job,
+     * so images held out for evaluation are never trained on in another round.
+     */
     record TrainingRequest(String jobId, int round, DataSelection selection, String modelSpec, String engine,
-            float[] global, int epochs, Integer maxSteps, int batchSize, double learningRate, double mu, long seed) {
+            float[] global, int epochs, Integer maxSteps, int batchSize, double learningRate, double mu, long seed,
+            long splitSeed) {
     }
 
     /**
@@ -49,7 +55,7 @@ public interface LocalTraining {
         public TrainingRequest request(String jobId, RoundStart rs, float[] global) {
             check(rs);
             return new TrainingRequest(jobId, rs.getRound(), selection, modelSpec, engine, global, epochs,
-                    maxSteps, batchSize, learningRate, mu, seed);
+                    maxSteps, batchSize, learningRate, mu, seed + rs.getRound(), seed);
         }
 
         /** Refuses a round start whose training values differ from the signed job's. */
@@ -61,7 +67,7 @@ public interface LocalTraining {
             mismatch("batchSize", rs.getBatchSize(), batchSize);
             mismatch("learningRate", rs.getLearningRate(), learningRate);
             mismatch("mu", rs.getMu(), mu);
-            mismatch("seed", rs.getSeed(), seed);
+            mismatch("seed", rs.getSeed(), seed + rs.getRound()); // each round shuffles anew from the job's seed
         }
 
         private static void mismatch(String field, Object asked, Object signed) {

@@ -134,7 +134,7 @@ public final class StoreLocalTraining implements LocalTraining {
                         + r.modelSpec() + " has " + net.classes() + " classes; fix the labels or the model's classes");
             }
         }
-        Split split = Split.holdOut(data.load(selected, net.inputSize()), HOLD_OUT_FRACTION, r.seed());
+        Split split = Split.holdOut(data.load(selected, net.inputSize()), HOLD_OUT_FRACTION, r.splitSeed());
         if (split.train().isEmpty()) {
             throw new IllegalStateException("job " + r.jobId() + " round " + r.round() + ": no selectable training"
                     + " images at this site (" + selected.size() + " selected, " + split.test().size()

@@ -40,7 +40,7 @@ class JobTrainingTest {
     /** What an honest coordinator sends: the signed values repeated. */
     static RoundStart.Builder honest() {
         return RoundStart.newBuilder().setRound(4).setModelSpec("cnn:input=32,filters=8").setEpochs(2).setMaxSteps(50)
-                .setBatchSize(16).setLearningRate(0.002).setMu(0.01).setSeed(7);
+                .setBatchSize(16).setLearningRate(0.002).setMu(0.01).setSeed(7 + 4);
     }
 
     @Test
@@ -56,7 +56,8 @@ class JobTrainingTest {
         assertEquals(16, r.batchSize());
         assertEquals(0.002, r.learningRate());
         assertEquals(0.01, r.mu());
-        assertEquals(7, r.seed());
+        assertEquals(7 + 4, r.seed(), "each round's batches come from the job's seed and the round");
+        assertEquals(7, r.splitSeed(), "one held-out split for the whole job");
         assertEquals(SPEC.selection(), r.selection());
     }
 
@@ -72,7 +73,7 @@ class JobTrainingTest {
                 new Change("batchSize", b -> b.setBatchSize(1)),
                 new Change("learningRate", b -> b.setLearningRate(5)),
                 new Change("mu", b -> b.setMu(0)),
-                new Change("seed", b -> b.setSeed(8))}) {
+                new Change("seed", b -> b.setSeed(7))}) {
             RoundStart rs = c.change().apply(honest()).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> plan.request("job-1", rs, new float[3]), c.field());

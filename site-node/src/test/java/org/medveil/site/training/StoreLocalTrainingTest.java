@@ -60,7 +60,7 @@ class StoreLocalTrainingTest {
 
     static TrainingRequest request(String job, int round, float[] w) {
         return new TrainingRequest(job, round, new DataSelection(List.of("CT"), List.of(), List.of(), 3,
-                Purpose.RESEARCH), SPEC, "dl4j", w, 1, null, 4, 0.01, 0.1, SEED);
+                Purpose.RESEARCH), SPEC, "dl4j", w, 1, null, 4, 0.01, 0.1, SEED + round, SEED);
     }
 
     @Test
