@@ -3,8 +3,6 @@ package org.medveil.models.torch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.Tensor;
@@ -12,7 +10,6 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.medveil.models.engine.EngineException;
 import org.medveil.models.spec.ModelSpec;
-import org.medveil.models.spec.ModelSpecException;
 import org.medveil.models.spec.ModelZoo;
 import org.medveil.models.spec.Optimizer;
 
@@ -38,36 +35,16 @@ final class ZooModel extends TorchModel {
 
     /** Same keys, defaults and ranges as models' ModelZoo, so one spec means one network. */
     static ZooModel build(ModelSpec spec, Optimizer optimizer, long seed) {
-        Set<String> allowed = ModelZoo.KEYS.get(spec.name());
-        if (allowed == null) {
-            throw new ModelSpecException("unknown model '" + spec.name() + "'; the zoo has "
-                    + new TreeSet<>(ModelZoo.KEYS.keySet()) + " and the torch engine also takes torchscript:FILE.pt");
-        }
-        for (String key : spec.params().keySet()) {
-            if (!allowed.contains(key)) {
-                throw new ModelSpecException("model '" + spec.name() + "' has no hyperparameter '" + key
-                        + "'; allowed: " + new TreeSet<>(allowed));
-            }
-        }
-        int input = spec.intParam("input", 64, 8, 512);
-        int classes = spec.intParam("classes", 2, 2, 1000);
-        int filters = spec.intParam("filters", 8, 1, 256);
-        int dense = spec.intParam("dense", 32, 1, 4096);
-        double l2 = spec.doubleParam("l2", 1e-4, 0, 1);
-        String pool = spec.params().getOrDefault("pool", "max");
-        if (!pool.equals("max") && !pool.equals("avg")) {
-            throw new ModelSpecException("model spec " + spec + ": pool=" + pool + " is invalid; use max or avg");
-        }
-        boolean max = pool.equals("max");
+        ModelZoo.Shape shape = ModelZoo.Shape.of(spec);
         ZooNet net;
         synchronized (SEED_LOCK) {
             torch.manual_seed(seed);
-            net = spec.name().equals("cnn")
-                    ? ZooNet.cnn(filters, dense, classes, max)
-                    : ZooNet.resnet(filters, dense, classes, max,
-                            spec.intParam("stages", 2, 1, 5), spec.intParam("blocks", 1, 1, 8));
+            net = shape.network().equals("cnn")
+                    ? ZooNet.cnn(shape.filters(), shape.dense(), shape.classes(), shape.maxPool())
+                    : ZooNet.resnet(shape.filters(), shape.dense(), shape.classes(), shape.maxPool(), shape.stages(),
+                            shape.blocks());
         }
-        return new ZooModel(spec, input, classes, l2, optimizer, net);
+        return new ZooModel(spec, shape.input(), shape.classes(), shape.l2(), optimizer, net);
     }
 
     /** The model {@code file} holds (written by {@link #save}), for the same spec. */

@@ -46,23 +46,45 @@ public final class ModelZoo {
 
     private ModelZoo() {}
 
+    /**
+     * A zoo spec's hyperparameters, checked once for every engine (keys, defaults, ranges), so one
+     * spec means one network in DL4J and in libtorch.
+     */
+    public record Shape(String network, int input, int classes, int filters, int dense, double l2, boolean maxPool,
+                        int stages, int blocks) {
+
+        /** Reads and checks {@code spec}; an error names the key and what is allowed. */
+        public static Shape of(ModelSpec spec) {
+            Set<String> allowed = KEYS.get(spec.name());
+            if (allowed == null) {
+                throw new ModelSpecException("unknown model '" + spec.name() + "'; the zoo has "
+                        + new TreeSet<>(KEYS.keySet()) + " (and the torch engine takes torchscript:FILE.pt)");
+            }
+            for (String key : spec.params().keySet()) {
+                if (!allowed.contains(key)) {
+                    throw new ModelSpecException("model '" + spec.name() + "' has no hyperparameter '" + key
+                            + "'; allowed: " + new TreeSet<>(allowed));
+                }
+            }
+            String pool = spec.params().getOrDefault("pool", "max");
+            if (!pool.equals("max") && !pool.equals("avg")) {
+                throw new ModelSpecException("model spec " + spec + ": pool=" + pool + " is invalid; use max or avg");
+            }
+            return new Shape(spec.name(), spec.intParam("input", 64, 8, 512), spec.intParam("classes", 2, 2, 1000),
+                    spec.intParam("filters", 8, 1, 256), spec.intParam("dense", 32, 1, 4096),
+                    spec.doubleParam("l2", 1e-4, 0, 1), pool.equals("max"), spec.intParam("stages", 2, 1, 5),
+                    spec.intParam("blocks", 1, 1, 8));
+        }
+    }
+
     /** Builds and initializes the network {@code spec} names, with weights drawn from {@code seed}. */
     public static Network build(ModelSpec spec, Optimizer optimizer, long seed) {
-        Set<String> allowed = KEYS.get(spec.name());
-        if (allowed == null) {
-            throw new ModelSpecException("unknown model '" + spec.name() + "'; the zoo has " + new TreeSet<>(KEYS.keySet()));
-        }
-        for (String key : spec.params().keySet()) {
-            if (!allowed.contains(key)) {
-                throw new ModelSpecException("model '" + spec.name() + "' has no hyperparameter '" + key
-                        + "'; allowed: " + new TreeSet<>(allowed));
-            }
-        }
-        int input = spec.intParam("input", 64, 8, 512);
-        int classes = spec.intParam("classes", 2, 2, 1000);
-        int filters = spec.intParam("filters", 8, 1, 256);
-        int dense = spec.intParam("dense", 32, 1, 4096);
-        double l2 = spec.doubleParam("l2", 1e-4, 0, 1);
+        Shape shape = Shape.of(spec);
+        int input = shape.input();
+        int classes = shape.classes();
+        int filters = shape.filters();
+        int dense = shape.dense();
+        double l2 = shape.l2();
 
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -75,10 +97,10 @@ public final class ModelZoo {
                 .setInputTypes(InputType.convolutional(input, input, 1));
         String last = switch (spec.name()) {
             case "cnn" -> cnn(g, filters);
-            case "resnet" -> resnet(g, filters, spec.intParam("stages", 2, 1, 5), spec.intParam("blocks", 1, 1, 8));
+            case "resnet" -> resnet(g, filters, shape.stages(), shape.blocks());
             default -> throw new IllegalStateException(spec.name());
         };
-        g.addLayer("gap", new GlobalPoolingLayer.Builder(globalPooling(spec)).build(), last)
+        g.addLayer("gap", new GlobalPoolingLayer.Builder(shape.maxPool() ? PoolingType.MAX : PoolingType.AVG).build(), last)
                 .addLayer("fc", new DenseLayer.Builder().nOut(dense).activation(Activation.RELU).build(), "gap")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .nOut(classes).activation(Activation.SOFTMAX).build(), "fc")
@@ -88,18 +110,8 @@ public final class ModelZoo {
         return new Network(spec, input, classes, graph);
     }
 
-    /**
-     * Global pooling before the dense layer: max by default, because a finding is local and
-     * averaging over the whole map dilutes a small lesion's response; avg is available.
-     */
-    private static PoolingType globalPooling(ModelSpec spec) {
-        String p = spec.params().getOrDefault("pool", "max");
-        return switch (p) {
-            case "max" -> PoolingType.MAX;
-            case "avg" -> PoolingType.AVG;
-            default -> throw new ModelSpecException("model spec " + spec + ": pool=" + p + " is invalid; use max or avg");
-        };
-    }
+    // Global pooling before the dense layer is max by default (Shape): a finding is local, and
+    // averaging over the whole map dilutes a small lesion's response; avg is available.
 
     private static IUpdater updater(Optimizer o) {
         return switch (o.kind()) {
