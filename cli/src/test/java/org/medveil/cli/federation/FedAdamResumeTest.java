@@ -169,6 +169,7 @@ class FedAdamResumeTest {
         try (RoundsHarness h = new RoundsHarness(where)) {
             ModelFiles models = ModelFiles.open(where.resolve("coordinator/models"));
             JobService.AcceptedJob job = job(h, models);
+            h.training = org.medveil.site.federation.LocalTraining.JobTraining.of(job.spec());
             String jobId = job.job().jobId();
             SiteLinks links = sites(h, jobId);
             try (Coordinator c = new Coordinator(where.resolve("coordinator"), h, links)) {

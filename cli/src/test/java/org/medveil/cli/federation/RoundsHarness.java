@@ -195,6 +195,9 @@ final class RoundsHarness implements AutoCloseable {
         return run;
     }
 
+    /** What the sites' signed job says about training; null means the values of {@link #plan}. */
+    volatile LocalTraining.JobTraining training;
+
     private JobParticipant participant(String site, boolean restore) {
         DataSelection selection = new DataSelection(List.of("CT"), List.of(), List.of(ImagingCategory.CLINICAL_STRUCTURAL),
                 3, Purpose.RESEARCH);
@@ -214,9 +217,9 @@ final class RoundsHarness implements AutoCloseable {
         };
         InMemoryKeyVault vault = vaults.computeIfAbsent(site, x -> new InMemoryKeyVault());
         Path ledger = dir.resolve("ledger-" + site + ".log");
-        // the training values of plan() below, as a signed job would state them
-        LocalTraining.JobTraining training = new LocalTraining.JobTraining(selection, "test-model", "dl4j", 1, null, 8,
-                0.1, 0.0, 42L);
+        LocalTraining.JobTraining training = this.training != null ? this.training
+                // the training values of plan() below, as a signed job would state them
+                : new LocalTraining.JobTraining(selection, "test-model", "dl4j", 1, null, 8, 0.1, 0.0, 42L);
         return restore ? JobParticipant.restore(job, id, training, trainings.get(site), link, objects, vault, ledger)
                 : new JobParticipant(job, id, training, trainings.get(site), link, objects, vault, ledger);
     }
