@@ -248,7 +248,8 @@ class ConsoleBrowserTest {
         assertTrue(rounds(d.findElement(By.id("chart-participation"))) >= 2);
         assertTrue(rounds(d.findElement(By.id("chart-wire"))) >= 2, "no bytes on the wire plotted");
         assertFalse(d.findElements(By.cssSelector("#timeline .row")).isEmpty(), "no round timeline");
-        assertTrue(attr(d, "job-state", "data-state").equals("running"));
+        // a short round can finish the job between the waits above; watching it grow is the point
+        assertTrue(List.of("running", "completed").contains(attr(d, "job-state", "data-state")));
         String page = d.findElement(By.tagName("body")).getText();
         assertTrue(page.contains("HE, parameter set n8192") && page.contains("fedavg"), page);
         screenshot(d, "02-job-running");
