@@ -21,7 +21,6 @@ import org.medveil.models.data.Split;
 import org.medveil.models.engine.Engines;
 import org.medveil.models.engine.TorchScriptFile;
 import org.medveil.models.engine.TrainableModel;
-import org.medveil.models.engine.TrainingEngine;
 import org.medveil.models.spec.ModelSpec;
 import org.medveil.models.spec.Optimizer;
 import org.medveil.models.train.TrainConfig;
@@ -75,19 +74,16 @@ public final class StoreLocalTraining implements LocalTraining {
      */
     @Override
     public void checkModel(String engine, String model) {
-        siteModel(engine, model);
+        ModelSpec spec = siteModel(engine, model);
+        if (ModelSpec.TORCHSCRIPT.equals(spec.name())) {
+            TorchScriptFile.verifiedBytes(spec); // the digest now; the engine checks it again on every load
+        }
     }
 
     private ModelSpec siteModel(String engine, String model) {
-        TrainingEngine e = Engines.usable(engine);
+        Engines.usable(engine);
         ModelSpec spec = ModelSpec.parse(model);
-        if (ModelSpec.TORCHSCRIPT.equals(spec.name())) {
-            spec = TorchScriptFile.locatedIn(spec, modelsDir);
-            TorchScriptFile.verifiedBytes(spec);
-        } else if (!e.name().equals(Engines.DEFAULT) && spec.params().containsKey(TorchScriptFile.FILE)) {
-            throw new IllegalArgumentException("model " + spec + " names a file but is not a TorchScript spec");
-        }
-        return spec;
+        return ModelSpec.TORCHSCRIPT.equals(spec.name()) ? TorchScriptFile.locatedIn(spec, modelsDir) : spec;
     }
 
     /** SHA-256 (hex) of a de-identification profile file's bytes, e.g. {@code deid/basic.yaml}. */
